@@ -144,6 +144,138 @@ LRS_API void lrs_interp_range(const lrs_program *prog, size_t i, int64_t first, 
 /* Optimizer runtime                                                    */
 /* ------------------------------------------------------------------ */
 
+/* An optimizer updates caller-owned float32 parameter buffers in place from
+ * caller-owned gradient buffers, once per lrs_optim_step, with the formulas
+ * of torch.optim (PyTorch 1.13). One lrs_optim must not be used by two
+ * threads at once; distinct optimizers are independent. Calls parallelise
+ * internally with OpenMP and give the same bits for any thread count. */
+typedef struct lrs_optim lrs_optim;
+
+typedef enum lrs_optim_kind {
+    LRS_OPTIM_SGD = 0,
+    LRS_OPTIM_ADAM = 1,
+    LRS_OPTIM_ADAMW = 2,
+    LRS_OPTIM_RMSPROP = 3,
+    LRS_OPTIM_ADAGRAD = 4,
+    LRS_OPTIM_LION = 5
+} lrs_optim_kind;
+
+/* Status codes. Negative values are errors; lrs_optim_error says more. */
+enum {
+    LRS_OPTIM_OK = 0,
+    LRS_OPTIM_SKIPPED = 1,     /* step skipped: a gradient was NaN or infinite */
+    LRS_OPTIM_EINVAL = -1,     /* bad argument or hyperparameter */
+    LRS_OPTIM_ENOMEM = -2,     /* out of memory */
+    LRS_OPTIM_EIO = -3,        /* a file could not be read or written */
+    LRS_OPTIM_ECORRUPT = -4,   /* checkpoint damaged, truncated or not one */
+    LRS_OPTIM_EMISMATCH = -5,  /* checkpoint from a different optimizer */
+    LRS_OPTIM_ESCHEDULE = -6,  /* a bound schedule gave a non-finite value */
+    LRS_OPTIM_EUNSUPPORTED = -7 /* SIMD path not available on this CPU */
+};
+
+/* Hyperparameters of one group. Fields an optimizer does not use are
+ * ignored; names follow torch.optim (alpha is RMSprop's smoothing constant). */
+typedef struct lrs_optim_hparams {
+    double lr;
+    double momentum, dampening;      /* SGD; momentum also RMSprop */
+    double beta1, beta2;             /* Adam, AdamW, Lion */
+    double eps;                      /* Adam, AdamW, RMSprop, Adagrad */
+    double weight_decay;             /* L2 (SGD, Adam, RMSprop, Adagrad) or decoupled (AdamW, Lion) */
+    double alpha;                    /* RMSprop */
+    double lr_decay;                 /* Adagrad */
+    double initial_accumulator_value; /* Adagrad */
+    int nesterov;                    /* SGD */
+    int amsgrad;                     /* Adam, AdamW */
+    int centered;                    /* RMSprop */
+    int maximize;                    /* all */
+} lrs_optim_hparams;
+
+/* PyTorch's defaults for `kind` (lr 1e-3 Adam/AdamW, 1e-2 RMSprop/Adagrad,
+ * 1e-4 Lion with betas 0.9/0.99; SGD, which has none in PyTorch, 1e-3). Pure function. */
+LRS_API lrs_optim_hparams lrs_optim_defaults(lrs_optim_kind kind);
+
+/* A new optimizer of `kind` with no groups and step count 0. The SIMD path is
+ * chosen from the CPU, or forced by the environment variable
+ * LRS_SIMD=scalar|avx2|avx512. Returns NULL on a bad kind or no memory. */
+LRS_API lrs_optim *lrs_optim_new(lrs_optim_kind kind);
+LRS_API void lrs_optim_free(lrs_optim *opt);
+/* The message of the last error on `opt` ("" if none). Valid until the next call. */
+LRS_API const char *lrs_optim_error(const lrs_optim *opt);
+
+/* Add a group of n parameters with its gradients (both caller-owned, they
+ * must outlive the optimizer or be replaced with lrs_optim_set_buffers) and
+ * its hyperparameters (validated as torch does). Allocates the group's state,
+ * 64-byte aligned. Returns the group index (>= 0) or a negative status. */
+LRS_API int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
+                                const lrs_optim_hparams *hp);
+/* Point group `group` at new parameter and gradient buffers of the same length. */
+LRS_API int lrs_optim_set_buffers(lrs_optim *opt, int group, float *params, float *grads);
+LRS_API size_t lrs_optim_group_count(const lrs_optim *opt);
+
+/* Bind hyperparameter `name` ("lr", "momentum", "beta1", "beta2",
+ * "weight_decay") of group `group` (-1: every group) to scale * fn(step).
+ * The schedule is called once per lrs_optim_step, before any buffer is
+ * touched, at the index of the step about to be taken (0-based: the first
+ * step uses fn(0)); fn == NULL unbinds and the group's constant applies. */
+LRS_API int lrs_optim_bind(lrs_optim *opt, int group, const char *name, lrs_fn fn, double scale);
+/* As lrs_optim_bind with a callback and user pointer (interpreted schedules,
+ * Python). Groups bound to the same (cb, user) share one call per step. */
+LRS_API int lrs_optim_bind_callback(lrs_optim *opt, int group, const char *name,
+                                    double (*cb)(void *user, int64_t step), void *user,
+                                    double scale);
+/* The value hyperparameter `name` of `group` had at the last step (its
+ * constant before the first). Returns 0 or LRS_OPTIM_EINVAL. */
+LRS_API int lrs_optim_hparam(const lrs_optim *opt, int group, const char *name, double *out);
+
+/* Take one step on every group. Returns LRS_OPTIM_OK, LRS_OPTIM_SKIPPED
+ * (skip_nonfinite is on and a gradient is not finite: nothing changes, the
+ * step count does not advance) or an error, in which case nothing changed. */
+LRS_API int lrs_optim_step(lrs_optim *opt);
+/* Steps taken so far: the index the next step passes to schedules. */
+LRS_API int64_t lrs_optim_step_count(const lrs_optim *opt);
+
+/* Threads for the OpenMP loops (0: the OpenMP default). Results do not depend on it. */
+LRS_API int lrs_optim_set_threads(lrs_optim *opt, int threads);
+/* The SIMD path in use: "scalar", "avx2" or "avx512". */
+LRS_API const char *lrs_optim_simd(const lrs_optim *opt);
+/* Force a SIMD path; LRS_OPTIM_EUNSUPPORTED if the CPU lacks it. */
+LRS_API int lrs_optim_set_simd(lrs_optim *opt, const char *name);
+/* Non-zero if this CPU can run the SIMD path `name`. Thread-safe. */
+LRS_API int lrs_optim_simd_supported(const char *name);
+
+/* When on, lrs_optim_step first makes sure every gradient is finite (reusing
+ * what lrs_optim_clip_grad_norm / lrs_optim_unscale_grads / lrs_optim_grads_finite
+ * learned since the last step or zero_grad, else one read pass) and skips the step if not. */
+LRS_API int lrs_optim_set_skip_nonfinite(lrs_optim *opt, int on);
+/* Clip the global L2 norm of all gradients to max_norm as
+ * torch.nn.utils.clip_grad_norm_ does (scale by max_norm / (norm + 1e-6)
+ * when that is below 1). *total_norm (may be NULL) gets the norm before
+ * clipping, reduced in a fixed order: the same bits for any thread count and
+ * SIMD path. A non-finite norm leaves the gradients alone. */
+LRS_API int lrs_optim_clip_grad_norm(lrs_optim *opt, double max_norm, double *total_norm);
+/* 1 if every gradient is finite, 0 if not (one read pass). */
+LRS_API int lrs_optim_grads_finite(lrs_optim *opt);
+/* Multiply every gradient by inv_scale (mixed-precision loss scaling);
+ * *found_nonfinite (may be NULL) is set to 1 if any gradient was NaN/inf. */
+LRS_API int lrs_optim_unscale_grads(lrs_optim *opt, double inv_scale, int *found_nonfinite);
+/* Set every gradient to zero. */
+LRS_API void lrs_optim_zero_grad(lrs_optim *opt);
+
+/* Read-only view of state buffer `name` of `group` ("momentum_buffer",
+ * "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg", "grad_avg",
+ * "sum"); NULL if the group has no such buffer. */
+LRS_API const float *lrs_optim_state(const lrs_optim *opt, int group, const char *name);
+
+/* Write the complete optimizer state (kind, groups' hyperparameters and
+ * step counts, every state buffer; not the parameters, which belong to the
+ * model) to `path` atomically: temporary file, fsync, rename, fsync of the directory. */
+LRS_API int lrs_optim_save(lrs_optim *opt, const char *path);
+/* Restore a state written by lrs_optim_save into an optimizer of the same
+ * kind with groups of the same sizes (bindings are kept). A damaged,
+ * truncated or mismatched file returns an error naming the problem and
+ * leaves the optimizer untouched. */
+LRS_API int lrs_optim_load(lrs_optim *opt, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,64 @@
+/* rt_isa_avx512.h — the 16-lane AVX-512F vector the kernel template is
+ * written against; tails use mask registers. vf_fma is fused. */
+#ifndef LRS_RT_ISA_AVX512_H
+#define LRS_RT_ISA_AVX512_H
+
+#include <immintrin.h>
+#include <stddef.h>
+
+#define RT_ISA avx512
+#define RT_VW 16
+typedef __m512 vf;
+
+static inline __mmask16 rt_tail_mask(size_t rem) { return (__mmask16)((1u << rem) - 1u); }
+static inline vf vf_ld(const float *p, size_t rem)
+{
+    return rem == RT_VW ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(rt_tail_mask(rem), p);
+}
+static inline void vf_st(float *p, vf x, size_t rem)
+{
+    if (rem == RT_VW)
+        _mm512_storeu_ps(p, x);
+    else
+        _mm512_mask_storeu_ps(p, rt_tail_mask(rem), x);
+}
+static inline vf vf_set1(float x) { return _mm512_set1_ps(x); }
+static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
+static inline vf vf_neg(vf a) { return _mm512_sub_ps(_mm512_setzero_ps(), a); }
+static inline vf vf_sqrt(vf a) { return _mm512_sqrt_ps(a); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf vf_sign(vf a)
+{
+    const vf one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    vf pos = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, zero, _CMP_GT_OQ), one);
+    vf neg = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, zero, _CMP_LT_OQ), one);
+    return _mm512_sub_ps(pos, neg);
+}
+static inline vf vf_nanprobe(vf a) { return _mm512_mul_ps(a, _mm512_setzero_ps()); }
+static inline int vf_any_nan(vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q) != 0; }
+
+typedef struct { __m512d a[2]; } vsq;
+static inline vsq vsq_zero(void)
+{
+    vsq s = {{_mm512_setzero_pd(), _mm512_setzero_pd()}};
+    return s;
+}
+static inline void vsq_acc16(vsq *s, const float *g, size_t rem)
+{
+    vf x = vf_ld(g, rem);
+    __m512d d0 = _mm512_cvtps_pd(_mm512_castps512_ps256(x));
+    __m512d d1 = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1)));
+    s->a[0] = _mm512_fmadd_pd(d0, d0, s->a[0]);
+    s->a[1] = _mm512_fmadd_pd(d1, d1, s->a[1]);
+}
+static inline void vsq_lanes(const vsq *s, double out[16])
+{
+    _mm512_storeu_pd(out, s->a[0]);
+    _mm512_storeu_pd(out + 8, s->a[1]);
+}
+
+#endif

@@ -1,0 +1,639 @@
+/* rt_optim.c — the optimizer object: parameter groups, hyperparameters and
+ * their schedule bindings, the step driver and the gradient utilities. It
+ * turns each step's hyperparameters into an lrs_rt_hp (rounded as torch
+ * rounds them) and runs the chosen SIMD path's kernels over fixed chunks. */
+#include "rt_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static const char *const rt_kind_names[LRS_RT_NKINDS] = {"SGD",     "Adam",    "AdamW",
+                                                         "RMSprop", "Adagrad", "Lion"};
+static const char *const rt_hparam_names[LRS_RT_NH] = {"lr", "momentum", "beta1", "beta2",
+                                                       "weight_decay"};
+/* Which schedulable hyperparameters each kind has, as bits of LRS_RT_H_*. */
+static const unsigned rt_kind_hparams[LRS_RT_NKINDS] = {
+    [LRS_OPTIM_SGD] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_MOMENTUM | 1u << LRS_RT_H_WD,
+    [LRS_OPTIM_ADAM] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 |
+                       1u << LRS_RT_H_WD,
+    [LRS_OPTIM_ADAMW] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 |
+                        1u << LRS_RT_H_WD,
+    [LRS_OPTIM_RMSPROP] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_MOMENTUM | 1u << LRS_RT_H_WD,
+    [LRS_OPTIM_ADAGRAD] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_WD,
+    [LRS_OPTIM_LION] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 |
+                       1u << LRS_RT_H_WD,
+};
+static const char *const rt_state_names[LRS_RT_NKINDS][LRS_RT_MAX_STATE] = {
+    [LRS_OPTIM_SGD] = {"momentum_buffer", NULL, NULL},
+    [LRS_OPTIM_ADAM] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
+    [LRS_OPTIM_ADAMW] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
+    [LRS_OPTIM_RMSPROP] = {"square_avg", "momentum_buffer", "grad_avg"},
+    [LRS_OPTIM_ADAGRAD] = {"sum", NULL, NULL},
+    [LRS_OPTIM_LION] = {"exp_avg", NULL, NULL},
+};
+
+int lrs_rt_fail(lrs_optim *opt, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(opt->err, sizeof opt->err, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+float *lrs_rt_alloc(size_t n)
+{
+    size_t bytes = n * sizeof(float);
+    if (n > SIZE_MAX / sizeof(float) - LRS_RT_ALIGN)
+        return NULL;
+    bytes = (bytes + LRS_RT_ALIGN - 1) / LRS_RT_ALIGN * LRS_RT_ALIGN;
+    return aligned_alloc(LRS_RT_ALIGN, bytes);
+}
+
+void lrs_rt_dealloc(float *p) { free(p); }
+
+const char *lrs_rt_state_name(lrs_optim_kind kind, int slot)
+{
+    return rt_state_names[kind][slot];
+}
+
+int lrs_rt_state_needed(lrs_optim_kind kind, const lrs_rt_group *g, int slot)
+{
+    int mom = g->hp.momentum != 0.0 || g->bind[LRS_RT_H_MOMENTUM].fn || g->bind[LRS_RT_H_MOMENTUM].cb;
+    switch (kind) {
+    case LRS_OPTIM_SGD:
+        return slot == 0 && mom;
+    case LRS_OPTIM_ADAM:
+    case LRS_OPTIM_ADAMW:
+        return slot < 2 || (slot == 2 && g->hp.amsgrad);
+    case LRS_OPTIM_RMSPROP:
+        return slot == 0 || (slot == 1 && mom) || (slot == 2 && g->hp.centered);
+    case LRS_OPTIM_ADAGRAD:
+    case LRS_OPTIM_LION:
+        return slot == 0;
+    }
+    return 0;
+}
+
+static double rt_constant(const lrs_optim_hparams *c, int h)
+{
+    switch (h) {
+    case LRS_RT_H_LR:
+        return c->lr;
+    case LRS_RT_H_MOMENTUM:
+        return c->momentum;
+    case LRS_RT_H_BETA1:
+        return c->beta1;
+    case LRS_RT_H_BETA2:
+        return c->beta2;
+    default:
+        return c->weight_decay;
+    }
+}
+
+void lrs_rt_reset_cur(lrs_rt_group *g)
+{
+    for (int h = 0; h < LRS_RT_NH; h++)
+        g->cur[h] = rt_constant(&g->hp, h);
+}
+
+const char *lrs_rt_kind_name(int kind)
+{
+    return kind >= 0 && kind < LRS_RT_NKINDS ? rt_kind_names[kind] : "?";
+}
+
+lrs_optim_hparams lrs_optim_defaults(lrs_optim_kind kind)
+{
+    lrs_optim_hparams h = {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .alpha = 0.99};
+    switch (kind) {
+    case LRS_OPTIM_ADAMW:
+        h.weight_decay = 1e-2;
+        break;
+    case LRS_OPTIM_RMSPROP:
+        h.lr = 1e-2;
+        break;
+    case LRS_OPTIM_ADAGRAD:
+        h.lr = 1e-2;
+        h.eps = 1e-10;
+        break;
+    case LRS_OPTIM_LION:
+        h.lr = 1e-4;
+        h.beta2 = 0.99;
+        break;
+    default:
+        break;
+    }
+    return h;
+}
+
+lrs_optim *lrs_optim_new(lrs_optim_kind kind)
+{
+    if ((unsigned)kind >= LRS_RT_NKINDS)
+        return NULL;
+    lrs_optim *opt = calloc(1, sizeof *opt);
+    if (!opt)
+        return NULL;
+    opt->kind = kind;
+    opt->k = lrs_rt_simd_select();
+    return opt;
+}
+
+static void rt_group_free(lrs_rt_group *g)
+{
+    for (int s = 0; s < LRS_RT_MAX_STATE; s++)
+        lrs_rt_dealloc(g->state[s]);
+}
+
+void lrs_optim_free(lrs_optim *opt)
+{
+    if (!opt)
+        return;
+    for (size_t i = 0; i < opt->ngroups; i++)
+        rt_group_free(&opt->groups[i]);
+    free(opt->groups);
+    free(opt->partial);
+    free(opt);
+}
+
+const char *lrs_optim_error(const lrs_optim *opt) { return opt ? opt->err : "no optimizer"; }
+
+/* The checks torch.optim's constructors make, plus finiteness. */
+int lrs_rt_check_hparams(lrs_optim *opt, const lrs_optim_hparams *h)
+{
+    const struct {
+        const char *name;
+        double v, lo, hi; /* lo <= v, and v < hi */
+    } r[] = {
+        {"lr", h->lr, 0, INFINITY},
+        {"momentum", h->momentum, 0, INFINITY},
+        {"dampening", h->dampening, -INFINITY, INFINITY},
+        {"beta1", h->beta1, 0, 1},
+        {"beta2", h->beta2, 0, 1},
+        {"eps", h->eps, 0, INFINITY},
+        {"weight_decay", h->weight_decay, 0, INFINITY},
+        {"alpha", h->alpha, 0, INFINITY},
+        {"lr_decay", h->lr_decay, 0, INFINITY},
+        {"initial_accumulator_value", h->initial_accumulator_value, 0, INFINITY},
+    };
+    for (size_t i = 0; i < sizeof r / sizeof *r; i++)
+        if (!isfinite(r[i].v) || !(r[i].v >= r[i].lo) || !(r[i].v < r[i].hi))
+            return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "invalid %s value: %g", r[i].name, r[i].v);
+    if (opt->kind == LRS_OPTIM_SGD && h->nesterov && (h->momentum <= 0 || h->dampening != 0))
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
+                           "nesterov momentum requires a momentum and zero dampening");
+    return LRS_OPTIM_OK;
+}
+
+/* Allocate the state buffers the group needs and does not have yet, filled
+ * with their initial value. Leaves the group unchanged on failure. */
+static int rt_group_alloc_state(lrs_optim *opt, lrs_rt_group *g)
+{
+    float *fresh[LRS_RT_MAX_STATE] = {NULL};
+    for (int s = 0; s < LRS_RT_MAX_STATE; s++) {
+        if (g->state[s] || !lrs_rt_state_needed(opt->kind, g, s))
+            continue;
+        fresh[s] = lrs_rt_alloc(g->n);
+        if (!fresh[s]) {
+            for (int j = 0; j < s; j++)
+                lrs_rt_dealloc(fresh[j]);
+            return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory for %zu-element state",
+                               g->n);
+        }
+        float init = opt->kind == LRS_OPTIM_ADAGRAD ? (float)g->hp.initial_accumulator_value : 0;
+        for (size_t i = 0; i < g->n; i++)
+            fresh[s][i] = init;
+    }
+    for (int s = 0; s < LRS_RT_MAX_STATE; s++)
+        if (fresh[s])
+            g->state[s] = fresh[s];
+    return LRS_OPTIM_OK;
+}
+
+static size_t rt_chunks(size_t n) { return (n + LRS_RT_CHUNK - 1) / LRS_RT_CHUNK; }
+
+int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
+                        const lrs_optim_hparams *hp)
+{
+    if (!params || !grads || !hp || n == 0)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "a group needs params, grads, n > 0 and hparams");
+    if (opt->ngroups >= (size_t)INT32_MAX)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "too many groups");
+    int rc = lrs_rt_check_hparams(opt, hp);
+    if (rc)
+        return rc;
+    if (opt->ngroups == opt->cap) {
+        size_t cap = opt->cap ? 2 * opt->cap : 4;
+        lrs_rt_group *gs = realloc(opt->groups, cap * sizeof *gs);
+        if (!gs)
+            return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory");
+        opt->groups = gs;
+        opt->cap = cap;
+    }
+    size_t np = opt->npartial + rt_chunks(n);
+    double *partial = realloc(opt->partial, np * sizeof *partial);
+    if (!partial)
+        return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory");
+    opt->partial = partial;
+
+    lrs_rt_group *g = &opt->groups[opt->ngroups];
+    memset(g, 0, sizeof *g);
+    g->params = params;
+    g->grads = grads;
+    g->n = n;
+    g->hp = *hp;
+    lrs_rt_reset_cur(g);
+    rc = rt_group_alloc_state(opt, g);
+    if (rc)
+        return rc;
+    opt->npartial = np;
+    opt->grads_state = LRS_RT_GRADS_UNKNOWN;
+    return (int)opt->ngroups++;
+}
+
+int lrs_optim_set_buffers(lrs_optim *opt, int group, float *params, float *grads)
+{
+    if (group < 0 || (size_t)group >= opt->ngroups || !params || !grads)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "bad group %d or NULL buffer", group);
+    opt->groups[group].params = params;
+    opt->groups[group].grads = grads;
+    opt->grads_state = LRS_RT_GRADS_UNKNOWN;
+    return LRS_OPTIM_OK;
+}
+
+size_t lrs_optim_group_count(const lrs_optim *opt) { return opt->ngroups; }
+
+static int rt_hparam_index(const lrs_optim *opt, const char *name)
+{
+    for (int h = 0; name && h < LRS_RT_NH; h++)
+        if (strcmp(name, rt_hparam_names[h]) == 0)
+            return (rt_kind_hparams[opt->kind] >> h & 1u) ? h : -1;
+    return -1;
+}
+
+static int rt_bind(lrs_optim *opt, int group, const char *name, lrs_rt_binding b)
+{
+    int h = rt_hparam_index(opt, name);
+    if (h < 0)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "%s has no schedulable hyperparameter '%s'",
+                           rt_kind_names[opt->kind], name ? name : "(null)");
+    if (group < -1 || group >= (int)opt->ngroups)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no group %d (there are %zu)", group,
+                           opt->ngroups);
+    if (!isfinite(b.scale))
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "schedule scale must be finite");
+    size_t lo = group < 0 ? 0 : (size_t)group, hi = group < 0 ? opt->ngroups : (size_t)group + 1;
+    for (size_t i = lo; i < hi; i++) {
+        lrs_rt_group *g = &opt->groups[i];
+        lrs_rt_binding old = g->bind[h];
+        g->bind[h] = b;
+        /* A momentum schedule may need the buffer a zero constant did not. */
+        int rc = rt_group_alloc_state(opt, g);
+        if (rc) {
+            g->bind[h] = old;
+            return rc;
+        }
+    }
+    return LRS_OPTIM_OK;
+}
+
+int lrs_optim_bind(lrs_optim *opt, int group, const char *name, lrs_fn fn, double scale)
+{
+    lrs_rt_binding b = {.fn = fn, .scale = scale};
+    return rt_bind(opt, group, name, b);
+}
+
+int lrs_optim_bind_callback(lrs_optim *opt, int group, const char *name,
+                            double (*cb)(void *user, int64_t step), void *user, double scale)
+{
+    lrs_rt_binding b = {.cb = cb, .user = user, .scale = scale};
+    return rt_bind(opt, group, name, b);
+}
+
+int lrs_optim_hparam(const lrs_optim *opt, int group, const char *name, double *out)
+{
+    int h = rt_hparam_index(opt, name);
+    if (h < 0 || group < 0 || (size_t)group >= opt->ngroups || !out)
+        return LRS_OPTIM_EINVAL;
+    *out = opt->groups[group].cur[h];
+    return LRS_OPTIM_OK;
+}
+
+int64_t lrs_optim_step_count(const lrs_optim *opt) { return opt->step; }
+
+int lrs_optim_set_threads(lrs_optim *opt, int threads)
+{
+    if (threads < 0)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "negative thread count");
+    opt->threads = threads;
+    return LRS_OPTIM_OK;
+}
+
+const char *lrs_optim_simd(const lrs_optim *opt) { return opt->k->name; }
+
+int lrs_optim_set_simd(lrs_optim *opt, const char *name)
+{
+    const lrs_rt_kernels *k = lrs_rt_simd_by_name(name);
+    if (!k)
+        return lrs_rt_fail(opt, LRS_OPTIM_EUNSUPPORTED, "SIMD path '%s' is not available here",
+                           name ? name : "(null)");
+    opt->k = k;
+    return LRS_OPTIM_OK;
+}
+
+int lrs_optim_set_skip_nonfinite(lrs_optim *opt, int on)
+{
+    opt->skip_nonfinite = on != 0;
+    return LRS_OPTIM_OK;
+}
+
+/* Threads for an n-element loop: one below LRS_RT_PAR_MIN, never more than chunks. */
+static int rt_threads(const lrs_optim *opt, size_t n)
+{
+    if (n < LRS_RT_PAR_MIN)
+        return 1;
+#ifdef _OPENMP
+    int nt = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+#else
+    int nt = 1;
+#endif
+    size_t nch = rt_chunks(n);
+    return (size_t)nt > nch ? (int)nch : nt;
+}
+
+/* Run `fn` over a group's buffers, one chunk at a time, across threads. */
+static void rt_run(const lrs_optim *opt, const lrs_rt_group *g, lrs_rt_update_fn fn,
+                   const lrs_rt_hp *h)
+{
+    const size_t n = g->n, nch = rt_chunks(n);
+    const int nt = rt_threads(opt, n);
+    float *const *st = g->state;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (size_t c = 0; c < nch; c++) {
+        size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+        fn(h, g->params + lo, g->grads + lo, st[0] ? st[0] + lo : NULL,
+           st[1] ? st[1] + lo : NULL, st[2] ? st[2] + lo : NULL, len);
+    }
+}
+
+/* The kernel block for one group's step from its hyperparameter values in
+ * double: every derived scalar is computed in double, as Python does, and
+ * rounded to float once, as torch does when it passes it to a tensor op. */
+static lrs_rt_hp rt_make_hp(lrs_optim_kind kind, const lrs_rt_group *g, const double *v)
+{
+    const lrs_optim_hparams *c = &g->hp;
+    const double lr = v[LRS_RT_H_LR], wd = v[LRS_RT_H_WD];
+    const double t = (double)(g->t + 1); /* torch increments step first */
+    lrs_rt_hp h = {.neg_lr = (float)-lr, .wd = (float)wd, .decay = (float)(1.0 - lr * wd),
+                   .eps = (float)c->eps};
+    if (c->maximize)
+        h.flags |= LRS_RT_MAXIMIZE;
+    switch (kind) {
+    case LRS_OPTIM_SGD: {
+        const double mom = v[LRS_RT_H_MOMENTUM];
+        h.flags |= (wd != 0 ? LRS_RT_L2 : 0) | (mom != 0 ? LRS_RT_MOMENTUM : 0) |
+                   (c->nesterov ? LRS_RT_NESTEROV : 0) | (g->momentum_init ? 0 : LRS_RT_FIRST);
+        h.b1 = (float)mom;
+        h.omb1 = (float)(1.0 - c->dampening);
+        break;
+    }
+    case LRS_OPTIM_ADAM:
+    case LRS_OPTIM_ADAMW:
+    case LRS_OPTIM_LION: {
+        const double b1 = v[LRS_RT_H_BETA1], b2 = v[LRS_RT_H_BETA2];
+        h.b1 = (float)b1;
+        h.omb1 = (float)(1.0 - b1);
+        h.b2 = (float)b2;
+        h.omb2 = (float)(1.0 - b2);
+        if (kind == LRS_OPTIM_LION) {
+            h.flags |= wd != 0 ? LRS_RT_DECOUPLED : 0;
+            break;
+        }
+        /* bias corrections from the integer step, in double */
+        const double bc1 = 1.0 - pow(b1, t), bc2 = 1.0 - pow(b2, t);
+        h.neg_lr = (float)-(lr / bc1);
+        h.bc2_sqrt = (float)sqrt(bc2);
+        h.flags |= kind == LRS_OPTIM_ADAMW ? LRS_RT_DECOUPLED : (wd != 0 ? LRS_RT_L2 : 0);
+        h.flags |= c->amsgrad ? LRS_RT_AMSGRAD : 0;
+        break;
+    }
+    case LRS_OPTIM_RMSPROP: {
+        const double mom = v[LRS_RT_H_MOMENTUM];
+        h.b1 = (float)mom;
+        h.b2 = (float)c->alpha;
+        h.omb2 = (float)(1.0 - c->alpha);
+        h.flags |= (wd != 0 ? LRS_RT_L2 : 0) | (mom > 0 ? LRS_RT_MOMENTUM : 0) |
+                   (c->centered ? LRS_RT_CENTERED : 0);
+        break;
+    }
+    case LRS_OPTIM_ADAGRAD:
+        h.neg_lr = (float)-(lr / (1.0 + (t - 1.0) * c->lr_decay));
+        h.flags |= wd != 0 ? LRS_RT_L2 : 0;
+        break;
+    }
+    return h;
+}
+
+/* Evaluate every bound hyperparameter for step opt->step into vals
+ * (ngroups x LRS_RT_NH), calling each distinct schedule once. */
+static int rt_eval_schedules(lrs_optim *opt, double *vals)
+{
+    enum { CACHE = 16 };
+    lrs_rt_binding seen[CACHE];
+    double seen_v[CACHE];
+    int nseen = 0;
+    for (size_t i = 0; i < opt->ngroups; i++) {
+        const lrs_rt_group *g = &opt->groups[i];
+        for (int h = 0; h < LRS_RT_NH; h++) {
+            const lrs_rt_binding *b = &g->bind[h];
+            double *out = &vals[i * LRS_RT_NH + h];
+            if (!b->fn && !b->cb) {
+                *out = rt_constant(&g->hp, h);
+                continue;
+            }
+            int j = 0;
+            while (j < nseen && !(seen[j].fn == b->fn && seen[j].cb == b->cb &&
+                                  seen[j].user == b->user))
+                j++;
+            double s;
+            if (j < nseen) {
+                s = seen_v[j];
+            } else {
+                s = b->fn ? b->fn(opt->step) : b->cb(b->user, opt->step);
+                if (nseen < CACHE) {
+                    seen[nseen] = *b;
+                    seen_v[nseen++] = s;
+                }
+            }
+            *out = b->scale * s;
+            if (!isfinite(*out))
+                return lrs_rt_fail(opt, LRS_OPTIM_ESCHEDULE,
+                                   "schedule for '%s' of group %zu gave %g at step %lld",
+                                   rt_hparam_names[h], i, *out, (long long)opt->step);
+        }
+    }
+    return LRS_OPTIM_OK;
+}
+
+static int rt_grads_finite(lrs_optim *opt);
+
+int lrs_optim_step(lrs_optim *opt)
+{
+    if (opt->skip_nonfinite) {
+        if (opt->grads_state == LRS_RT_GRADS_UNKNOWN)
+            rt_grads_finite(opt);
+        if (opt->grads_state == LRS_RT_GRADS_NONFINITE)
+            return LRS_OPTIM_SKIPPED;
+    }
+    double stackv[8 * LRS_RT_NH];
+    double *vals = opt->ngroups <= 8 ? stackv : malloc(opt->ngroups * sizeof(double) * LRS_RT_NH);
+    if (!vals)
+        return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory");
+    int rc = rt_eval_schedules(opt, vals);
+    if (rc == LRS_OPTIM_OK) {
+        for (size_t i = 0; i < opt->ngroups; i++) {
+            lrs_rt_group *g = &opt->groups[i];
+            const double *v = &vals[i * LRS_RT_NH];
+            lrs_rt_hp h = rt_make_hp(opt->kind, g, v);
+            rt_run(opt, g, opt->k->update[opt->kind], &h);
+            memcpy(g->cur, v, sizeof g->cur);
+            g->t++;
+            if (h.flags & LRS_RT_MOMENTUM)
+                g->momentum_init = 1;
+        }
+        opt->step++;
+        opt->grads_state = LRS_RT_GRADS_UNKNOWN;
+    }
+    if (vals != stackv)
+        free(vals);
+    return rc;
+}
+
+/* Used by the benchmarks: the roofline kernel over every group's streams. */
+void lrs_rt_roofline_step(lrs_optim *opt)
+{
+    lrs_rt_hp h = {0};
+    for (size_t i = 0; i < opt->ngroups; i++)
+        rt_run(opt, &opt->groups[i], opt->k->roofline, &h);
+}
+
+/* ---- gradient utilities ---- */
+
+static int rt_grads_finite(lrs_optim *opt)
+{
+    int ok = 1;
+    for (size_t i = 0; i < opt->ngroups && ok; i++) {
+        const lrs_rt_group *g = &opt->groups[i];
+        const size_t n = g->n, nch = rt_chunks(n);
+        const int nt = rt_threads(opt, n);
+        int bad = 0;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1) reduction(| : bad)
+        for (size_t c = 0; c < nch; c++) {
+            size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+            bad |= !opt->k->finite(g->grads + lo, len);
+        }
+        ok = !bad;
+    }
+    opt->grads_state = ok ? LRS_RT_GRADS_FINITE : LRS_RT_GRADS_NONFINITE;
+    return ok;
+}
+
+int lrs_optim_grads_finite(lrs_optim *opt) { return rt_grads_finite(opt); }
+
+/* g *= s over every group; returns non-zero if any result is not finite. */
+static int rt_scale_all(lrs_optim *opt, float s)
+{
+    int bad = 0;
+    for (size_t i = 0; i < opt->ngroups; i++) {
+        const lrs_rt_group *g = &opt->groups[i];
+        const size_t n = g->n, nch = rt_chunks(n);
+        const int nt = rt_threads(opt, n);
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1) reduction(| : bad)
+        for (size_t c = 0; c < nch; c++) {
+            size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+            bad |= opt->k->scale(g->grads + lo, len, s);
+        }
+    }
+    return bad;
+}
+
+int lrs_optim_unscale_grads(lrs_optim *opt, double inv_scale, int *found_nonfinite)
+{
+    if (!isfinite(inv_scale))
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "inv_scale must be finite, got %g", inv_scale);
+    int bad = rt_scale_all(opt, (float)inv_scale);
+    opt->grads_state = bad ? LRS_RT_GRADS_NONFINITE : LRS_RT_GRADS_FINITE;
+    if (found_nonfinite)
+        *found_nonfinite = bad;
+    return LRS_OPTIM_OK;
+}
+
+int lrs_optim_clip_grad_norm(lrs_optim *opt, double max_norm, double *total_norm)
+{
+    if (!(max_norm >= 0) || !isfinite(max_norm))
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "max_norm must be finite and >= 0, got %g",
+                           max_norm);
+    /* One partial sum per chunk, in a fixed slot, then the slots in order:
+     * the association never depends on which thread ran which chunk. */
+    size_t base = 0;
+    for (size_t i = 0; i < opt->ngroups; i++) {
+        const lrs_rt_group *g = &opt->groups[i];
+        const size_t n = g->n, nch = rt_chunks(n);
+        const int nt = rt_threads(opt, n);
+        double *part = opt->partial + base;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+        for (size_t c = 0; c < nch; c++) {
+            size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+            part[c] = opt->k->sumsq(g->grads + lo, len);
+        }
+        base += nch;
+    }
+    double sum = 0;
+    for (size_t c = 0; c < base; c++)
+        sum += opt->partial[c];
+    const double norm = sqrt(sum);
+    if (total_norm)
+        *total_norm = norm;
+    if (!isfinite(norm)) {
+        opt->grads_state = LRS_RT_GRADS_NONFINITE;
+        return LRS_OPTIM_OK;
+    }
+    const double coef = max_norm / (norm + 1e-6);
+    if (coef < 1.0)
+        rt_scale_all(opt, (float)coef);
+    opt->grads_state = LRS_RT_GRADS_FINITE;
+    return LRS_OPTIM_OK;
+}
+
+void lrs_optim_zero_grad(lrs_optim *opt)
+{
+    for (size_t i = 0; i < opt->ngroups; i++) {
+        const lrs_rt_group *g = &opt->groups[i];
+        const size_t n = g->n, nch = rt_chunks(n);
+        const int nt = rt_threads(opt, n);
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+        for (size_t c = 0; c < nch; c++) {
+            size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+            memset(g->grads + lo, 0, len * sizeof(float));
+        }
+    }
+    /* The caller is about to write new gradients. */
+    opt->grads_state = LRS_RT_GRADS_UNKNOWN;
+}
+
+const float *lrs_optim_state(const lrs_optim *opt, int group, const char *name)
+{
+    if (group < 0 || (size_t)group >= opt->ngroups || !name)
+        return NULL;
+    for (int s = 0; s < LRS_RT_MAX_STATE; s++) {
+        const char *sn = rt_state_names[opt->kind][s];
+        if (sn && strcmp(sn, name) == 0 && opt->groups[group].state[s])
+            return opt->groups[group].state[s];
+    }
+    return NULL;
+}
