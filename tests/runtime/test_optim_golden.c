@@ -19,7 +19,7 @@
 #define RTOL 1e-6
 
 #define MAXG 4
-#define MAXN 64
+#define MAXN 67
 #define MAXSNAP 8
 #define MAXSTATE 3
 
@@ -216,7 +216,7 @@ static void run_config(void **state)
 
     int bad = 0, si = 0;
     double worst = 0;
-    char what[96];
+    char what[160];
     for (int t = 0; t < g->steps; t++) {
         for (int gi = 0; gi < g->ngroups; gi++)
             for (int i = 0; i < g->n; i++)
