@@ -129,6 +129,24 @@ LRS_API int lrs_program_find(const lrs_program *prog, const char *name);
  * past the span evaluate to the end value. */
 LRS_API double lrs_program_schedule_span(const lrs_program *prog, size_t i);
 
+/* What the checker found about schedule i: the value at step 0, at the end
+ * of its span (at step 2^53 for an infinite span), the least and greatest
+ * values it sampled, and whether interval analysis alone proved it finite
+ * and non-negative. The values are NAN when the checker was skipped. */
+typedef struct lrs_schedule_info {
+    const char *name;
+    double span;
+    double start, end, min, max;
+    int proved;
+    size_t boundary_count; /* `then` boundaries at known global steps */
+} lrs_schedule_info;
+LRS_API int lrs_program_schedule_info(const lrs_program *prog, size_t i, lrs_schedule_info *out);
+
+/* The first segment boundary of schedule i strictly after `step` (the step
+ * where a new `then` segment begins), or -1 if there is none. Use it to
+ * snapshot or evaluate at the ends of segments and cycles. */
+LRS_API int64_t lrs_program_next_boundary(const lrs_program *prog, size_t i, int64_t step);
+
 /* The params of the main file with their final values (after overrides). */
 LRS_API size_t lrs_program_param_count(const lrs_program *prog);
 LRS_API const char *lrs_program_param_name(const lrs_program *prog, size_t i);

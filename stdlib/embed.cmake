@@ -1,5 +1,6 @@
-# cmake -DOUT=file.c -DFILES="a.lrs;b.lrs" -P embed.cmake
-set(body "/* Generated from stdlib/*.lrs; do not edit. */\n#include <stddef.h>\n")
+# cmake -DOUT=file.c -DFILES="a.lrs|b.lrs" -P embed.cmake
+string(REPLACE "|" ";" FILES "${FILES}")
+set(body "/* Generated from the .lrs files of stdlib; do not edit. */\n#include <stddef.h>\n")
 set(table "")
 set(i 0)
 foreach(f ${FILES})
@@ -7,8 +8,6 @@ foreach(f ${FILES})
   file(READ ${f} hex HEX)
   string(REGEX REPLACE "(..)" "0x\\1," hex "${hex}")
   string(APPEND body "static const char lrs_stdlib_${i}[] = {${hex}0x00};\n")
-  file(READ ${f} text)
-  string(LENGTH "${text}" len)
   string(APPEND table "    {\"<stdlib>/${name}\", lrs_stdlib_${i}, sizeof lrs_stdlib_${i} - 1},\n")
   math(EXPR i "${i} + 1")
 endforeach()

@@ -1,0 +1,207 @@
+/* lrs_compile.c — the compile driver and the program API. The driver is
+ * the list of passes; each runs only if the ones before it succeeded. */
+#include "lrs_program.h"
+#include "lrs_sema.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+lrs_context *lrs_context_new(void) { return calloc(1, sizeof(lrs_context)); }
+void lrs_context_free(lrs_context *ctx) { free(ctx); }
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+void lrs_program_free(lrs_program *p)
+{
+    if (!p) return;
+    for (size_t i = 0; i < p->nsched; i++) {
+        free(p->sched[i].name);
+        free(p->sched[i].bounds);
+        lrs_code_free(&p->sched[i].code);
+    }
+    for (size_t i = 0; i < p->nparams; i++) free(p->params[i].name);
+    free(p->sched);
+    free(p->params);
+    free(p->source_name);
+    lrs_ir_free(&p->ir);
+    free(p);
+}
+
+/* Move the results of a successful compilation into a program. */
+static lrs_program *build(lrs_context *ctx, lrs_comp *c, int checked)
+{
+    lrs_program *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->ctx = ctx;
+    p->ir = c->ir;
+    memset(&c->ir, 0, sizeof c->ir);
+    p->source_name = xstrdup(c->src.files[c->main->file]->name);
+    p->sched = calloc(c->scheds.n + 1, sizeof *p->sched);
+    p->params = calloc(c->params.n + 1, sizeof *p->params);
+    if (!p->sched || !p->params || !p->source_name) goto fail;
+    for (size_t i = 0; i < c->scheds.n; i++) {
+        const lrs_sched_out *s = c->scheds.items[i];
+        lrs_schedule *d = &p->sched[p->nsched++];
+        d->name = xstrdup(s->name);
+        d->root = s->root;
+        d->span = s->span;
+        d->bounds = malloc((s->nbounds + 1) * sizeof *d->bounds);
+        if (!d->name || !d->bounds || lrs_code_build(&p->ir, s->root, &d->code)) goto fail;
+        memcpy(d->bounds, s->bounds, s->nbounds * sizeof *d->bounds);
+        d->nbounds = s->nbounds;
+        d->v0 = checked ? s->v0 : NAN;
+        d->vend = checked ? s->vend : NAN;
+        d->vmin = checked ? s->vmin : NAN;
+        d->vmax = checked ? s->vmax : NAN;
+        d->proved = s->proved;
+    }
+    for (size_t i = 0; i < c->params.n; i++) {
+        const lrs_param_out *s = c->params.items[i];
+        p->params[p->nparams].name = xstrdup(s->name);
+        p->params[p->nparams].value = s->value;
+        if (!p->params[p->nparams++].name) goto fail;
+    }
+    return p;
+fail:
+    lrs_program_free(p);
+    return NULL;
+}
+
+/* parse -> resolve names -> elaborate (types, units, inlining) -> lower
+ * (durations, contexts) -> check values -> program */
+static lrs_program *compile(lrs_context *ctx, lrs_comp *c, uint32_t main_file)
+{
+    if (setjmp(c->oom)) {
+        lrs_diag_error_noloc(&c->sink, c->src.files[main_file]->name,
+                             "out of memory: the program needs more than %zu MiB to compile",
+                             LRS_MAX_ARENA >> 20);
+        return NULL;
+    }
+    c->arena.on_exhausted = &c->oom;
+    if (lrs_res_program(c, main_file)) return NULL;
+    if (lrs_elab_program(c)) return NULL;
+    if (lrs_low_program(c)) return NULL;
+    int check = !(c->opts && c->opts->no_check);
+    if (check && lrs_chk_program(c)) return NULL;
+    lrs_program *p = build(ctx, c, check);
+    if (!p) lrs_diag_error_noloc(&c->sink, c->src.files[main_file]->name, "out of memory");
+    return p;
+}
+
+typedef struct session {
+    lrs_comp c;
+    lrs_diags *own;
+} session;
+
+static void session_init(session *s, const lrs_options *opts, lrs_diags *diags)
+{
+    memset(s, 0, sizeof *s);
+    lrs_arena_init(&s->c.arena, LRS_MAX_ARENA);
+    s->c.src.arena = &s->c.arena;
+    s->own = diags ? NULL : lrs_diags_new();
+    s->c.sink.out = diags ? diags : s->own;
+    s->c.sink.src = &s->c.src;
+    s->c.opts = opts;
+    lrs_ir_init(&s->c.ir);
+}
+
+static void session_done(session *s)
+{
+    lrs_ir_free(&s->c.ir);
+    lrs_arena_free(&s->c.arena);
+    lrs_diags_free(s->own);
+}
+
+lrs_program *lrs_compile_file(lrs_context *ctx, const char *path, const lrs_options *opts,
+                              lrs_diags *diags)
+{
+    if (!ctx || !path) return NULL;
+    session s;
+    session_init(&s, opts, diags);
+    lrs_program *p = NULL;
+    if (!s.own && !s.c.sink.out) goto done;
+    int64_t id = lrs_src_load(&s.c.src, path, path);
+    if (id < 0) {
+        lrs_diag_error_noloc(&s.c.sink, path, "cannot read the file: %s", strerror(errno));
+        goto done;
+    }
+    p = compile(ctx, &s.c, (uint32_t)id);
+done:
+    session_done(&s);
+    return p;
+}
+
+lrs_program *lrs_compile_string(lrs_context *ctx, const char *name, const char *text, size_t len,
+                                lrs_options const *opts, lrs_diags *diags)
+{
+    if (!ctx || !text) return NULL;
+    session s;
+    session_init(&s, opts, diags);
+    uint32_t id = lrs_src_add(&s.c.src, name ? name : "<string>", NULL, text, len);
+    lrs_program *p = compile(ctx, &s.c, id);
+    session_done(&s);
+    return p;
+}
+
+size_t lrs_program_schedule_count(const lrs_program *p) { return p ? p->nsched : 0; }
+
+const char *lrs_program_schedule_name(const lrs_program *p, size_t i)
+{
+    return p && i < p->nsched ? p->sched[i].name : NULL;
+}
+
+int lrs_program_find(const lrs_program *p, const char *name)
+{
+    for (size_t i = 0; p && name && i < p->nsched; i++)
+        if (!strcmp(p->sched[i].name, name)) return (int)i;
+    return -1;
+}
+
+double lrs_program_schedule_span(const lrs_program *p, size_t i)
+{
+    return p && i < p->nsched ? p->sched[i].span : NAN;
+}
+
+size_t lrs_program_param_count(const lrs_program *p) { return p ? p->nparams : 0; }
+
+const char *lrs_program_param_name(const lrs_program *p, size_t i)
+{
+    return p && i < p->nparams ? p->params[i].name : NULL;
+}
+
+double lrs_program_param_value(const lrs_program *p, size_t i)
+{
+    return p && i < p->nparams ? p->params[i].value : NAN;
+}
+
+int lrs_program_schedule_info(const lrs_program *p, size_t i, lrs_schedule_info *out)
+{
+    if (!p || i >= p->nsched || !out) return -1;
+    const lrs_schedule *s = &p->sched[i];
+    out->name = s->name;
+    out->span = s->span;
+    out->start = s->v0;
+    out->end = s->vend;
+    out->min = s->vmin;
+    out->max = s->vmax;
+    out->proved = s->proved;
+    out->boundary_count = s->nbounds;
+    return 0;
+}
+
+int64_t lrs_program_next_boundary(const lrs_program *p, size_t i, int64_t step)
+{
+    if (!p || i >= p->nsched) return -1;
+    const lrs_schedule *s = &p->sched[i];
+    for (size_t k = 0; k < s->nbounds; k++)
+        if (s->bounds[k] > (double)step) return (int64_t)ceil(s->bounds[k]);
+    return -1;
+}

@@ -1,0 +1,451 @@
+/* lrs_diag.c — source line tables, the diagnostics list of the public API,
+ * and rendering diagnostics in the "FILE:LINE:COL: error: MESSAGE" form. */
+#include "lrs_diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- sources ---------------------------------------------------------- */
+
+uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const char *text,
+                     size_t len)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
+        s->files = lrs_arena_realloc(s->arena, s->files, s->n * sizeof *s->files,
+                                     cap * sizeof *s->files);
+        s->cap = cap;
+    }
+    lrs_source *f = lrs_arena_alloc(s->arena, sizeof *f);
+    f->name = lrs_arena_strdup(s->arena, name);
+    f->path = path ? lrs_arena_strdup(s->arena, path) : NULL;
+    f->text = lrs_arena_strndup(s->arena, text, len);
+    f->len = len;
+    s->files[s->n] = f;
+    return (uint32_t)s->n++;
+}
+
+int64_t lrs_src_load(lrs_sources *s, const char *path, const char *name)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 4096;
+            char *p = realloc(buf, cap);
+            if (!p) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return -1;
+            }
+            buf = p;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+        /* Past the source limit the parser reports the size; stop reading. */
+        if (len > ((size_t)1 << 24)) break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        errno = EIO;
+        return -1;
+    }
+    uint32_t id = lrs_src_add(s, name, path, buf ? buf : "", len);
+    free(buf);
+    return id;
+}
+
+static void build_lines(lrs_sources *s, lrs_source *f)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < f->len; i++) n += f->text[i] == '\n';
+    f->line_starts = lrs_arena_alloc(s->arena, n * sizeof *f->line_starts);
+    size_t k = 0;
+    f->line_starts[k++] = 0;
+    for (size_t i = 0; i < f->len; i++)
+        if (f->text[i] == '\n') f->line_starts[k++] = (uint32_t)(i + 1);
+    f->nlines = n;
+}
+
+static size_t line_index(lrs_sources *s, lrs_source *f, uint32_t off)
+{
+    if (!f->line_starts) build_lines(s, f);
+    size_t lo = 0, hi = f->nlines; /* last line start <= off */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (f->line_starts[mid] <= off) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+void lrs_src_position(lrs_sources *s, uint32_t file, uint32_t off, int *line, int *col)
+{
+    lrs_source *f = s->files[file];
+    if (off > f->len) off = (uint32_t)f->len;
+    size_t li = line_index(s, f, off);
+    *line = (int)li + 1;
+    *col = (int)(off - f->line_starts[li]) + 1;
+}
+
+/* ---- the public list --------------------------------------------------- */
+
+typedef struct entry {
+    lrs_diag_info info;
+    lrs_diag_info *notes;
+    size_t nnotes;
+} entry;
+
+struct lrs_diags {
+    entry *items;
+    size_t n, cap;
+    size_t errors, warnings;
+    lrs_diag_callback cb;
+    void *user;
+};
+
+static char *xstrdup(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+    if (p) memcpy(p, s, n + 1);
+    return p;
+}
+
+static void info_free(lrs_diag_info *i)
+{
+    free((char *)i->file);
+    free((char *)i->message);
+    free((char *)i->source_line);
+}
+
+lrs_diags *lrs_diags_new(void) { return calloc(1, sizeof(lrs_diags)); }
+
+void lrs_diags_clear(lrs_diags *d)
+{
+    if (!d) return;
+    for (size_t i = 0; i < d->n; i++) {
+        info_free(&d->items[i].info);
+        for (size_t j = 0; j < d->items[i].nnotes; j++) info_free(&d->items[i].notes[j]);
+        free(d->items[i].notes);
+    }
+    d->n = d->errors = d->warnings = 0;
+}
+
+void lrs_diags_free(lrs_diags *d)
+{
+    if (!d) return;
+    lrs_diags_clear(d);
+    free(d->items);
+    free(d);
+}
+
+void lrs_diags_set_callback(lrs_diags *d, lrs_diag_callback cb, void *user)
+{
+    d->cb = cb;
+    d->user = user;
+}
+
+size_t lrs_diags_count(const lrs_diags *d) { return d ? d->n : 0; }
+size_t lrs_diags_error_count(const lrs_diags *d) { return d ? d->errors : 0; }
+size_t lrs_diags_warning_count(const lrs_diags *d) { return d ? d->warnings : 0; }
+
+int lrs_diags_get(const lrs_diags *d, size_t i, lrs_diag_info *out)
+{
+    if (!d || i >= d->n) return -1;
+    *out = d->items[i].info;
+    return 0;
+}
+
+size_t lrs_diags_note_count(const lrs_diags *d, size_t i)
+{
+    return d && i < d->n ? d->items[i].nnotes : 0;
+}
+
+int lrs_diags_note(const lrs_diags *d, size_t i, size_t j, lrs_diag_info *out)
+{
+    if (!d || i >= d->n || j >= d->items[i].nnotes) return -1;
+    *out = d->items[i].notes[j];
+    return 0;
+}
+
+void lrs_free(void *p) { free(p); }
+
+/* ---- rendering --------------------------------------------------------- */
+
+typedef struct strbuf {
+    char *p;
+    size_t n, cap;
+    int failed;
+} strbuf;
+
+static void sb_append(strbuf *b, const char *s, size_t n)
+{
+    if (b->failed) return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 128;
+        while (cap < b->n + n + 1) cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void sb_printf(strbuf *b, const char *fmt, ...) LRS_PRINTF(2, 3);
+static void sb_printf(strbuf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof tmp) {
+        sb_append(b, tmp, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        b->failed = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb_append(b, big, (size_t)n);
+    free(big);
+}
+
+static const char *sev_name[] = {"error", "warning", "note", "help"};
+static const char *sev_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m", "\033[1;32m"};
+
+static void render_one(strbuf *b, const lrs_diag_info *i, int color)
+{
+    const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+    const char *sc = color ? sev_color[i->severity] : "";
+    if (i->file && i->line > 0)
+        sb_printf(b, "%s%s:%d:%d:%s ", bold, i->file, i->line, i->column, reset);
+    else if (i->file)
+        sb_printf(b, "%s%s:%s ", bold, i->file, reset);
+    sb_printf(b, "%s%s:%s %s%s%s\n", sc, sev_name[i->severity], reset, bold, i->message, reset);
+    if (!i->source_line || i->line <= 0) return;
+    int w = snprintf(NULL, 0, "%d", i->line);
+    sb_printf(b, " %d | %s\n", i->line, i->source_line);
+    sb_printf(b, " %*s | ", w, "");
+    /* Keep tabs in the gutter so the caret lines up under the text. */
+    const char *s = i->source_line;
+    size_t len = strlen(s);
+    for (int c = 1; c < i->column; c++)
+        sb_append(b, (size_t)(c - 1) < len && s[c - 1] == '\t' ? "\t" : " ", 1);
+    sb_append(b, sc, strlen(sc));
+    sb_append(b, "^", 1);
+    for (int c = i->column + 1; c < i->end_column; c++) sb_append(b, "~", 1);
+    sb_printf(b, "%s\n", reset);
+}
+
+char *lrs_diags_format(const lrs_diags *d, size_t i, int color)
+{
+    if (!d || i >= d->n) return NULL;
+    strbuf b = {0};
+    render_one(&b, &d->items[i].info, color);
+    for (size_t j = 0; j < d->items[i].nnotes; j++) render_one(&b, &d->items[i].notes[j], color);
+    if (b.failed) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+/* ---- the sink ---------------------------------------------------------- */
+
+/* Fill location fields of `info` from a span; the line is copied with
+ * control bytes made visible so binary input cannot garble a terminal. */
+static void locate(lrs_sink *k, lrs_span span, lrs_diag_info *info)
+{
+    lrs_source *f = k->src->files[span.file];
+    int line, col, eline, ecol;
+    lrs_src_position(k->src, span.file, span.start, &line, &col);
+    lrs_src_position(k->src, span.file, span.end > span.start ? span.end : span.start + 1, &eline,
+                     &ecol);
+    size_t li = (size_t)line - 1;
+    size_t ls = f->line_starts[li];
+    size_t le = li + 1 < f->nlines ? f->line_starts[li + 1] - 1 : f->len;
+    if (le > ls && f->text[le - 1] == '\r') le--;
+    if (le - ls > 400) le = ls + 400; /* very long lines: show their start */
+    char *text = malloc(le - ls + 1);
+    if (text) {
+        for (size_t p = ls; p < le; p++) {
+            unsigned char c = (unsigned char)f->text[p];
+            text[p - ls] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
+        }
+        text[le - ls] = 0;
+    }
+    info->file = xstrdup(f->name);
+    info->line = line;
+    info->column = col;
+    info->end_column = eline == line ? ecol : (int)(le - ls) + 2;
+    if (info->end_column <= col) info->end_column = col + 1;
+    info->source_line = text;
+}
+
+static size_t push(lrs_sink *k, lrs_severity sev, const lrs_span *span, const char *file,
+                   const char *fmt, va_list ap)
+{
+    lrs_diags *d = k->out;
+    if (sev == LRS_SEV_ERROR) {
+        if (k->capped) return LRS_NO_DIAG;
+        if (k->errors >= LRS_MAX_ERRORS) {
+            k->capped = 1;
+            /* One last, unlocated error says why the rest is missing. */
+            sev = LRS_SEV_ERROR;
+            span = NULL;
+            fmt = NULL;
+        }
+        k->errors++;
+    } else {
+        k->warnings++;
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        entry *p = realloc(d->items, cap * sizeof *p);
+        if (!p) return LRS_NO_DIAG;
+        d->items = p;
+        d->cap = cap;
+    }
+    entry *e = &d->items[d->n];
+    memset(e, 0, sizeof *e);
+    e->info.severity = sev;
+    char msg[1024];
+    if (fmt) vsnprintf(msg, sizeof msg, fmt, ap);
+    else snprintf(msg, sizeof msg, "too many errors (%d); stopping", LRS_MAX_ERRORS);
+    e->info.message = xstrdup(msg);
+    if (span) locate(k, *span, &e->info);
+    else e->info.file = xstrdup(file);
+    if (sev == LRS_SEV_ERROR) d->errors++;
+    else d->warnings++;
+    size_t idx = d->n++;
+    if (d->cb) d->cb(d->user, d, idx);
+    return idx;
+}
+
+size_t lrs_diag_error(lrs_sink *k, lrs_span span, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t r = push(k, LRS_SEV_ERROR, &span, NULL, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+size_t lrs_diag_warning(lrs_sink *k, lrs_span span, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t r = push(k, LRS_SEV_WARNING, &span, NULL, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+size_t lrs_diag_error_noloc(lrs_sink *k, const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t r = push(k, LRS_SEV_ERROR, NULL, file, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int lrs_diag_full(const lrs_sink *k) { return k->capped; }
+
+static void add_note(lrs_sink *k, size_t d, lrs_severity sev, const lrs_span *span,
+                     const char *fmt, va_list ap)
+{
+    if (d == LRS_NO_DIAG || d >= k->out->n) return;
+    entry *e = &k->out->items[d];
+    lrs_diag_info *p = realloc(e->notes, (e->nnotes + 1) * sizeof *p);
+    if (!p) return;
+    e->notes = p;
+    lrs_diag_info *n = &p[e->nnotes++];
+    memset(n, 0, sizeof *n);
+    n->severity = sev;
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    n->message = xstrdup(msg);
+    if (span) locate(k, *span, n);
+}
+
+void lrs_diag_note(lrs_sink *k, size_t d, int has_span, lrs_span span, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_note(k, d, LRS_SEV_NOTE, has_span ? &span : NULL, fmt, ap);
+    va_end(ap);
+}
+
+void lrs_diag_help(lrs_sink *k, size_t d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_note(k, d, LRS_SEV_HELP, NULL, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- suggestions ------------------------------------------------------- */
+
+/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
+ * transpositions), capped at `cap` for speed. */
+static size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) return cap + 1;
+    if ((la > lb ? la - lb : lb - la) > cap) return cap + 1;
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++) d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] != b[j - 1];
+            size_t v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb];
+}
+
+const char *lrs_suggest(const char *word, const char *const *cands, size_t n)
+{
+    size_t len = strlen(word);
+    size_t cap = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+    const char *best = NULL;
+    size_t best_d = cap + 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!cands[i] || !strcmp(cands[i], word)) continue;
+        size_t dist = edit_distance(word, cands[i], cap);
+        if (dist < best_d) {
+            best_d = dist;
+            best = cands[i];
+        }
+    }
+    return best;
+}

@@ -1,0 +1,752 @@
+/* lrs_elab.c — elaboration: checks types, applies units, and inlines every
+ * call, turning each exported schedule into a term over the context
+ * variables. Arguments are passed by name (substituted as terms), so an
+ * argument such as `0.5 ^ cycle` means the cycle of the place where the
+ * parameter is used — which is what schedule combinators need. Terms are
+ * shared, not copied, and constant subterms fold as they are built. */
+#include "lrs_sema.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- built-ins ----------------------------------------------------------- */
+
+#define MATH1(n, op) {n, BK_MATH, op, 0, 1, 1, {"x"}, {0}}
+#define MATH2(n, op, p, q) {n, BK_MATH, op, 0, 2, 2, {p, q}, {0}}
+
+const lrs_builtin lrs_builtins[] = {
+    {"pi", BK_CONST, 0, M_PI, 0, 0, {0}, {0}},
+    {"e", BK_CONST, 0, M_E, 0, 0, {0}, {0}},
+    {"true", BK_CONST, 1, 1, 0, 0, {0}, {0}},
+    {"false", BK_CONST, 1, 0, 0, 0, {0}, {0}},
+    {"auto", BK_AUTO, 0, 0, 0, 0, {0}, {0}},
+    {"step", BK_CTX, CV_STEP, 0, 0, 0, {0}, {0}},
+    {"span", BK_CTX, CV_SPAN, 0, 0, 0, {0}, {0}},
+    {"progress", BK_CTX, CV_PROGRESS, 0, 0, 0, {0}, {0}},
+    {"cycle", BK_CTX, CV_CYCLE, 0, 0, 0, {0}, {0}},
+    {"global_step", BK_CTX, CV_GLOBAL_STEP, 0, 0, 0, {0}, {0}},
+    MATH1("abs", IR_ABS),
+    MATH1("floor", IR_FLOOR),
+    MATH1("ceil", IR_CEIL),
+    MATH1("round", IR_ROUND),
+    MATH1("sqrt", IR_SQRT),
+    MATH1("exp", IR_EXP),
+    MATH1("log", IR_LOG),
+    MATH1("log2", IR_LOG2),
+    MATH1("sin", IR_SIN),
+    MATH1("cos", IR_COS),
+    MATH1("tanh", IR_TANH),
+    MATH2("pow", IR_POW, "x", "y"),
+    MATH2("mod", IR_MOD, "x", "y"),
+    MATH2("min", IR_MIN, "a", "b"),
+    MATH2("max", IR_MAX, "a", "b"),
+    {"clamp", BK_FORM, F_CLAMP, 0, 3, 3, {"x", "lo", "hi"}, {0}},
+    {"restarts", BK_FORM, F_RESTARTS, 0, 4, 2, {"S", "period", "mult", "limit"}, {0, 0, 1, INFINITY}},
+    {"sample", BK_FORM, F_SAMPLE, 0, 2, 2, {"S", "every"}, {0}},
+    {"at", BK_FORM, F_AT, 0, 2, 2, {"S", "k"}, {0}},
+    {"index", BK_FORM, F_INDEX, 0, 2, 2, {"L", "x"}, {0}},
+    {"pick", BK_FORM, F_PICK, 0, 2, 2, {"L", "i"}, {0}},
+    {"noise", BK_FORM, F_NOISE, 0, 3, 2, {"S", "pct", "seed"}, {0, 0, 0}},
+};
+const size_t lrs_builtin_count = sizeof lrs_builtins / sizeof lrs_builtins[0];
+
+int lrs_builtin_find(const char *name)
+{
+    for (size_t i = 0; i < lrs_builtin_count; i++)
+        if (!strcmp(lrs_builtins[i].name, name)) return (int)i;
+    return -1;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+typedef enum vkind { V_ERR, V_NUM, V_BOOL, V_LIST, V_FUNC, V_AUTO } vkind;
+
+typedef struct value {
+    vkind kind;
+    lrs_term *t;        /* V_NUM, V_BOOL */
+    const double *list; /* V_LIST */
+    size_t n;
+    lrs_decl *def;      /* V_FUNC: a def, or NULL for a built-in */
+    int builtin;
+    lrs_span span;      /* where the value was written: the argument, for parameters */
+} value;
+
+typedef struct frame {
+    lrs_module *m;
+    lrs_decl *def;
+    value *args;
+    int depth;
+} frame;
+
+typedef struct elab {
+    lrs_comp *c;
+    int too_big; /* a size limit was reported; stop building */
+} elab;
+
+static const value ERR = {V_ERR, 0, 0, 0, 0, 0, {0, 0, 0}};
+
+static const char *kind_text(vkind k)
+{
+    switch (k) {
+    case V_NUM: return "a number";
+    case V_BOOL: return "a boolean";
+    case V_LIST: return "a list";
+    case V_FUNC: return "a function";
+    case V_AUTO: return "`auto`";
+    default: return "an error";
+    }
+}
+
+/* ---- terms --------------------------------------------------------------- */
+
+static lrs_term *term(elab *E, lrs_tkind kind, lrs_span sp)
+{
+    lrs_comp *c = E->c;
+    if (++c->nterms > LRS_MAX_TERMS && !E->too_big) {
+        E->too_big = 1;
+        lrs_diag_error(&c->sink, sp, "program too large after inlining (more than %d terms)",
+                       LRS_MAX_TERMS);
+    }
+    lrs_term *t = lrs_arena_alloc(&c->arena, sizeof *t);
+    t->kind = kind;
+    t->span = sp;
+    t->depth = 1;
+    return t;
+}
+
+lrs_term *lrs_term_const(lrs_comp *c, double k, lrs_span sp)
+{
+    lrs_term *t = lrs_arena_alloc(&c->arena, sizeof *t);
+    t->kind = T_CONST;
+    t->k = k;
+    t->span = sp;
+    t->depth = 1;
+    return t;
+}
+
+int lrs_term_is_const(const lrs_term *t, double *k)
+{
+    if (!t || t->kind != T_CONST) return 0;
+    if (k) *k = t->k;
+    return 1;
+}
+
+static lrs_term *link(elab *E, lrs_term *t, lrs_term *a, lrs_term *b, lrs_term *c, lrs_term *d)
+{
+    t->a = a;
+    t->b = b;
+    t->c = c;
+    t->d = d;
+    uint32_t depth = 0;
+    lrs_term *kids[4] = {a, b, c, d};
+    for (int i = 0; i < 4; i++)
+        if (kids[i] && kids[i]->depth > depth) depth = kids[i]->depth;
+    t->depth = depth + 1;
+    if (t->depth > LRS_MAX_TERM_DEPTH && !E->too_big) {
+        E->too_big = 1;
+        lrs_diag_error(&E->c->sink, t->span,
+                       "expression too deep after inlining (more than %d levels)",
+                       LRS_MAX_TERM_DEPTH);
+    }
+    return t;
+}
+
+static lrs_term *t_un(elab *E, lrs_irop op, lrs_term *a, lrs_span sp)
+{
+    double k;
+    if (lrs_term_is_const(a, &k)) {
+        lrs_term *r = lrs_term_const(E->c, lrs_ir_apply(op, k, 0), sp);
+        r->is_bool = op == IR_NOT;
+        return r;
+    }
+    lrs_term *t = term(E, T_UN, sp);
+    t->op = op;
+    t->is_bool = op == IR_NOT;
+    return link(E, t, a, NULL, NULL, NULL);
+}
+
+static lrs_term *t_bin(elab *E, lrs_irop op, lrs_term *a, lrs_term *b, lrs_span sp)
+{
+    double ka, kb;
+    int is_bool = op >= IR_LT && op <= IR_OR;
+    if (lrs_term_is_const(a, &ka) && lrs_term_is_const(b, &kb)) {
+        lrs_term *r = lrs_term_const(E->c, lrs_ir_apply(op, ka, kb), sp);
+        r->is_bool = is_bool;
+        return r;
+    }
+    lrs_term *t = term(E, T_BIN, sp);
+    t->op = op;
+    t->is_bool = is_bool;
+    return link(E, t, a, b, NULL, NULL);
+}
+
+static lrs_term *t_node(elab *E, lrs_tkind kind, lrs_span sp, lrs_term *a, lrs_term *b,
+                        lrs_term *c, lrs_term *d)
+{
+    return link(E, term(E, kind, sp), a, b, c, d);
+}
+
+static value num(lrs_term *t, lrs_span sp)
+{
+    value v = ERR;
+    v.kind = t->is_bool ? V_BOOL : V_NUM;
+    v.t = t;
+    v.span = sp;
+    return v;
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+static int expect(elab *E, value v, vkind want, const char *what)
+{
+    if (v.kind == want) return 1;
+    if (v.kind == V_ERR) return 0;
+    size_t e = lrs_diag_error(&E->c->sink, v.span, "%s must be %s, not %s", what,
+                              kind_text(want), kind_text(v.kind));
+    if (v.kind == V_FUNC) lrs_diag_help(&E->c->sink, e, "call the function: NAME(...)");
+    if (v.kind == V_AUTO)
+        lrs_diag_help(&E->c->sink, e, "`auto` is only a duration: it may follow `for`");
+    return 0;
+}
+
+static int expect_const(elab *E, value v, const char *what, double *k)
+{
+    if (!expect(E, v, V_NUM, what)) return 0;
+    if (lrs_term_is_const(v.t, k)) return 1;
+    size_t e = lrs_diag_error(&E->c->sink, v.span, "%s must be a compile-time constant", what);
+    lrs_diag_note(&E->c->sink, e, 0, v.span,
+                  "it depends on the step (step, progress, span, cycle or a schedule)");
+    return 0;
+}
+
+/* ---- evaluation ---------------------------------------------------------- */
+
+static value eval(elab *E, frame *f, lrs_ast *n);
+static value decl_value(elab *E, lrs_decl *d, lrs_span use);
+
+static value binary(elab *E, frame *f, lrs_ast *n)
+{
+    value a = eval(E, f, n->a), b = eval(E, f, n->b);
+    if (a.kind == V_ERR || b.kind == V_ERR) return ERR;
+    static const lrs_irop map[] = {
+        [OP_ADD] = IR_ADD, [OP_SUB] = IR_SUB, [OP_MUL] = IR_MUL, [OP_DIV] = IR_DIV,
+        [OP_POW] = IR_POW, [OP_EQ] = IR_EQ,   [OP_NE] = IR_NE,   [OP_LT] = IR_LT,
+        [OP_LE] = IR_LE,   [OP_GT] = IR_GT,   [OP_GE] = IR_GE,   [OP_AND] = IR_AND,
+        [OP_OR] = IR_OR,
+    };
+    lrs_irop op = map[n->op];
+    vkind want = op == IR_AND || op == IR_OR ? V_BOOL : V_NUM;
+    const char *what = lrs_arena_printf(&E->c->arena, "an operand of '%s'", lrs_op_text(n->op));
+    int ok = expect(E, a, want, what);
+    ok = expect(E, b, want, what) && ok;
+    if (!ok) return ERR;
+    double kb;
+    if (op == IR_DIV && lrs_term_is_const(b.t, &kb) && kb == 0) {
+        size_t e = lrs_diag_error(&E->c->sink, b.span, "division by zero");
+        lrs_diag_note(&E->c->sink, e, 0, b.span, "the divisor is the constant 0");
+        return ERR;
+    }
+    return num(t_bin(E, op, a.t, b.t, n->span), n->span);
+}
+
+static value lookup_param(elab *E, frame *f, const char *name, lrs_span use, const char *unit,
+                          const char *help)
+{
+    lrs_decl *d = lrs_scope_find(&f->m->scope, name);
+    if (!d || d->kind != DECL_PARAM) {
+        size_t e = lrs_diag_error(&E->c->sink, use, "`%s` needs `param %s`, which is not set",
+                                  unit, name);
+        lrs_diag_help(&E->c->sink, e, "%s", help);
+        return ERR;
+    }
+    return decl_value(E, d, use);
+}
+
+static value unit(elab *E, frame *f, lrs_ast *n)
+{
+    value a = eval(E, f, n->a);
+    if (!expect(E, a, V_NUM, "a duration")) return ERR;
+    if (n->op == UNIT_STEPS) return a;
+    value scale;
+    double div = 1;
+    if (n->op == UNIT_EPOCHS) {
+        scale = lookup_param(E, f, "steps_per_epoch", n->op_span, "epochs",
+                             "add `param steps_per_epoch = N` (the number of steps in one epoch)");
+    } else {
+        scale = lookup_param(E, f, "total", n->op_span, "%",
+                             "add `param total = N` (the training budget in steps)");
+        div = 100;
+    }
+    if (scale.kind == V_ERR) return ERR;
+    lrs_term *t = t_bin(E, IR_MUL, a.t, scale.t, n->span);
+    if (div != 1) t = t_bin(E, IR_DIV, t, lrs_term_const(E->c, div, n->span), n->span);
+    return num(t, n->span);
+}
+
+/* A fractional step count written as a literal is almost surely a mistake;
+ * computed durations (10%, 0.3 * span) are rounded to whole steps. */
+static int literal_fraction(const lrs_ast *d)
+{
+    while (d->kind == AST_UNARY && d->op == OP_NEG) d = d->a;
+    return d->kind == AST_NUM && d->literal_fraction && d->num != floor(d->num);
+}
+
+static value for_(elab *E, frame *f, lrs_ast *n)
+{
+    value a = eval(E, f, n->a), d = eval(E, f, n->b);
+    if (a.kind == V_ERR || d.kind == V_ERR) return ERR;
+    if (!expect(E, a, V_NUM, "the left side of `for`")) return ERR;
+    if (d.kind == V_AUTO) return a;
+    if (!expect(E, d, V_NUM, "a duration")) return ERR;
+    double k;
+    if (literal_fraction(n->b)) {
+        size_t e = lrs_diag_error(&E->c->sink, d.span, "duration %g is not a whole number of steps",
+                                  n->b->num);
+        lrs_diag_help(&E->c->sink, e, "durations count steps: write %g or %g", floor(n->b->num),
+                      ceil(n->b->num));
+        return ERR;
+    }
+    if (lrs_term_is_const(d.t, &k) && (k < 0 || k != k)) {
+        size_t e = lrs_diag_error(&E->c->sink, d.span, "duration is %s (%g)",
+                                  k != k ? "not a number" : "negative", k);
+        (void)e;
+        return ERR;
+    }
+    lrs_term *t = t_node(E, T_FOR, n->op_span, a.t, d.t, NULL, NULL);
+    t->span = n->span;
+    return num(t, n->span);
+}
+
+static value list(elab *E, frame *f, lrs_ast *n)
+{
+    double *xs = lrs_arena_alloc(&E->c->arena, (n->n ? n->n : 1) * sizeof *xs);
+    int ok = 1;
+    for (size_t i = 0; i < n->n; i++) {
+        value v = eval(E, f, n->items[i]);
+        if (v.kind == V_ERR || !expect_const(E, v, "a list entry", &xs[i])) ok = 0;
+    }
+    if (!ok) return ERR;
+    value v = ERR;
+    v.kind = V_LIST;
+    v.list = xs;
+    v.n = n->n;
+    v.span = n->span;
+    return v;
+}
+
+static value cond(elab *E, frame *f, lrs_ast *n)
+{
+    value c = eval(E, f, n->a);
+    if (!expect(E, c, V_BOOL, "the condition of `?:`")) return ERR;
+    double k;
+    /* A constant condition chooses at compile time, so the branches may
+     * be of any kind (durations, functions, lists). */
+    if (lrs_term_is_const(c.t, &k)) return eval(E, f, k != 0 ? n->b : n->c);
+    value a = eval(E, f, n->b), b = eval(E, f, n->c);
+    if (a.kind == V_ERR || b.kind == V_ERR) return ERR;
+    if (a.kind != b.kind || (a.kind != V_NUM && a.kind != V_BOOL)) {
+        size_t e = lrs_diag_error(&E->c->sink, n->span,
+                                  "branches of `?:` are %s and %s; with a condition that depends "
+                                  "on the step both must be numbers or both booleans",
+                                  kind_text(a.kind), kind_text(b.kind));
+        lrs_diag_note(&E->c->sink, e, 1, c.span, "this condition is not a compile-time constant");
+        return ERR;
+    }
+    lrs_term *t = t_node(E, T_SEL, n->span, c.t, a.t, b.t, NULL);
+    t->is_bool = a.kind == V_BOOL;
+    return num(t, n->span);
+}
+
+/* ---- calls --------------------------------------------------------------- */
+
+typedef struct callee {
+    const char *name;
+    size_t nparams;
+    const char *const *names; /* built-ins */
+    const lrs_param *params;  /* defs */
+    size_t nrequired;         /* built-ins */
+} callee;
+
+static const char *pname(const callee *k, size_t i)
+{
+    return k->params ? k->params[i].name : k->names[i];
+}
+
+static int has_default(const callee *k, size_t i)
+{
+    return k->params ? k->params[i].def != NULL : i >= k->nrequired;
+}
+
+/* Match a call's arguments to parameters; slots[i].kind == V_ERR marks a
+ * parameter not given. Returns 0 on an error (reported). */
+static int bind_args(elab *E, frame *f, lrs_ast *call, const callee *k, lrs_decl *def, value *slots,
+                     int *given)
+{
+    lrs_sink *sink = &E->c->sink;
+    size_t pos = 0;
+    int ok = 1, seen_kw = 0;
+    for (size_t i = 0; i < call->n; i++) {
+        lrs_arg *a = &call->args[i];
+        size_t idx;
+        if (!a->name) {
+            if (seen_kw) {
+                lrs_diag_error(sink, a->value->span, "positional argument after a keyword argument");
+                ok = 0;
+                continue;
+            }
+            if (pos >= k->nparams) {
+                size_t e = lrs_diag_error(sink, a->value->span,
+                                          "too many arguments: '%s' takes %zu", k->name, k->nparams);
+                if (def) lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
+                return 0;
+            }
+            idx = pos++;
+        } else {
+            seen_kw = 1;
+            for (idx = 0; idx < k->nparams; idx++)
+                if (!strcmp(pname(k, idx), a->name)) break;
+            if (idx == k->nparams) {
+                size_t e = lrs_diag_error(sink, a->name_span, "'%s' has no parameter '%s'", k->name,
+                                          a->name);
+                const char *names[8];
+                for (size_t j = 0; j < k->nparams && j < 8; j++) names[j] = pname(k, j);
+                const char *s = lrs_suggest(a->name, names, k->nparams < 8 ? k->nparams : 8);
+                if (s) lrs_diag_help(sink, e, "did you mean '%s'?", s);
+                else if (def) lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
+                ok = 0;
+                continue;
+            }
+            if (given[idx]) {
+                lrs_diag_error(sink, a->name_span, "parameter '%s' is given twice", a->name);
+                ok = 0;
+                continue;
+            }
+        }
+        given[idx] = 1;
+        slots[idx] = eval(E, f, a->value);
+        if (slots[idx].kind == V_ERR) ok = 0;
+    }
+    if (!ok) return 0;
+    for (size_t i = 0; i < k->nparams; i++)
+        if (!given[i] && !has_default(k, i)) {
+            size_t e = lrs_diag_error(sink, call->span, "missing argument '%s' in call to '%s'",
+                                      pname(k, i), k->name);
+            if (def) lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
+            ok = 0;
+        }
+    return ok;
+}
+
+static value call_def(elab *E, frame *f, lrs_ast *call, lrs_decl *def)
+{
+    if (f->depth >= LRS_MAX_CALL_DEPTH) {
+        size_t e = lrs_diag_error(&E->c->sink, call->span,
+                                  "calls nested too deeply (more than %d)", LRS_MAX_CALL_DEPTH);
+        lrs_diag_note(&E->c->sink, e, 0, call->span,
+                      "a function passed to itself recurses without end");
+        return ERR;
+    }
+    callee k = {def->name, def->nparams, NULL, def->params, 0};
+    value *slots = lrs_arena_alloc(&E->c->arena, (def->nparams + 1) * sizeof *slots);
+    int *given = lrs_arena_alloc(&E->c->arena, (def->nparams + 1) * sizeof *given);
+    if (!bind_args(E, f, call, &k, def, slots, given)) return ERR;
+    frame inner = {def->module, def, slots, f->depth + 1};
+    for (size_t i = 0; i < def->nparams; i++)
+        if (!given[i]) {
+            slots[i] = eval(E, &inner, def->params[i].def);
+            if (slots[i].kind == V_ERR) return ERR;
+        }
+    value r = eval(E, &inner, def->expr);
+    if (r.kind != V_ERR) r.span = call->span;
+    return r;
+}
+
+static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
+{
+    const lrs_builtin *b = &lrs_builtins[bi];
+    callee k = {b->name, (size_t)b->nparams, b->params, NULL, (size_t)b->nrequired};
+    value s[4];
+    int given[4] = {0};
+    if (!bind_args(E, f, call, &k, NULL, s, given)) return ERR;
+    for (int i = 0; i < b->nparams; i++)
+        if (!given[i]) s[i] = num(lrs_term_const(E->c, b->defaults[i], call->span), call->span);
+    lrs_span sp = call->span;
+    const char *what = lrs_arena_printf(&E->c->arena, "an argument of '%s'", b->name);
+    if (b->kind == BK_MATH) {
+        for (int i = 0; i < b->nparams; i++)
+            if (!expect(E, s[i], V_NUM, what)) return ERR;
+        if (b->nparams == 1) return num(t_un(E, (lrs_irop)b->id, s[0].t, sp), sp);
+        double k2;
+        if (b->id == IR_MOD && lrs_term_is_const(s[1].t, &k2) && k2 == 0) {
+            lrs_diag_error(&E->c->sink, s[1].span, "modulo by zero");
+            return ERR;
+        }
+        return num(t_bin(E, (lrs_irop)b->id, s[0].t, s[1].t, sp), sp);
+    }
+    lrs_term *t;
+    double k2;
+    switch ((lrs_form)b->id) {
+    case F_CLAMP:
+        for (int i = 0; i < 3; i++)
+            if (!expect(E, s[i], V_NUM, what)) return ERR;
+        return num(t_bin(E, IR_MIN, t_bin(E, IR_MAX, s[0].t, s[1].t, sp), s[2].t, sp), sp);
+    case F_RESTARTS: {
+        if (!expect(E, s[0], V_NUM, "the schedule of restarts")) return ERR;
+        double P, M, lim;
+        int ok = expect_const(E, s[1], "the period of restarts", &P);
+        ok = expect_const(E, s[2], "the mult of restarts", &M) && ok;
+        ok = expect_const(E, s[3], "the limit of restarts", &lim) && ok;
+        if (!ok) return ERR;
+        if (!(P > 0) || P == INFINITY) {
+            lrs_diag_error(&E->c->sink, s[1].span, "restarts period must be positive and finite (it is %g)", P);
+            return ERR;
+        }
+        if (!(M > 0) || M == INFINITY) {
+            lrs_diag_error(&E->c->sink, s[2].span, "restarts mult must be positive and finite (it is %g)", M);
+            return ERR;
+        }
+        if (!(lim >= 1) || (lim != INFINITY && lim != floor(lim))) {
+            lrs_diag_error(&E->c->sink, s[3].span, "restarts limit must be a whole number of cycles, at least 1 (it is %g)", lim);
+            return ERR;
+        }
+        if (M < 1 && lim == INFINITY) {
+            size_t e = lrs_diag_error(&E->c->sink, s[2].span,
+                                      "with mult < 1 the cycles shrink to nothing; a finite limit is needed");
+            lrs_diag_help(&E->c->sink, e, "add limit = N");
+            return ERR;
+        }
+        if (lim != INFINITY && lim > LRS_MAX_CYCLES) {
+            lrs_diag_error(&E->c->sink, s[3].span, "restarts limit %g is more than %d cycles", lim,
+                           LRS_MAX_CYCLES);
+            return ERR;
+        }
+        t = t_node(E, T_RESTARTS, sp, s[0].t, s[1].t, s[2].t, s[3].t);
+        return num(t, sp);
+    }
+    case F_SAMPLE:
+        if (!expect(E, s[0], V_NUM, "the schedule of sample") ||
+            !expect(E, s[1], V_NUM, "the `every` of sample"))
+            return ERR;
+        if (lrs_term_is_const(s[1].t, &k2) && !(k2 > 0)) {
+            lrs_diag_error(&E->c->sink, s[1].span, "sample every must be positive (it is %g)", k2);
+            return ERR;
+        }
+        return num(t_node(E, T_SAMPLE, sp, s[0].t, s[1].t, NULL, NULL), sp);
+    case F_AT:
+        if (!expect(E, s[0], V_NUM, "the schedule of at") || !expect(E, s[1], V_NUM, "the step of at"))
+            return ERR;
+        return num(t_node(E, T_AT, sp, s[0].t, s[1].t, NULL, NULL), sp);
+    case F_INDEX:
+    case F_PICK: {
+        if (!expect(E, s[0], V_LIST, what) || !expect(E, s[1], V_NUM, what)) return ERR;
+        if (s[0].n == 0) {
+            lrs_diag_error(&E->c->sink, s[0].span, "%s needs a non-empty list", b->name);
+            return ERR;
+        }
+        if (b->id == F_INDEX)
+            for (size_t i = 1; i < s[0].n; i++)
+                if (s[0].list[i] < s[0].list[i - 1]) {
+                    lrs_diag_error(&E->c->sink, s[0].span,
+                                   "index needs a sorted list (entry %zu, %g, is less than %g)", i,
+                                   s[0].list[i], s[0].list[i - 1]);
+                    return ERR;
+                }
+        t = t_node(E, b->id == F_INDEX ? T_INDEX : T_PICK, sp, s[1].t, NULL, NULL, NULL);
+        t->list = s[0].list;
+        t->nlist = s[0].n;
+        return num(t, sp);
+    }
+    case F_NOISE: {
+        double seed;
+        if (!expect(E, s[0], V_NUM, "the schedule of noise") ||
+            !expect(E, s[1], V_NUM, "the pct of noise") ||
+            !expect_const(E, s[2], "the seed of noise", &seed))
+            return ERR;
+        t = t_node(E, T_NOISE, sp, s[0].t, s[1].t, NULL, NULL);
+        t->k = seed;
+        return num(t, sp);
+    }
+    }
+    return ERR;
+}
+
+static value call(elab *E, frame *f, lrs_ast *n)
+{
+    value fn = eval(E, f, n->a);
+    if (fn.kind == V_ERR) return ERR;
+    if (fn.kind != V_FUNC) {
+        lrs_diag_error(&E->c->sink, n->a->span, "%s is not a function", kind_text(fn.kind));
+        return ERR;
+    }
+    if (fn.def) return call_def(E, f, n, fn.def);
+    return call_builtin(E, f, n, fn.builtin);
+}
+
+/* ---- names ----------------------------------------------------------------- */
+
+static value builtin_value(elab *E, int bi, lrs_span sp)
+{
+    const lrs_builtin *b = &lrs_builtins[bi];
+    value v = ERR;
+    v.span = sp;
+    switch (b->kind) {
+    case BK_CONST: {
+        lrs_term *t = lrs_term_const(E->c, b->value, sp);
+        t->is_bool = b->id;
+        return num(t, sp);
+    }
+    case BK_AUTO:
+        v.kind = V_AUTO;
+        return v;
+    case BK_CTX: {
+        lrs_term *t = term(E, T_CTX, sp);
+        t->op = b->id;
+        return num(t, sp);
+    }
+    default:
+        v.kind = V_FUNC;
+        v.builtin = bi;
+        return v;
+    }
+}
+
+static value decl_value(elab *E, lrs_decl *d, lrs_span use)
+{
+    value v;
+    if (d->state == 2) {
+        v = *(value *)d->sema;
+    } else if (d->state == 1) {
+        return ERR; /* recursion: already reported by name resolution */
+    } else if (d->kind == DECL_DEF) {
+        v = ERR;
+        v.kind = V_FUNC;
+        v.def = d;
+    } else {
+        d->state = 1;
+        frame top = {d->module, NULL, NULL, 0};
+        v = eval(E, &top, d->expr);
+        if (d->kind == DECL_PARAM && (v.kind == V_NUM || v.kind == V_BOOL) &&
+            !lrs_term_is_const(v.t, NULL)) {
+            size_t e = lrs_diag_error(&E->c->sink, d->expr->span,
+                                      "param '%s' must be a compile-time constant", d->name);
+            lrs_diag_note(&E->c->sink, e, 0, d->span,
+                          "it depends on the step; use `let` or `schedule` for values that change");
+            v = ERR;
+        }
+        value *memo = lrs_arena_alloc(&E->c->arena, sizeof *memo);
+        *memo = v;
+        d->sema = memo;
+        d->state = 2;
+    }
+    if (v.kind != V_ERR) v.span = use;
+    return v;
+}
+
+static value eval(elab *E, frame *f, lrs_ast *n)
+{
+    if (E->too_big) return ERR;
+    switch (n->kind) {
+    case AST_NUM:
+        return num(lrs_term_const(E->c, n->num, n->span), n->span);
+    case AST_NAME:
+    case AST_MEMBER:
+        switch (n->res.kind) {
+        case RES_PARAM: return f->args[n->res.index];
+        case RES_DECL: return decl_value(E, n->res.decl, n->span);
+        case RES_BUILTIN: return builtin_value(E, n->res.index, n->span);
+        case RES_MODULE: {
+            size_t e = lrs_diag_error(&E->c->sink, n->span, "'%s' is a module, not a value", n->name);
+            lrs_diag_help(&E->c->sink, e, "name something in it: %s.NAME", n->name);
+            return ERR;
+        }
+        default: return ERR;
+        }
+    case AST_CALL:
+        return call(E, f, n);
+    case AST_LIST:
+        return list(E, f, n);
+    case AST_UNARY: {
+        value a = eval(E, f, n->a);
+        vkind want = n->op == OP_NOT ? V_BOOL : V_NUM;
+        if (!expect(E, a, want, n->op == OP_NOT ? "the operand of '!'" : "the operand of '-'"))
+            return ERR;
+        return num(t_un(E, n->op == OP_NOT ? IR_NOT : IR_NEG, a.t, n->span), n->span);
+    }
+    case AST_BINARY:
+        return binary(E, f, n);
+    case AST_COND:
+        return cond(E, f, n);
+    case AST_UNIT:
+        return unit(E, f, n);
+    case AST_FOR:
+        return for_(E, f, n);
+    case AST_THEN: {
+        value a = eval(E, f, n->a), b = eval(E, f, n->b);
+        if (a.kind == V_ERR || b.kind == V_ERR) return ERR;
+        int ok = expect(E, a, V_NUM, "a segment of `then`");
+        if (!expect(E, b, V_NUM, "a segment of `then`") || !ok) return ERR;
+        lrs_term *t = t_node(E, T_THEN, n->op_span, a.t, b.t, NULL, NULL);
+        return num(t, n->span);
+    }
+    }
+    return ERR;
+}
+
+int lrs_elab_param_value(const lrs_decl *d, double *out)
+{
+    if (!d || d->kind != DECL_PARAM || d->state != 2) return 0;
+    const value *v = d->sema;
+    if (v->kind != V_NUM) return 0;
+    return lrs_term_is_const(v->t, out);
+}
+
+/* ---- the pass -------------------------------------------------------------- */
+
+int lrs_elab_program(lrs_comp *c)
+{
+    int before = c->sink.errors;
+    elab E = {c, 0};
+    /* Params and lets of the user's files are checked even when unused;
+     * defs are checked where they are called. */
+    for (size_t i = 0; i < c->modules.n; i++) {
+        lrs_module *m = c->modules.items[i];
+        if (m->is_stdlib) continue;
+        for (size_t j = 0; j < m->decls.n; j++) {
+            lrs_decl *d = m->decls.items[j];
+            if (d->kind == DECL_PARAM || d->kind == DECL_LET) decl_value(&E, d, d->name_span);
+        }
+    }
+    lrs_module *m = c->main;
+    for (size_t j = 0; j < m->decls.n; j++) {
+        lrs_decl *d = m->decls.items[j];
+        if (d->kind == DECL_PARAM) {
+            value v = decl_value(&E, d, d->name_span);
+            if (v.kind == V_NUM) {
+                lrs_param_out *p = lrs_arena_alloc(&c->arena, sizeof *p);
+                p->name = d->name;
+                p->decl = d;
+                p->value = v.t->k;
+                lrs_vec_push(&c->arena, &c->params, p);
+            }
+        }
+        if (d->kind != DECL_SCHEDULE) continue;
+        if (c->scheds.n >= LRS_MAX_SCHEDULES) {
+            lrs_diag_error(&c->sink, d->name_span, "too many schedules (the limit is %d)",
+                           LRS_MAX_SCHEDULES);
+            break;
+        }
+        value v = decl_value(&E, d, d->expr->span);
+        if (v.kind == V_ERR) continue;
+        if (v.kind != V_NUM) {
+            lrs_diag_error(&c->sink, d->expr->span, "a schedule must be a number, not %s",
+                           kind_text(v.kind));
+            continue;
+        }
+        lrs_sched_out *s = lrs_arena_alloc(&c->arena, sizeof *s);
+        s->name = d->name;
+        s->decl = d;
+        s->term = v.t;
+        lrs_vec_push(&c->arena, &c->scheds, s);
+    }
+    return c->sink.errors - before;
+}

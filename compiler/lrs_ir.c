@@ -1,0 +1,317 @@
+/* lrs_ir.c — IR construction with constant folding and hash-consing, the
+ * one definition of each operation's semantics, and straight-line code for
+ * the reference interpreter. */
+#include "lrs_ir.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int arity;
+} op_info[IR_NOPS] = {
+    [IR_CONST] = {"const", 0}, [IR_STEP] = {"step", 0},   [IR_NOISE] = {"noise", 0},
+    [IR_NEG] = {"neg", 1},     [IR_NOT] = {"not", 1},     [IR_ABS] = {"abs", 1},
+    [IR_FLOOR] = {"floor", 1}, [IR_CEIL] = {"ceil", 1},   [IR_ROUND] = {"round", 1},
+    [IR_SQRT] = {"sqrt", 1},   [IR_EXP] = {"exp", 1},     [IR_LOG] = {"log", 1},
+    [IR_LOG2] = {"log2", 1},   [IR_SIN] = {"sin", 1},     [IR_COS] = {"cos", 1},
+    [IR_TANH] = {"tanh", 1},   [IR_ADD] = {"add", 2},     [IR_SUB] = {"sub", 2},
+    [IR_MUL] = {"mul", 2},     [IR_DIV] = {"div", 2},     [IR_POW] = {"pow", 2},
+    [IR_MIN] = {"min", 2},     [IR_MAX] = {"max", 2},     [IR_MOD] = {"mod", 2},
+    [IR_LT] = {"lt", 2},       [IR_LE] = {"le", 2},       [IR_GT] = {"gt", 2},
+    [IR_GE] = {"ge", 2},       [IR_EQ] = {"eq", 2},       [IR_NE] = {"ne", 2},
+    [IR_AND] = {"and", 2},     [IR_OR] = {"or", 2},       [IR_SELECT] = {"select", 3},
+};
+
+int lrs_ir_arity(lrs_irop op) { return op_info[op].arity; }
+const char *lrs_ir_name(lrs_irop op) { return op_info[op].name; }
+
+/* min/max follow C's fmin/fmax except that a NaN operand gives NaN: a NaN
+ * must never be hidden by a clamp, or the checker could not see it. */
+static double nan_min(double a, double b) { return a != a || b != b ? NAN : a < b ? a : b; }
+static double nan_max(double a, double b) { return a != a || b != b ? NAN : a > b ? a : b; }
+
+double lrs_ir_apply(lrs_irop op, double a, double b)
+{
+    switch (op) {
+    case IR_NEG: return -a;
+    case IR_NOT: return a == 0 ? 1 : 0;
+    case IR_ABS: return fabs(a);
+    case IR_FLOOR: return floor(a);
+    case IR_CEIL: return ceil(a);
+    case IR_ROUND: return round(a);
+    case IR_SQRT: return sqrt(a);
+    case IR_EXP: return exp(a);
+    case IR_LOG: return log(a);
+    case IR_LOG2: return log2(a);
+    case IR_SIN: return sin(a);
+    case IR_COS: return cos(a);
+    case IR_TANH: return tanh(a);
+    case IR_ADD: return a + b;
+    case IR_SUB: return a - b;
+    case IR_MUL: return a * b;
+    case IR_DIV: return a / b;
+    case IR_POW: return pow(a, b);
+    case IR_MIN: return nan_min(a, b);
+    case IR_MAX: return nan_max(a, b);
+    case IR_MOD: return a - b * floor(a / b); /* floored: the sign of b */
+    case IR_LT: return a < b;
+    case IR_LE: return a <= b;
+    case IR_GT: return a > b;
+    case IR_GE: return a >= b;
+    case IR_EQ: return a == b;
+    case IR_NE: return a != b;
+    case IR_AND: return a != 0 && b != 0;
+    case IR_OR: return a != 0 || b != 0;
+    default: return NAN;
+    }
+}
+
+/* splitmix64's finaliser over (step, seed): reproducible across platforms
+ * and backends, and cheap in generated code. */
+double lrs_ir_noise_value(int64_t step, double seed)
+{
+    uint64_t x = (uint64_t)step * 0x9E3779B97F4A7C15ull + (uint64_t)(int64_t)seed;
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    return (double)(x >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+}
+
+void lrs_ir_init(lrs_ir *ir) { memset(ir, 0, sizeof *ir); }
+
+void lrs_ir_free(lrs_ir *ir)
+{
+    free(ir->nodes);
+    free(ir->table);
+    memset(ir, 0, sizeof *ir);
+}
+
+static uint64_t hash_node(const lrs_irnode *n)
+{
+    uint64_t kbits;
+    memcpy(&kbits, &n->k, sizeof kbits);
+    uint64_t h = n->op * 0x100000001B3ull;
+    h = (h ^ n->a) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ n->b) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ n->c) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ kbits) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+static int same(const lrs_irnode *x, const lrs_irnode *y)
+{
+    return x->op == y->op && x->a == y->a && x->b == y->b && x->c == y->c &&
+           memcmp(&x->k, &y->k, sizeof x->k) == 0;
+}
+
+static int grow_table(lrs_ir *ir)
+{
+    size_t cap = ir->tcap ? ir->tcap * 2 : 256;
+    uint32_t *t = malloc(cap * sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < cap; i++) t[i] = LRS_IR_NONE;
+    for (size_t i = 0; i < ir->n; i++) {
+        size_t h = hash_node(&ir->nodes[i]) & (cap - 1);
+        while (t[h] != LRS_IR_NONE) h = (h + 1) & (cap - 1);
+        t[h] = (uint32_t)i;
+    }
+    free(ir->table);
+    ir->table = t;
+    ir->tcap = cap;
+    return 0;
+}
+
+static uint32_t intern(lrs_ir *ir, lrs_irnode n)
+{
+    if (ir->oom) return 0;
+    if ((ir->n + 1) * 2 > ir->tcap && grow_table(ir)) goto oom;
+    size_t h = hash_node(&n) & (ir->tcap - 1);
+    while (ir->table[h] != LRS_IR_NONE) {
+        if (same(&ir->nodes[ir->table[h]], &n)) return ir->table[h];
+        h = (h + 1) & (ir->tcap - 1);
+    }
+    if (ir->n == ir->cap) {
+        size_t cap = ir->cap ? ir->cap * 2 : 256;
+        lrs_irnode *p = realloc(ir->nodes, cap * sizeof *p);
+        if (!p) goto oom;
+        ir->nodes = p;
+        ir->cap = cap;
+    }
+    ir->nodes[ir->n] = n;
+    ir->table[h] = (uint32_t)ir->n;
+    return (uint32_t)ir->n++;
+oom:
+    ir->oom = 1;
+    return 0;
+}
+
+static lrs_irnode mk(lrs_irop op, uint32_t a, uint32_t b, uint32_t c, double k)
+{
+    lrs_irnode n = {(uint8_t)op, a, b, c, k};
+    return n;
+}
+
+uint32_t lrs_ir_const(lrs_ir *ir, double k)
+{
+    if (k == 0) k = 0.0; /* one zero: -0.0 and 0.0 fold the same */
+    if (k != k) k = NAN; /* one NaN */
+    return intern(ir, mk(IR_CONST, LRS_IR_NONE, LRS_IR_NONE, LRS_IR_NONE, k));
+}
+
+uint32_t lrs_ir_step(lrs_ir *ir)
+{
+    return intern(ir, mk(IR_STEP, LRS_IR_NONE, LRS_IR_NONE, LRS_IR_NONE, 0));
+}
+
+uint32_t lrs_ir_noise(lrs_ir *ir, double seed)
+{
+    return intern(ir, mk(IR_NOISE, LRS_IR_NONE, LRS_IR_NONE, LRS_IR_NONE, seed));
+}
+
+int lrs_ir_is_const(const lrs_ir *ir, uint32_t x, double *k)
+{
+    if (ir->oom || x >= ir->n || ir->nodes[x].op != IR_CONST) return 0;
+    if (k) *k = ir->nodes[x].k;
+    return 1;
+}
+
+int lrs_ir_is_bool(const lrs_ir *ir, uint32_t x)
+{
+    if (ir->oom || x >= ir->n) return 0;
+    lrs_irop op = ir->nodes[x].op;
+    return op == IR_NOT || (op >= IR_LT && op <= IR_OR) ||
+           (op == IR_SELECT && lrs_ir_is_bool(ir, ir->nodes[x].b) &&
+            lrs_ir_is_bool(ir, ir->nodes[x].c));
+}
+
+uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a)
+{
+    double ka;
+    if (lrs_ir_is_const(ir, a, &ka)) return lrs_ir_const(ir, lrs_ir_apply(op, ka, 0));
+    if (!ir->oom) {
+        const lrs_irnode *n = &ir->nodes[a];
+        if (op == IR_NEG && n->op == IR_NEG) return n->a;
+        /* floor/ceil/round of an integer-valued node is that node */
+        if ((op == IR_FLOOR || op == IR_CEIL || op == IR_ROUND) &&
+            (n->op == IR_FLOOR || n->op == IR_CEIL || n->op == IR_ROUND || n->op == IR_STEP))
+            return a;
+    }
+    return intern(ir, mk(op, a, LRS_IR_NONE, LRS_IR_NONE, 0));
+}
+
+uint32_t lrs_ir_bin(lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b)
+{
+    double ka = 0, kb = 0;
+    int ca = lrs_ir_is_const(ir, a, &ka), cb = lrs_ir_is_const(ir, b, &kb);
+    if (ca && cb) return lrs_ir_const(ir, lrs_ir_apply(op, ka, kb));
+    /* Identities that hold for every double, NaN and infinities included. */
+    switch (op) {
+    case IR_ADD:
+        if (ca && ka == 0 && !signbit(ka)) return b; /* 0 + -0 is 0, so only exact for b */
+        if (cb && kb == 0) return a;
+        break;
+    case IR_SUB:
+        if (cb && kb == 0) return a;
+        break;
+    case IR_MUL:
+        if (ca && ka == 1) return b;
+        if (cb && kb == 1) return a;
+        break;
+    case IR_DIV:
+        if (cb && kb == 1) return a;
+        break;
+    case IR_POW:
+        if (cb && kb == 1) return a;
+        break;
+    case IR_MIN:
+        if (cb && kb == INFINITY) return a;
+        if (ca && ka == INFINITY) return b;
+        if (a == b) return a;
+        if (cb && !ir->oom && ir->nodes[a].op == IR_MIN && ir->nodes[a].b == b) return a;
+        break;
+    case IR_MAX:
+        if (cb && kb == -INFINITY) return a;
+        if (ca && ka == -INFINITY) return b;
+        if (a == b) return a;
+        if (cb && !ir->oom && ir->nodes[a].op == IR_MAX && ir->nodes[a].b == b) return a;
+        break;
+    default:
+        break;
+    }
+    return intern(ir, mk(op, a, b, LRS_IR_NONE, 0));
+}
+
+uint32_t lrs_ir_select(lrs_ir *ir, uint32_t c, uint32_t a, uint32_t b)
+{
+    double kc;
+    if (lrs_ir_is_const(ir, c, &kc)) return kc != 0 ? a : b;
+    if (a == b) return a;
+    return intern(ir, mk(IR_SELECT, c, a, b, 0));
+}
+
+/* ---- straight-line code ------------------------------------------------ */
+
+int lrs_code_build(const lrs_ir *ir, uint32_t root, lrs_code *out)
+{
+    memset(out, 0, sizeof *out);
+    if (ir->oom || root >= ir->n) return -1;
+    uint32_t *map = malloc((root + 1) * sizeof *map);
+    if (!map) return -1;
+    for (uint32_t i = 0; i <= root; i++) map[i] = LRS_IR_NONE;
+    /* Mark live nodes from the root down; operands precede users. */
+    map[root] = 0;
+    uint32_t live = 0;
+    for (uint32_t i = root + 1; i-- > 0;) {
+        if (map[i] == LRS_IR_NONE) continue;
+        live++;
+        const lrs_irnode *n = &ir->nodes[i];
+        uint32_t ops[3] = {n->a, n->b, n->c};
+        for (int j = 0; j < lrs_ir_arity(n->op); j++) map[ops[j]] = 0;
+    }
+    out->ins = malloc(live * sizeof *out->ins);
+    if (!out->ins) {
+        free(map);
+        return -1;
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i <= root; i++) {
+        if (map[i] == LRS_IR_NONE) continue;
+        lrs_irnode n = ir->nodes[i];
+        int ar = lrs_ir_arity(n.op);
+        if (ar > 0) n.a = map[n.a];
+        if (ar > 1) n.b = map[n.b];
+        if (ar > 2) n.c = map[n.c];
+        map[i] = k;
+        out->ins[k++] = n;
+    }
+    out->n = k;
+    free(map);
+    return 0;
+}
+
+void lrs_code_free(lrs_code *c)
+{
+    free(c->ins);
+    c->ins = NULL;
+    c->n = 0;
+}
+
+double lrs_code_eval(const lrs_code *c, int64_t step, double *v)
+{
+    if (step < 0) step = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        const lrs_irnode *n = &c->ins[i];
+        switch (n->op) {
+        case IR_CONST: v[i] = n->k; break;
+        case IR_STEP: v[i] = (double)step; break;
+        case IR_NOISE: v[i] = lrs_ir_noise_value(step, n->k); break;
+        case IR_SELECT: v[i] = v[n->a] != 0 ? v[n->b] : v[n->c]; break;
+        default: v[i] = lrs_ir_apply(n->op, v[n->a], n->b != LRS_IR_NONE ? v[n->b] : 0); break;
+        }
+    }
+    return c->n ? v[c->n - 1] : NAN;
+}

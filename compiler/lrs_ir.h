@@ -1,0 +1,85 @@
+/* lrs_ir.h — the schedule IR: a hash-consed DAG of pure double operations
+ * over one input, the global step. Lowering produces it; the checker, the
+ * interpreter and the LLVM backend consume it. Nodes are created after
+ * their operands, so index order is a topological order.
+ *
+ * Semantics of every operation are defined once, in lrs_ir_apply(), which
+ * the folder, the interpreter and the interval checker all use. */
+#ifndef LRS_IR_H
+#define LRS_IR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum lrs_irop {
+    IR_CONST, /* k */
+    IR_STEP,  /* (double)max(step, 0) */
+    IR_NOISE, /* uniform in [-1, 1] from hash(max(step, 0), seed = k) */
+    /* unary */
+    IR_NEG, IR_NOT, IR_ABS, IR_FLOOR, IR_CEIL, IR_ROUND, IR_SQRT, IR_EXP, IR_LOG, IR_LOG2,
+    IR_SIN, IR_COS, IR_TANH,
+    /* binary */
+    IR_ADD, IR_SUB, IR_MUL, IR_DIV, IR_POW, IR_MIN, IR_MAX, IR_MOD,
+    IR_LT, IR_LE, IR_GT, IR_GE, IR_EQ, IR_NE, IR_AND, IR_OR,
+    /* ternary */
+    IR_SELECT, /* a ? b : c */
+    IR_NOPS
+} lrs_irop;
+
+enum { IR_FIRST_UNARY = IR_NEG, IR_FIRST_BINARY = IR_ADD };
+
+#define LRS_IR_NONE UINT32_MAX
+
+typedef struct lrs_irnode {
+    uint8_t op;
+    uint32_t a, b, c; /* operand indices, LRS_IR_NONE when unused */
+    double k;         /* IR_CONST value, IR_NOISE seed */
+} lrs_irnode;
+
+typedef struct lrs_ir {
+    lrs_irnode *nodes;
+    size_t n, cap;
+    uint32_t *table; /* hash-consing: open addressing over node indices */
+    size_t tcap;
+    int oom; /* an allocation failed; the IR is unusable */
+} lrs_ir;
+
+int lrs_ir_arity(lrs_irop op);
+const char *lrs_ir_name(lrs_irop op);
+/* Booleans are 0.0 and 1.0. */
+int lrs_ir_is_bool(const lrs_ir *ir, uint32_t x);
+
+void lrs_ir_init(lrs_ir *ir);
+void lrs_ir_free(lrs_ir *ir);
+
+/* Constructors fold constants and simple identities. */
+uint32_t lrs_ir_const(lrs_ir *ir, double k);
+uint32_t lrs_ir_step(lrs_ir *ir);
+uint32_t lrs_ir_noise(lrs_ir *ir, double seed);
+uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a);
+uint32_t lrs_ir_bin(lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b);
+uint32_t lrs_ir_select(lrs_ir *ir, uint32_t c, uint32_t a, uint32_t b);
+
+/* Nonzero if node x is a constant; its value in *k. */
+int lrs_ir_is_const(const lrs_ir *ir, uint32_t x, double *k);
+
+/* The value of a unary or binary op on constants (b ignored for unary). */
+double lrs_ir_apply(lrs_irop op, double a, double b);
+/* The noise value in [-1, 1] at (non-negative) step for a seed. */
+double lrs_ir_noise_value(int64_t step, double seed);
+
+/* A straight-line program for one root: the live nodes in topological
+ * order with operands renumbered to positions in `ins`; the result is the
+ * last instruction. Owned by the caller (malloc). */
+typedef struct lrs_code {
+    lrs_irnode *ins;
+    uint32_t n;
+} lrs_code;
+
+/* Returns 0, or -1 when memory ran out. */
+int lrs_code_build(const lrs_ir *ir, uint32_t root, lrs_code *out);
+void lrs_code_free(lrs_code *c);
+/* Evaluate at a step with a caller-provided scratch of c->n doubles. */
+double lrs_code_eval(const lrs_code *c, int64_t step, double *scratch);
+
+#endif

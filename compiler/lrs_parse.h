@@ -1,0 +1,54 @@
+/* lrs_parse.h — the flex scanner and bison parser (grammar/).
+ * Both are reentrant; all their state is in lrs_pstate. */
+#ifndef LRS_PARSE_H
+#define LRS_PARSE_H
+
+#include "lrs_ast.h"
+
+enum {
+    LRS_MAX_DEPTH = 256,       /* nesting of expressions */
+    LRS_MAX_SOURCE = 1 << 20,  /* bytes per source file */
+    LRS_MAX_TOKENS = 200000,   /* tokens per source file */
+    LRS_MAX_LIST = 10000,      /* entries of a list literal */
+};
+
+/* A number token: its value and whether it was written with a fraction. */
+typedef struct lrs_numtok {
+    double value;
+    int fraction;
+} lrs_numtok;
+
+/* A location: a byte range in the file being parsed. */
+typedef struct lrs_loc {
+    uint32_t start, end;
+} lrs_loc;
+
+typedef struct lrs_pstate {
+    lrs_astb b;
+    lrs_sink *sink;
+    lrs_vec *decls;    /* file mode: the declarations, in order */
+    lrs_ast *expr;     /* define mode: the result */
+    const char *define_name;
+    lrs_span define_span;
+    int start_token;   /* first token handed to the parser (file or expr mode) */
+    uint32_t offset;   /* scanner position in bytes */
+    uint32_t ntokens;
+    int lex_error_run; /* suppress repeated bad-byte errors */
+    int nesting;       /* open brackets */
+    int stop;          /* a limit was hit: end the parse */
+    void *scanner;
+} lrs_pstate;
+
+/* Parse source `file` into declarations appended to `decls`. Errors go to
+ * the sink; returns the number of syntax errors. */
+int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *decls);
+/* Parse source `file` as a param override NAME=EXPR (-D on the command
+ * line); returns the expression and sets the name, or NULL on an error. */
+lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, const char **name,
+                          lrs_span *name_span);
+
+/* Keywords and unit words, for "did you mean" on misspellings. */
+extern const char *const lrs_keywords[];
+extern const size_t lrs_keyword_count;
+
+#endif

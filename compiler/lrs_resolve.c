@@ -1,0 +1,498 @@
+/* lrs_resolve.c — name resolution: loads the standard library and imports,
+ * builds each module's scope, binds every name to what it means, warns
+ * when a user declaration shadows a library name, and rejects recursive
+ * definitions naming the cycle. */
+#include "lrs_parse.h"
+#include "lrs_sema.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lrs_stdlib_file {
+    const char *name;
+    const char *text;
+    size_t len;
+};
+extern const struct lrs_stdlib_file lrs_stdlib_files[];
+
+/* ---- scopes ------------------------------------------------------------ */
+
+lrs_decl *lrs_scope_find(const lrs_scope *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->names[i], name)) return s->decls[i];
+    return NULL;
+}
+
+static void scope_add(lrs_comp *c, lrs_scope *s, const char *name, lrs_decl *d)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 32;
+        s->names = lrs_arena_realloc(&c->arena, s->names, s->n * sizeof *s->names,
+                                     cap * sizeof *s->names);
+        s->decls = lrs_arena_realloc(&c->arena, s->decls, s->n * sizeof *s->decls,
+                                     cap * sizeof *s->decls);
+        s->cap = cap;
+    }
+    s->names[s->n] = name;
+    s->decls[s->n] = d;
+    s->n++;
+}
+
+static const char *kind_name(lrs_decl_kind k)
+{
+    switch (k) {
+    case DECL_IMPORT: return "import";
+    case DECL_PARAM: return "param";
+    case DECL_LET: return "let";
+    case DECL_DEF: return "def";
+    default: return "schedule";
+    }
+}
+
+/* Add a declaration to a scope; a second, different declaration of the
+ * same name is an error at `where`. */
+static void declare(lrs_comp *c, lrs_module *m, const char *name, lrs_decl *d, lrs_span where,
+                    const char *how)
+{
+    lrs_decl *old = lrs_scope_find(&m->scope, name);
+    if (old == d) return;
+    if (old) {
+        size_t e = lrs_diag_error(&c->sink, where, "'%s' %s", name, how);
+        lrs_diag_note(&c->sink, e, 1, old->name_span, "the other '%s' is this %s", name,
+                      kind_name(old->kind));
+        return;
+    }
+    scope_add(c, &m->scope, name, d);
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static lrs_module *new_module(lrs_comp *c, uint32_t file, const char *dir)
+{
+    lrs_module *m = lrs_arena_alloc(&c->arena, sizeof *m);
+    m->file = file;
+    m->dir = dir;
+    lrs_vec_push(&c->arena, &c->modules, m);
+    return m;
+}
+
+static const char *dir_of(lrs_comp *c, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return ".";
+    if (slash == path) return "/";
+    return lrs_arena_strndup(&c->arena, path, (size_t)(slash - path));
+}
+
+static void parse_into(lrs_comp *c, lrs_module *m, uint32_t file)
+{
+    lrs_vec decls = {0};
+    lrs_parse_file(&c->arena, &c->sink, file, &decls);
+    for (size_t i = 0; i < decls.n; i++) {
+        lrs_decl *d = decls.items[i];
+        d->module = m;
+        lrs_vec_push(&c->arena, &m->decls, d);
+    }
+}
+
+typedef struct loader {
+    lrs_comp *c;
+    lrs_vec stack; /* modules being loaded, outermost first */
+} loader;
+
+static lrs_module *load(loader *L, uint32_t file, const char *dir, int depth);
+
+/* Find an import's file: next to the importing file, then in -I dirs. */
+static char *find_import(lrs_comp *c, const lrs_module *from, const char *path)
+{
+    char buf[PATH_MAX];
+    size_t ndirs = c->opts ? c->opts->include_dir_count : 0;
+    for (size_t i = 0; i <= ndirs; i++) {
+        const char *dir = i == 0 ? from->dir : c->opts->include_dirs[i - 1];
+        if (path[0] == '/') dir = NULL;
+        else if (!dir) continue;
+        int n = dir ? snprintf(buf, sizeof buf, "%s/%s", dir, path) : snprintf(buf, sizeof buf, "%s", path);
+        if (n < 0 || (size_t)n >= sizeof buf) continue;
+        FILE *f = fopen(buf, "rb");
+        if (f) {
+            fclose(f);
+            return lrs_arena_strdup(&c->arena, buf);
+        }
+        if (path[0] == '/') break;
+    }
+    return NULL;
+}
+
+static void load_import(loader *L, lrs_module *m, lrs_decl *d, int depth)
+{
+    lrs_comp *c = L->c;
+    if (depth >= LRS_MAX_IMPORT_DEPTH) {
+        lrs_diag_error(&c->sink, d->span, "imports nested too deeply (the limit is %d)",
+                       LRS_MAX_IMPORT_DEPTH);
+        return;
+    }
+    char *path = find_import(c, m, d->path);
+    if (!path) {
+        size_t e = lrs_diag_error(&c->sink, d->name_span, "cannot find \"%s\"", d->path);
+        lrs_diag_note(&c->sink, e, 0, d->span, "looked next to this file%s",
+                      c->opts && c->opts->include_dir_count ? " and in the -I directories"
+                                                            : "");
+        if (!c->opts || !c->opts->include_dir_count)
+            lrs_diag_help(&c->sink, e, "add a directory to search with -I DIR");
+        return;
+    }
+    char real[PATH_MAX];
+    const char *key = realpath(path, real) ? real : path;
+    /* Already loaded (or being loaded: a cycle)? */
+    for (size_t i = 0; i < c->modules.n; i++) {
+        lrs_module *other = c->modules.items[i];
+        lrs_source *src = c->src.files[other->file];
+        char oreal[PATH_MAX];
+        if (!src->path || !realpath(src->path, oreal) || strcmp(oreal, key)) continue;
+        if (other->loading) {
+            char chain[1024] = "";
+            size_t off = 0;
+            int started = 0;
+            for (size_t j = 0; j < L->stack.n; j++) {
+                lrs_module *s = L->stack.items[j];
+                if (s == other) started = 1;
+                if (started && off < sizeof chain)
+                    off += (size_t)snprintf(chain + off, sizeof chain - off, "%s -> ",
+                                            c->src.files[s->file]->name);
+            }
+            if (off < sizeof chain)
+                snprintf(chain + off, sizeof chain - off, "%s", c->src.files[other->file]->name);
+            size_t e = lrs_diag_error(&c->sink, d->name_span, "import cycle: %s", chain);
+            lrs_diag_help(&c->sink, e, "move what both files need into a third file they both import");
+            return;
+        }
+        d->imported = other;
+        return;
+    }
+    int64_t id = lrs_src_load(&c->src, path, path);
+    if (id < 0) {
+        lrs_diag_error(&c->sink, d->name_span, "cannot read \"%s\": %s", d->path, strerror(errno));
+        return;
+    }
+    d->imported = load(L, (uint32_t)id, dir_of(c, path), depth + 1);
+}
+
+/* Parse a file, load its imports, and build its scope. */
+static lrs_module *load(loader *L, uint32_t file, const char *dir, int depth)
+{
+    lrs_comp *c = L->c;
+    lrs_module *m = new_module(c, file, dir);
+    m->loading = 1;
+    lrs_vec_push(&c->arena, &L->stack, m);
+    parse_into(c, m, file);
+
+    for (size_t i = 0; i < m->decls.n; i++) {
+        lrs_decl *d = m->decls.items[i];
+        if (d->kind == DECL_IMPORT) load_import(L, m, d, depth);
+    }
+    /* Own declarations first, so clashes are reported at the import. */
+    for (size_t i = 0; i < m->decls.n; i++) {
+        lrs_decl *d = m->decls.items[i];
+        if (d->kind != DECL_IMPORT) declare(c, m, d->name, d, d->name_span, "is declared twice");
+    }
+    for (size_t i = 0; i < m->decls.n; i++) {
+        lrs_decl *d = m->decls.items[i];
+        if (d->kind != DECL_IMPORT || !d->imported) continue;
+        if (d->name) {
+            declare(c, m, d->name, d, d->name_span, "is already declared");
+            continue;
+        }
+        const lrs_scope *s = &d->imported->scope;
+        for (size_t j = 0; j < s->n; j++)
+            if (s->decls[j]->kind != DECL_IMPORT)
+                declare(c, m, s->names[j], s->decls[j], d->span,
+                        lrs_arena_printf(&c->arena, "from \"%s\" clashes with another declaration",
+                                         d->path));
+    }
+    m->loading = 0;
+    L->stack.n--;
+    return m;
+}
+
+static void load_stdlib(lrs_comp *c)
+{
+    lrs_module *m = new_module(c, 0, NULL);
+    m->is_stdlib = 1;
+    for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++) {
+        uint32_t id = lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
+        if (f == lrs_stdlib_files) m->file = id;
+        parse_into(c, m, id);
+    }
+    for (size_t i = 0; i < m->decls.n; i++) {
+        lrs_decl *d = m->decls.items[i];
+        if (d->kind != DECL_IMPORT) declare(c, m, d->name, d, d->name_span, "is declared twice");
+    }
+    c->stdlib = m;
+}
+
+/* ---- binding names ----------------------------------------------------- */
+
+typedef struct binder {
+    lrs_comp *c;
+    lrs_module *m;
+    lrs_decl *decl;   /* the declaration being bound */
+    lrs_decl *def;    /* enclosing def, for its parameters */
+    size_t nvisible;  /* parameters visible (defaults see earlier ones) */
+} binder;
+
+static void collect_names(binder *b, const char **out, size_t *n, size_t max)
+{
+    if (b->def)
+        for (size_t i = 0; i < b->nvisible && *n < max; i++) out[(*n)++] = b->def->params[i].name;
+    for (size_t i = 0; i < b->m->scope.n && *n < max; i++) out[(*n)++] = b->m->scope.names[i];
+    if (!b->m->is_stdlib)
+        for (size_t i = 0; i < b->c->stdlib->scope.n && *n < max; i++)
+            out[(*n)++] = b->c->stdlib->scope.names[i];
+    for (size_t i = 0; i < lrs_builtin_count && *n < max; i++) out[(*n)++] = lrs_builtins[i].name;
+}
+
+static void unknown_name(binder *b, lrs_span sp, const char *name)
+{
+    size_t e = lrs_diag_error(&b->c->sink, sp, "unknown name '%s'", name);
+    const char *cands[4096];
+    size_t n = 0;
+    collect_names(b, cands, &n, 4096);
+    const char *s = lrs_suggest(name, cands, n);
+    if (!s) s = lrs_suggest(name, lrs_keywords, lrs_keyword_count);
+    if (s) lrs_diag_help(&b->c->sink, e, "did you mean '%s'?", s);
+}
+
+static void ref(binder *b, lrs_decl *d)
+{
+    lrs_vec_push(&b->c->arena, &b->decl->refs, d);
+}
+
+static void bind(binder *b, lrs_ast *n)
+{
+    if (!n) return;
+    switch (n->kind) {
+    case AST_NUM:
+        return;
+    case AST_NAME: {
+        if (b->def)
+            for (size_t i = b->nvisible; i-- > 0;)
+                if (!strcmp(b->def->params[i].name, n->name)) {
+                    n->res.kind = RES_PARAM;
+                    n->res.index = (int)i;
+                    return;
+                }
+        lrs_decl *d = lrs_scope_find(&b->m->scope, n->name);
+        if (!d && !b->m->is_stdlib) d = lrs_scope_find(&b->c->stdlib->scope, n->name);
+        if (d) {
+            if (d->kind == DECL_IMPORT) {
+                n->res.kind = RES_MODULE;
+                n->res.module = d->imported;
+            } else {
+                n->res.kind = RES_DECL;
+                n->res.decl = d;
+                ref(b, d);
+            }
+            return;
+        }
+        int bi = lrs_builtin_find(n->name);
+        if (bi >= 0) {
+            n->res.kind = RES_BUILTIN;
+            n->res.index = bi;
+            return;
+        }
+        if (b->def && b->def->nparams > b->nvisible) {
+            for (size_t i = b->nvisible; i < b->def->nparams; i++)
+                if (!strcmp(b->def->params[i].name, n->name)) {
+                    size_t e = lrs_diag_error(&b->c->sink, n->span,
+                                              "parameter '%s' is not known yet here", n->name);
+                    lrs_diag_note(&b->c->sink, e, 1, b->def->params[i].span,
+                                  "a default may refer only to earlier parameters");
+                    return;
+                }
+        }
+        unknown_name(b, n->span, n->name);
+        return;
+    }
+    case AST_MEMBER: {
+        lrs_decl *imp = lrs_scope_find(&b->m->scope, n->name);
+        if (!imp || imp->kind != DECL_IMPORT || !imp->name) {
+            size_t e = lrs_diag_error(&b->c->sink, n->span, "'%s' is not an imported module", n->name);
+            lrs_diag_help(&b->c->sink, e, "import it with: import \"FILE.lrs\" as %s", n->name);
+            return;
+        }
+        if (!imp->imported) return; /* the import already failed */
+        lrs_decl *d = lrs_scope_find(&imp->imported->scope, n->member);
+        if (!d || d->kind == DECL_IMPORT) {
+            size_t e = lrs_diag_error(&b->c->sink, n->span, "module '%s' has no '%s'", n->name,
+                                      n->member);
+            const char *s = lrs_suggest(n->member, imp->imported->scope.names,
+                                        imp->imported->scope.n);
+            if (s) lrs_diag_help(&b->c->sink, e, "did you mean '%s.%s'?", n->name, s);
+            return;
+        }
+        n->res.kind = RES_DECL;
+        n->res.decl = d;
+        ref(b, d);
+        return;
+    }
+    case AST_CALL:
+        bind(b, n->a);
+        for (size_t i = 0; i < n->n; i++) bind(b, n->args[i].value);
+        return;
+    case AST_LIST:
+        for (size_t i = 0; i < n->n; i++) bind(b, n->items[i]);
+        return;
+    default:
+        bind(b, n->a);
+        bind(b, n->b);
+        bind(b, n->c);
+        return;
+    }
+}
+
+static const char *const c_keywords[] = {
+    "auto",     "break",    "case",     "char",   "const",    "continue", "default",
+    "do",       "double",   "else",     "enum",   "extern",   "float",    "for",
+    "goto",     "if",       "inline",   "int",    "long",     "register", "restrict",
+    "return",   "short",    "signed",   "sizeof", "static",   "struct",   "switch",
+    "typedef",  "union",    "unsigned", "void",   "volatile", "while",    "_Bool",
+    "_Complex", "_Alignas", "_Alignof", "_Atomic", "_Generic", "_Noreturn", "_Static_assert",
+    "_Thread_local", "bool", "true", "false", "main", NULL};
+
+static void bind_module(lrs_comp *c, lrs_module *m)
+{
+    for (size_t i = 0; i < m->decls.n; i++) {
+        lrs_decl *d = m->decls.items[i];
+        binder b = {c, m, d, NULL, 0};
+        if (d->kind == DECL_DEF) {
+            b.def = d;
+            for (size_t j = 0; j < d->nparams; j++) {
+                for (size_t k = 0; k < j; k++)
+                    if (!strcmp(d->params[k].name, d->params[j].name)) {
+                        size_t e = lrs_diag_error(&c->sink, d->params[j].span,
+                                                  "parameter '%s' is listed twice", d->params[j].name);
+                        lrs_diag_note(&c->sink, e, 1, d->params[k].span, "first listed here");
+                    }
+                if (j > 0 && !d->params[j].def && d->params[j - 1].def)
+                    lrs_diag_error(&c->sink, d->params[j].span,
+                                   "parameter '%s' needs a default: it follows one that has one",
+                                   d->params[j].name);
+                b.nvisible = j;
+                bind(&b, d->params[j].def);
+            }
+            b.nvisible = d->nparams;
+        }
+        bind(&b, d->expr);
+        if (m->is_stdlib || !d->name || d->kind == DECL_IMPORT) continue;
+        /* Shadowing the library is allowed, but said. */
+        lrs_decl *lib = lrs_scope_find(&c->stdlib->scope, d->name);
+        if (lib) {
+            size_t e = lrs_diag_warning(&c->sink, d->name_span,
+                                        "'%s' shadows the standard library's '%s'", d->name, d->name);
+            lrs_diag_note(&c->sink, e, 1, lib->name_span, "the library's '%s' is here", d->name);
+        } else if (lrs_builtin_find(d->name) >= 0) {
+            lrs_diag_warning(&c->sink, d->name_span, "'%s' shadows the built-in '%s'", d->name,
+                             d->name);
+        }
+        if (d->kind == DECL_SCHEDULE)
+            for (const char *const *k = c_keywords; *k; k++)
+                if (!strcmp(*k, d->name)) {
+                    size_t e = lrs_diag_error(&c->sink, d->name_span,
+                                              "schedule name '%s' is reserved in C", d->name);
+                    lrs_diag_help(&c->sink, e,
+                                  "a schedule becomes a C function; choose another name, such as '%s_'",
+                                  d->name);
+                }
+    }
+}
+
+/* ---- param overrides (-D NAME=EXPR) ------------------------------------------ */
+
+static void apply_overrides(lrs_comp *c)
+{
+    size_t n = c->opts ? c->opts->define_count : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *text = c->opts->defines[i];
+        uint32_t file = lrs_src_add(&c->src, "<-D>", NULL, text, strlen(text));
+        const char *name;
+        lrs_span name_span;
+        lrs_ast *e = lrs_parse_define(&c->arena, &c->sink, file, &name, &name_span);
+        if (!e) continue;
+        lrs_decl *d = lrs_scope_find(&c->main->scope, name);
+        if (!d || d->kind != DECL_PARAM) {
+            size_t k = d ? lrs_diag_error(&c->sink, name_span, "'%s' is a %s, not a param; only params can be set with -D",
+                                          name, kind_name(d->kind))
+                         : lrs_diag_error(&c->sink, name_span, "no param '%s' to set", name);
+            if (d) {
+                lrs_diag_note(&c->sink, k, 1, d->name_span, "'%s' is declared here", name);
+                continue;
+            }
+            const char *cands[1024];
+            size_t nc = 0;
+            for (size_t j = 0; j < c->main->scope.n && nc < 1024; j++)
+                if (c->main->scope.decls[j]->kind == DECL_PARAM) cands[nc++] = c->main->scope.names[j];
+            const char *s = lrs_suggest(name, cands, nc);
+            if (s) lrs_diag_help(&c->sink, k, "did you mean '%s'?", s);
+            else if (nc == 0) lrs_diag_help(&c->sink, k, "the program declares no params");
+            continue;
+        }
+        /* The override replaces the declared value, and is bound in the
+         * scope of the file that declares the param. */
+        d->expr = e;
+        d->refs.n = 0;
+        binder b = {c, d->module, d, NULL, 0};
+        bind(&b, e);
+    }
+}
+
+/* ---- recursion ----------------------------------------------------------- */
+
+static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
+{
+    if (d->visit == 2) return;
+    if (d->visit == 1) {
+        /* The cycle is the part of the stack from d's first appearance. */
+        size_t from = 0;
+        while (from < stack->n && stack->items[from] != d) from++;
+        char chain[1024];
+        size_t off = 0;
+        for (size_t i = from; i < stack->n && off < sizeof chain; i++)
+            off += (size_t)snprintf(chain + off, sizeof chain - off, "'%s' -> ",
+                                    ((lrs_decl *)stack->items[i])->name);
+        if (off < sizeof chain) snprintf(chain + off, sizeof chain - off, "'%s'", d->name);
+        size_t e = lrs_diag_error(&c->sink, d->name_span,
+                                  "'%s' is defined in terms of itself: %s", d->name, chain);
+        lrs_diag_help(&c->sink, e,
+                      "definitions cannot be recursive; write the value in closed form of "
+                      "`step` (restarts and sample cover the usual repetitions)");
+        return;
+    }
+    d->visit = 1;
+    lrs_vec_push(&c->arena, stack, d);
+    for (size_t i = 0; i < d->refs.n; i++) find_cycles(c, d->refs.items[i], stack);
+    stack->n--;
+    d->visit = 2;
+}
+
+int lrs_res_program(lrs_comp *c, uint32_t main_file)
+{
+    int before = c->sink.errors;
+    load_stdlib(c);
+    if (c->sink.errors != before) return c->sink.errors - before; /* a broken build */
+    loader L = {c, {0}};
+    lrs_source *src = c->src.files[main_file];
+    c->main = load(&L, main_file, src->path ? dir_of(c, src->path) : NULL, 0);
+    if (lrs_diag_full(&c->sink)) return c->sink.errors - before;
+    for (size_t i = 0; i < c->modules.n; i++) bind_module(c, c->modules.items[i]);
+    apply_overrides(c);
+    lrs_vec stack = {0};
+    for (size_t i = 0; i < c->modules.n; i++) {
+        lrs_module *m = c->modules.items[i];
+        for (size_t j = 0; j < m->decls.n; j++) find_cycles(c, m->decls.items[j], &stack);
+    }
+    return c->sink.errors - before;
+}

@@ -1,0 +1,174 @@
+/* lrs_sema.h — the compilation and its passes, in the order they run:
+ *
+ *   lrs_parse_file   source text  -> declarations       (grammar/)
+ *   lrs_res_program  load imports, bind names, find recursion (lrs_resolve.c)
+ *   lrs_elab_program types, units, inlining -> terms     (lrs_elab.c)
+ *   lrs_low_program  durations and contexts -> IR        (lrs_lower.c)
+ *   lrs_chk_program  finite, non-negative, jumps         (lrs_check.c)
+ *
+ * Each pass reads what the previous one left in lrs_comp and reports to
+ * its sink; a pass does not run when an earlier one found errors. */
+#ifndef LRS_SEMA_H
+#define LRS_SEMA_H
+
+#include "lrs_ast.h"
+#include "lrs_ir.h"
+
+#include <setjmp.h>
+
+enum {
+    LRS_MAX_IMPORT_DEPTH = 32,
+    LRS_MAX_SCHEDULES = 1024,
+    LRS_MAX_CALL_DEPTH = 128,     /* nested inlined calls */
+    LRS_MAX_TERMS = 1000000,      /* terms after inlining */
+    LRS_MAX_TERM_DEPTH = 4000,    /* height of a term after inlining */
+    LRS_MAX_IR = 4000000,         /* IR nodes of a program */
+    LRS_MAX_CYCLES = 1000000000,  /* restarts cycles reachable */
+};
+#define LRS_MAX_ARENA ((size_t)1 << 30)
+
+/* ---- modules and scopes ---------------------------------------------- */
+
+typedef struct lrs_scope {
+    const char **names;
+    lrs_decl **decls;
+    size_t n, cap;
+} lrs_scope;
+
+typedef struct lrs_module {
+    uint32_t file;
+    const char *dir; /* for relative imports; NULL for in-memory sources */
+    lrs_vec decls;
+    lrs_scope scope; /* own declarations, merged imports, aliases */
+    int is_stdlib;
+    int loading; /* on the import stack (cycle detection) */
+} lrs_module;
+
+lrs_decl *lrs_scope_find(const lrs_scope *s, const char *name);
+
+/* ---- built-ins ------------------------------------------------------- */
+
+typedef enum lrs_bkind {
+    BK_CONST, /* pi, e, true, false */
+    BK_AUTO,  /* auto: "no duration of its own" */
+    BK_CTX,   /* step, span, progress, cycle, global_step */
+    BK_MATH,  /* a math function over numbers */
+    BK_FORM,  /* restarts, sample, at, index, pick, noise */
+} lrs_bkind;
+
+typedef enum lrs_ctxvar { CV_STEP, CV_SPAN, CV_PROGRESS, CV_CYCLE, CV_GLOBAL_STEP } lrs_ctxvar;
+
+typedef enum lrs_form {
+    F_RESTARTS, F_SAMPLE, F_AT, F_INDEX, F_PICK, F_NOISE, F_CLAMP,
+} lrs_form;
+
+typedef struct lrs_builtin {
+    const char *name;
+    lrs_bkind kind;
+    int id;               /* lrs_irop, lrs_ctxvar or lrs_form; BK_CONST: 1 for bool */
+    double value;         /* BK_CONST */
+    int nparams, nrequired;
+    const char *params[4];
+    double defaults[4];   /* for params past nrequired */
+} lrs_builtin;
+
+extern const lrs_builtin lrs_builtins[];
+extern const size_t lrs_builtin_count;
+int lrs_builtin_find(const char *name);
+
+/* ---- terms: the program after inlining ------------------------------- */
+
+typedef enum lrs_tkind {
+    T_CONST,    /* k */
+    T_CTX,      /* var */
+    T_UN,       /* op a */
+    T_BIN,      /* a op b */
+    T_SEL,      /* a ? b : c */
+    T_FOR,      /* a for b */
+    T_THEN,     /* a then b (span: the `then`) */
+    T_RESTARTS, /* a, period b, mult c, limit d */
+    T_SAMPLE,   /* a every b */
+    T_AT,       /* a at local step b */
+    T_INDEX,    /* entries of list <= a */
+    T_PICK,     /* list[a] */
+    T_NOISE,    /* a * (1 + b * u(seed k)) */
+} lrs_tkind;
+
+typedef struct lrs_term lrs_term;
+struct lrs_term {
+    lrs_tkind kind;
+    int op;       /* lrs_irop for T_UN / T_BIN; lrs_ctxvar for T_CTX */
+    int is_bool;
+    double k;
+    lrs_term *a, *b, *c, *d;
+    const double *list;
+    size_t nlist;
+    lrs_span span;
+    uint32_t depth;
+    int reported; /* an error about this term was reported (no repeats) */
+};
+
+/* ---- the compilation ------------------------------------------------- */
+
+typedef struct lrs_sched_out {
+    const char *name;
+    lrs_decl *decl;
+    lrs_term *term;
+    uint32_t root;   /* IR */
+    double span;     /* steps, or INFINITY */
+    double *bounds;  /* segment boundaries known in global steps, sorted */
+    size_t nbounds;
+    /* from the checker */
+    double v0, vend, vmin, vmax;
+    int proved; /* interval analysis alone showed it finite and non-negative */
+} lrs_sched_out;
+
+typedef struct lrs_param_out {
+    const char *name;
+    lrs_decl *decl;
+    double value;
+} lrs_param_out;
+
+/* A boundary between two `then` segments at a known global step, with
+ * the IR of the segment before (at its end) and after (at its start). */
+typedef struct lrs_jump {
+    double pos;
+    uint32_t before, after;
+    lrs_span span;
+    size_t sched;
+} lrs_jump;
+
+typedef struct lrs_comp {
+    lrs_arena arena;
+    jmp_buf oom;
+    lrs_sources src;
+    lrs_sink sink;
+    const lrs_options *opts;
+
+    lrs_module *stdlib;
+    lrs_module *main;
+    lrs_vec modules;
+
+    lrs_vec scheds; /* lrs_sched_out* */
+    lrs_vec params; /* lrs_param_out* */
+    lrs_vec jumps;  /* lrs_jump* */
+    size_t nterms;
+
+    lrs_ir ir;
+} lrs_comp;
+
+/* The passes. Each returns the number of errors it reported. */
+int lrs_res_program(lrs_comp *c, uint32_t main_file);
+int lrs_elab_program(lrs_comp *c);
+int lrs_low_program(lrs_comp *c);
+int lrs_chk_program(lrs_comp *c);
+
+/* Helpers shared by the passes. */
+/* The numeric value of an elaborated param; 0 if it has none. */
+int lrs_elab_param_value(const lrs_decl *d, double *out);
+lrs_term *lrs_term_const(lrs_comp *c, double k, lrs_span sp);
+int lrs_term_is_const(const lrs_term *t, double *k);
+/* Evaluate IR node `root` at a step (for the checker and jump warnings). */
+double lrs_ir_eval_at(const lrs_ir *ir, uint32_t root, int64_t step);
+
+#endif

@@ -1,0 +1,112 @@
+/* eval.c — `lrsc eval`: schedule values as CSV, TSV or JSON. */
+#include "lrsc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { MAX_ROWS = 100000000 };
+
+int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, int64_t **steps,
+               size_t *nsteps, size_t max_default)
+{
+    *steps = NULL;
+    *nsteps = 0;
+    if (a->nat) {
+        *steps = malloc(a->nat * sizeof **steps);
+        if (!*steps) return 3;
+        for (size_t i = 0; i < a->nat; i++) (*steps)[i] = a->at[i];
+        *nsteps = a->nat;
+        return 0;
+    }
+    int64_t start = 0, stop, stride = 1;
+    if (a->range_given) {
+        start = a->start;
+        stride = a->stride;
+        stop = a->stop_given ? a->stop : lrsc_default_end(p, sel, n) + 1;
+    } else {
+        stop = lrsc_default_end(p, sel, n) + 1;
+        int64_t len = stop - start; /* start is 0 here */
+        if ((size_t)len > max_default) stride = (len + (int64_t)max_default - 1) / (int64_t)max_default;
+    }
+    if (stop <= start) return 0;
+    uint64_t count = ((uint64_t)stop - (uint64_t)start + (uint64_t)stride - 1) / (uint64_t)stride;
+    if (count > MAX_ROWS) {
+        fprintf(stderr, "lrsc: --steps asks for %llu rows; the limit is %d (use a stride: A:B:S)\n",
+                (unsigned long long)count, MAX_ROWS);
+        return 2;
+    }
+    *steps = malloc((size_t)count * sizeof **steps);
+    if (!*steps) return 3;
+    for (uint64_t i = 0; i < count; i++) (*steps)[i] = start + (int64_t)i * stride;
+    /* The last step of the span is always shown by default. */
+    if (!a->range_given && (*steps)[count - 1] != stop - 1) {
+        int64_t *q = realloc(*steps, (size_t)(count + 1) * sizeof *q);
+        if (!q) return 3;
+        *steps = q;
+        q[count++] = stop - 1;
+    }
+    *nsteps = (size_t)count;
+    return 0;
+}
+
+static void json_value(double v)
+{
+    if (isfinite(v)) printf("%.17g", v);
+    else printf("null");
+}
+
+int lrsc_eval(lrsc_args *a)
+{
+    lrs_context *ctx;
+    int status = 0;
+    lrs_program *p = lrsc_compile(a, &ctx, &status);
+    size_t *sel = NULL, n = 0, nsteps = 0;
+    int64_t *steps = NULL;
+    double *vals = NULL;
+    if (!p) goto done;
+    if ((status = lrsc_select(a, p, &sel, &n))) goto done;
+    if ((status = lrsc_steps(a, p, sel, n, &steps, &nsteps, 1000))) goto done;
+    vals = malloc((nsteps ? nsteps : 1) * n * sizeof *vals + 1);
+    if (!vals) {
+        status = 3;
+        goto done;
+    }
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < nsteps; i++) vals[j * nsteps + i] = lrs_interp_eval(p, sel[j], steps[i]);
+    if (a->format == FMT_JSON) {
+        printf("{\"step\": [");
+        for (size_t i = 0; i < nsteps; i++) printf("%s%lld", i ? ", " : "", (long long)steps[i]);
+        printf("]");
+        for (size_t j = 0; j < n; j++) {
+            printf(",\n \"%s\": [", lrs_program_schedule_name(p, sel[j]));
+            for (size_t i = 0; i < nsteps; i++) {
+                if (i) printf(", ");
+                json_value(vals[j * nsteps + i]);
+            }
+            printf("]");
+        }
+        printf("}\n");
+    } else {
+        char sep = a->format == FMT_TSV ? '\t' : ',';
+        printf("step");
+        for (size_t j = 0; j < n; j++) printf("%c%s", sep, lrs_program_schedule_name(p, sel[j]));
+        printf("\n");
+        for (size_t i = 0; i < nsteps; i++) {
+            printf("%lld", (long long)steps[i]);
+            for (size_t j = 0; j < n; j++) printf("%c%.17g", sep, vals[j * nsteps + i]);
+            printf("\n");
+        }
+    }
+    if (fflush(stdout) || ferror(stdout)) {
+        fprintf(stderr, "lrsc: error writing the output\n");
+        status = 1;
+    }
+done:
+    free(vals);
+    free(steps);
+    free(sel);
+    lrs_program_free(p);
+    lrs_context_free(ctx);
+    return status;
+}

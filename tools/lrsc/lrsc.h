@@ -1,0 +1,36 @@
+/* lrsc.h — shared by the lrsc subcommands. */
+#ifndef LRSC_H
+#define LRSC_H
+
+#include "lrs.h"
+
+#include <stdint.h>
+
+typedef enum { FMT_CSV, FMT_TSV, FMT_JSON } lrsc_format;
+
+typedef struct lrsc_args {
+    const char *file;
+    const char **defines, **includes, **scheds;
+    size_t ndefines, nincludes, nscheds;
+    int color; /* -1 auto */
+    int no_check;
+    int range_given, stop_given;
+    int64_t start, stop, stride;
+    int64_t *at;
+    size_t nat;
+    lrsc_format format;
+    const char *output;
+    int log, width, height;
+} lrsc_args;
+
+lrs_program *lrsc_compile(lrsc_args *a, lrs_context **ctx, int *status);
+int lrsc_select(lrsc_args *a, const lrs_program *p, size_t **out, size_t *n);
+int64_t lrsc_default_end(const lrs_program *p, const size_t *sel, size_t n);
+/* The steps the user asked for (or the default over the span). */
+int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, int64_t **steps,
+               size_t *nsteps, size_t max_default);
+
+int lrsc_eval(lrsc_args *a);
+int lrsc_plot(lrsc_args *a);
+
+#endif
