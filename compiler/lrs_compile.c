@@ -87,8 +87,11 @@ static lrs_program *compile(lrs_context *ctx, lrs_comp *c, uint32_t main_file)
     }
     c->arena.on_exhausted = &c->oom;
     if (lrs_res_program(c, main_file)) return NULL;
-    if (lrs_elab_program(c)) return NULL;
-    if (lrs_low_program(c)) return NULL;
+    /* Schedules that elaborated cleanly are lowered even when others did
+     * not, so one run reports the duration errors too. */
+    int errors = lrs_elab_program(c);
+    if (!lrs_diag_full(&c->sink)) errors += lrs_low_program(c);
+    if (errors) return NULL;
     int check = !(c->opts && c->opts->no_check);
     if (check && lrs_chk_program(c)) return NULL;
     lrs_program *p = build(ctx, c, check);

@@ -69,6 +69,8 @@ typedef struct value {
     lrs_decl *def;      /* V_FUNC: a def, or NULL for a built-in */
     int builtin;
     lrs_span span;      /* where the value was written: the argument, for parameters */
+    const char *param;  /* the parameter it was passed as, and to which function */
+    const char *fn;
 } value;
 
 typedef struct frame {
@@ -83,7 +85,7 @@ typedef struct elab {
     int too_big; /* a size limit was reported; stop building */
 } elab;
 
-static const value ERR = {V_ERR, 0, 0, 0, 0, 0, {0, 0, 0}};
+static const value ERR = {V_ERR, 0, 0, 0, 0, 0, {0, 0, 0}, 0, 0};
 
 static const char *kind_text(vkind k)
 {
@@ -203,6 +205,8 @@ static int expect(elab *E, value v, vkind want, const char *what)
     if (v.kind == V_ERR) return 0;
     size_t e = lrs_diag_error(&E->c->sink, v.span, "%s must be %s, not %s", what,
                               kind_text(want), kind_text(v.kind));
+    if (v.param)
+        lrs_diag_note(&E->c->sink, e, 0, v.span, "it is passed as '%s' to '%s'", v.param, v.fn);
     if (v.kind == V_FUNC) lrs_diag_help(&E->c->sink, e, "call the function: NAME(...)");
     if (v.kind == V_AUTO)
         lrs_diag_help(&E->c->sink, e, "`auto` is only a duration: it may follow `for`");
@@ -425,6 +429,8 @@ static int bind_args(elab *E, frame *f, lrs_ast *call, const callee *k, lrs_decl
         given[idx] = 1;
         slots[idx] = eval(E, f, a->value);
         if (slots[idx].kind == V_ERR) ok = 0;
+        slots[idx].param = pname(k, idx);
+        slots[idx].fn = k->name;
     }
     if (!ok) return 0;
     for (size_t i = 0; i < k->nparams; i++)
@@ -458,6 +464,7 @@ static value call_def(elab *E, frame *f, lrs_ast *call, lrs_decl *def)
         }
     value r = eval(E, &inner, def->expr);
     if (r.kind != V_ERR) r.span = call->span;
+    r.param = r.fn = NULL;
     return r;
 }
 
@@ -639,6 +646,7 @@ static value decl_value(elab *E, lrs_decl *d, lrs_span use)
         d->state = 2;
     }
     if (v.kind != V_ERR) v.span = use;
+    v.param = v.fn = NULL;
     return v;
 }
 

@@ -299,8 +299,11 @@ static uint32_t progress(lower *L, const lctx *x)
 static uint32_t lower_restarts(lower *L, lrs_term *t, const lctx *x)
 {
     double P = term_k(t->b), M = term_k(t->c), lim = term_k(t->d);
-    uint32_t s = x->s, i, st, len;
-    /* Past the limit, the last cycle holds its end value. */
+    uint32_t i, st, len;
+    /* At the end of the span the last cycle is at progress 1 (a restart
+     * exactly there would never run), and past the limit the last cycle
+     * holds its end value: the cycle index comes from a clamped step. */
+    uint32_t s = bin(L, IR_MAX, bin(L, IR_MIN, x->s, bin(L, IR_SUB, x->L, K(L, 1))), K(L, 0));
     if (lim != INFINITY) s = bin(L, IR_MIN, s, cycle_start(L, P, M, K(L, lim - 1)));
     if (M == 1) {
         i = lrs_ir_un(IR, IR_FLOOR, bin(L, IR_DIV, s, K(L, P)));

@@ -10,6 +10,7 @@
 %define api.prefix {lrs_yy}
 %define api.location.type {lrs_loc}
 %define parse.error custom
+%define parse.lac full
 %locations
 %expect 0
 %parse-param {lrs_pstate *ps}
@@ -288,16 +289,43 @@ static void lrs_yyerror(LRS_YYLTYPE *l, lrs_pstate *ps, const char *msg)
     ps->stop = 1;
 }
 
+/* Keywords by symbol, for quoting them and for "did you mean". */
+static const char *keyword(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_IMPORT: return "import";
+    case YYSYMBOL_AS: return "as";
+    case YYSYMBOL_PARAM: return "param";
+    case YYSYMBOL_LET: return "let";
+    case YYSYMBOL_DEF: return "def";
+    case YYSYMBOL_SCHEDULE: return "schedule";
+    case YYSYMBOL_THEN: return "then";
+    case YYSYMBOL_FOR: return "for";
+    case YYSYMBOL_STEPS: return "steps";
+    case YYSYMBOL_EPOCHS: return "epochs";
+    default: return NULL;
+    }
+}
+
 /* How a token is named in "expected ..." lists. */
-static const char *describe(yysymbol_kind_t k)
+static const char *describe(lrs_pstate *ps, yysymbol_kind_t k)
 {
     switch (k) {
     case YYSYMBOL_NUMBER: return "a number";
     case YYSYMBOL_NAME: return "a name";
     case YYSYMBOL_STRING: return "a string";
     case YYSYMBOL_YYEOF: return "end of file";
-    default: return yysymbol_name(k);
+    default: break;
     }
+    const char *kw = keyword(k);
+    return kw ? lrs_arena_printf(ps->b.arena, "'%s'", kw) : yysymbol_name(k);
+}
+
+static int expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t k)
+{
+    for (int i = 0; i < n; i++)
+        if (exp[i] == k) return 1;
+    return 0;
 }
 
 static int is_decl_start(yysymbol_kind_t k)
@@ -345,23 +373,27 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, lrs_pstate *ps)
         for (size_t i = 0; i < len; i++)
             if ((unsigned char)src->text[loc.start + i] < 0x20) printable = 0;
         if (printable) snprintf(what, sizeof what, "%s'%.*s'", kind, (int)len, src->text + loc.start);
-        else snprintf(what, sizeof what, "%s", describe(got));
+        else snprintf(what, sizeof what, "%s", describe(ps, got));
     }
 
     /* Group the expected tokens into phrases a user can act on. */
     const char *phr[MAXTOK];
     int np = 0, any_expr = 0, any_op = 0, any_decl = 0;
     for (int i = 0; i < n; i++) {
-        if (is_expr_start(exp[i])) any_expr = 1;
-        else if (is_operator(exp[i])) any_op = 1;
+        if (exp[i] == YYSYMBOL_NUMBER || exp[i] == YYSYMBOL_NAME) any_expr = 1;
+        else if (is_operator(exp[i]) && !(strchr("-!", yysymbol_name(exp[i])[1]) &&
+                                          yypcontext_expected_tokens(ctx, NULL, 0) >= 0 && n > 0 &&
+                                          expects(exp, n, YYSYMBOL_NUMBER)))
+            any_op = 1;
         else if (is_decl_start(exp[i])) any_decl = 1;
     }
     if (any_expr) phr[np++] = "an expression";
     if (any_op) phr[np++] = "an operator";
     for (int i = 0; i < n; i++)
         if (!is_expr_start(exp[i]) && !is_operator(exp[i]) && !is_decl_start(exp[i]) &&
+            strcmp(yysymbol_name(exp[i]), "'-'") &&
             exp[i] != YYSYMBOL_YYEOF && exp[i] != YYSYMBOL_STEPS && exp[i] != YYSYMBOL_EPOCHS)
-            phr[np++] = describe(exp[i]);
+            phr[np++] = describe(ps, exp[i]);
     if (any_decl) phr[np++] = "a declaration (import, param, let, def, schedule)";
 
     char msg[512];
@@ -376,17 +408,14 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, lrs_pstate *ps)
         const char *word = lrs_arena_strndup(ps->b.arena, src->text + loc.start, loc.end - loc.start);
         const char *cands[MAXTOK];
         int nc = 0;
-        for (int i = 0; i < n; i++) {
-            const char *t = yysymbol_name(exp[i]);
-            if (t[0] == '"' && t[1] >= 'a' && t[1] <= 'z')
-                cands[nc++] = lrs_arena_strndup(ps->b.arena, t + 1, strlen(t) - 2);
-        }
+        for (int i = 0; i < n; i++)
+            if (keyword(exp[i])) cands[nc++] = keyword(exp[i]);
         const char *s = lrs_suggest(word, cands, (size_t)nc);
         if (s) lrs_diag_help(ps->sink, d, "did you mean '%s'?", s);
-    } else if (got == YYSYMBOL_YYEOF) {
+    } else if (got == YYSYMBOL_YYEOF || is_decl_start(got)) {
         for (int i = 0; i < n; i++)
             if (!strcmp(yysymbol_name(exp[i]), "')'") || !strcmp(yysymbol_name(exp[i]), "']'")) {
-                lrs_diag_help(ps->sink, d, "a bracket is not closed");
+                lrs_diag_help(ps->sink, d, "is a bracket left open before this point?");
                 break;
             }
     }
