@@ -381,9 +381,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, lrs_pstate *ps)
     int np = 0, any_expr = 0, any_op = 0, any_decl = 0;
     for (int i = 0; i < n; i++) {
         if (exp[i] == YYSYMBOL_NUMBER || exp[i] == YYSYMBOL_NAME) any_expr = 1;
-        else if (is_operator(exp[i]) && !(strchr("-!", yysymbol_name(exp[i])[1]) &&
-                                          yypcontext_expected_tokens(ctx, NULL, 0) >= 0 && n > 0 &&
-                                          expects(exp, n, YYSYMBOL_NUMBER)))
+        /* unary '-' where an expression may start is not an operator */
+        else if (is_operator(exp[i]) &&
+                 !(yysymbol_name(exp[i])[1] == '-' && expects(exp, n, YYSYMBOL_NUMBER)))
             any_op = 1;
         else if (is_decl_start(exp[i])) any_decl = 1;
     }

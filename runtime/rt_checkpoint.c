@@ -438,10 +438,7 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
             if (in_file) {
                 READ(lg[i].state[s], n * sizeof(float), "a state buffer");
             } else {
-                const float init =
-                    opt->kind == LRS_OPTIM_ADAGRAD ? (float)lg[i].hp.initial_accumulator_value : 0;
-                for (size_t j = 0; j < n; j++)
-                    lg[i].state[s][j] = init;
+                lrs_rt_state_fill(opt->kind, &lg[i].hp, lg[i].state[s], n);
             }
         }
     }

@@ -138,6 +138,9 @@ const char *lrs_rt_kind_name(int kind);
 /* The benchmarks' yardstick: the roofline kernel over every group's streams. */
 void lrs_rt_roofline_step(lrs_optim *opt);
 
+/* Fill a fresh state buffer with its initial value. */
+void lrs_rt_state_fill(lrs_optim_kind kind, const lrs_optim_hparams *hp, float *buf, size_t n);
+
 float *lrs_rt_alloc(size_t n);
 void lrs_rt_dealloc(float *p);
 

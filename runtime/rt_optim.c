@@ -58,6 +58,14 @@ float *lrs_rt_alloc(size_t n)
 
 void lrs_rt_dealloc(float *p) { free(p); }
 
+void lrs_rt_state_fill(lrs_optim_kind kind, const lrs_optim_hparams *hp, float *buf, size_t n)
+{
+    /* Adagrad's sum starts at initial_accumulator_value; everything else at 0. */
+    const float init = kind == LRS_OPTIM_ADAGRAD ? (float)hp->initial_accumulator_value : 0.0f;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = init;
+}
+
 const char *lrs_rt_state_name(lrs_optim_kind kind, int slot)
 {
     return rt_state_names[kind][slot];
@@ -205,9 +213,7 @@ static int rt_group_alloc_state(lrs_optim *opt, lrs_rt_group *g)
             return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory for %zu-element state",
                                g->n);
         }
-        float init = opt->kind == LRS_OPTIM_ADAGRAD ? (float)g->hp.initial_accumulator_value : 0;
-        for (size_t i = 0; i < g->n; i++)
-            fresh[s][i] = init;
+        lrs_rt_state_fill(opt->kind, &g->hp, fresh[s], g->n);
     }
     for (int s = 0; s < LRS_RT_MAX_STATE; s++)
         if (fresh[s])
@@ -216,6 +222,11 @@ static int rt_group_alloc_state(lrs_optim *opt, lrs_rt_group *g)
 }
 
 static size_t rt_chunks(size_t n) { return (n + LRS_RT_CHUNK - 1) / LRS_RT_CHUNK; }
+/* Length of chunk c of an n-element buffer (only the last one is short). */
+static size_t rt_chunk_len(size_t n, size_t c)
+{
+    return n - c * LRS_RT_CHUNK < LRS_RT_CHUNK ? n - c * LRS_RT_CHUNK : LRS_RT_CHUNK;
+}
 
 int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
                         const lrs_optim_hparams *hp)
@@ -375,7 +386,7 @@ static void rt_run(const lrs_optim *opt, const lrs_rt_group *g, lrs_rt_update_fn
     float *const *st = g->state;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (size_t c = 0; c < nch; c++) {
-        size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+        const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
         fn(h, g->params + lo, g->grads + lo, st[0] ? st[0] + lo : NULL,
            st[1] ? st[1] + lo : NULL, st[2] ? st[2] + lo : NULL, len);
     }
@@ -534,7 +545,7 @@ static int rt_grads_finite(lrs_optim *opt)
         int bad = 0;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1) reduction(| : bad)
         for (size_t c = 0; c < nch; c++) {
-            size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+            const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
             bad |= !opt->k->finite(g->grads + lo, len);
         }
         ok = !bad;
@@ -555,7 +566,7 @@ static int rt_scale_all(lrs_optim *opt, float s)
         const int nt = rt_threads(opt, n);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1) reduction(| : bad)
         for (size_t c = 0; c < nch; c++) {
-            size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+            const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
             bad |= opt->k->scale(g->grads + lo, len, s);
         }
     }
@@ -588,7 +599,7 @@ int lrs_optim_clip_grad_norm(lrs_optim *opt, double max_norm, double *total_norm
         double *part = opt->partial + base;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
         for (size_t c = 0; c < nch; c++) {
-            size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+            const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
             part[c] = opt->k->sumsq(g->grads + lo, len);
         }
         base += nch;
@@ -618,7 +629,7 @@ void lrs_optim_zero_grad(lrs_optim *opt)
         const int nt = rt_threads(opt, n);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
         for (size_t c = 0; c < nch; c++) {
-            size_t lo = c * LRS_RT_CHUNK, len = n - lo < LRS_RT_CHUNK ? n - lo : LRS_RT_CHUNK;
+            const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
             memset(g->grads + lo, 0, len * sizeof(float));
         }
     }
