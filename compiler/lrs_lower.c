@@ -15,6 +15,11 @@
 typedef struct lctx {
     uint32_t s, L, cycle;
     double offset; /* s = global step - offset, when known; else NAN */
+    /* The term this context was made for by a `then` chain, whose
+     * duration the chain already resolved in its own context: a `for` in
+     * it must not evaluate its duration again in the segment (where
+     * `span` is the segment's length, not the chain's). */
+    const lrs_term *placed;
 } lctx;
 
 typedef struct memo_slot {
@@ -41,11 +46,12 @@ static uint32_t bin(lower *L, lrs_irop op, uint32_t a, uint32_t b) { return lrs_
 static int konst(lower *L, uint32_t x, double *k) { return lrs_ir_is_const(IR, x, k); }
 
 /* Contexts are interned so equal contexts share the memo. */
-static lctx *ctx(lower *L, uint32_t s, uint32_t span, uint32_t cycle, double offset)
+static lctx *ctx_placed(lower *L, uint32_t s, uint32_t span, uint32_t cycle, double offset,
+                        const lrs_term *placed)
 {
     for (size_t i = 0; i < L->cn; i++) {
         lctx *x = L->ctxs[i];
-        if (x->s == s && x->L == span && x->cycle == cycle &&
+        if (x->s == s && x->L == span && x->cycle == cycle && x->placed == placed &&
             (x->offset == offset || (x->offset != x->offset && offset != offset)))
             return x;
     }
@@ -56,9 +62,20 @@ static lctx *ctx(lower *L, uint32_t s, uint32_t span, uint32_t cycle, double off
         L->ccap = cap;
     }
     lctx *x = lrs_arena_alloc(&L->c->arena, sizeof *x);
-    *x = (lctx){s, span, cycle, offset};
+    *x = (lctx){s, span, cycle, offset, placed};
     L->ctxs[L->cn++] = x;
     return x;
+}
+
+static lctx *ctx(lower *L, uint32_t s, uint32_t span, uint32_t cycle, double offset)
+{
+    return ctx_placed(L, s, span, cycle, offset, NULL);
+}
+
+/* The same context, placed for term t (or for nothing). */
+static const lctx *place(lower *L, const lctx *x, const lrs_term *t)
+{
+    return ctx_placed(L, x->s, x->L, x->cycle, x->offset, t);
 }
 
 static size_t memo_hash(const lrs_term *t, const lctx *x, size_t cap)
@@ -201,7 +218,7 @@ static uint32_t lower_chain(lower *L, lrs_term *t, const lctx *x)
     for (size_t j = 0; j < ch.n; j++) {
         uint32_t s = bin(L, IR_MIN, bin(L, IR_MAX, bin(L, IR_SUB, x->s, o[j]), K(L, 0)), d[j]);
         double oj = kval(L, o[j]);
-        lctx *xj = ctx(L, s, d[j], x->cycle, x->offset + oj);
+        lctx *xj = ctx_placed(L, s, d[j], x->cycle, x->offset + oj, ch.seg[j]);
         v[j] = lower_term(L, ch.seg[j], xj);
     }
     uint32_t r = v[ch.n - 1];
@@ -324,11 +341,46 @@ static uint32_t lower_restarts(lower *L, lrs_term *t, const lctx *x)
     return lower_term(L, t->a, ctx(L, local, len, i, NAN));
 }
 
+/* A term placed by a chain in its segment context x: the layers that
+ * carry its duration pass the placement down to the operand that has it;
+ * the `for` that defines it lowers its body in x directly. */
+static uint32_t lower_placed(lower *L, lrs_term *t, const lctx *x)
+{
+    const lctx *plain = place(L, x, NULL);
+#define PLACED(op) lower_term(L, (op), duration(L, (op), plain) != NONE ? place(L, x, (op)) : plain)
+    switch (t->kind) {
+    case T_FOR:
+        return lower_term(L, t->a, plain);
+    case T_UN:
+        return lrs_ir_un(IR, (lrs_irop)t->op, PLACED(t->a));
+    case T_BIN:
+        return bin(L, (lrs_irop)t->op, PLACED(t->a), PLACED(t->b));
+    case T_SEL:
+        return lrs_ir_select(IR, lower_term(L, t->a, plain), PLACED(t->b), PLACED(t->c));
+    case T_NOISE: {
+        uint32_t u = bin(L, IR_MUL, lower_term(L, t->b, plain), lrs_ir_noise(IR, t->k));
+        return bin(L, IR_MUL, PLACED(t->a), bin(L, IR_ADD, K(L, 1), u));
+    }
+    case T_SAMPLE: {
+        uint32_t every = lower_term(L, t->b, plain);
+        uint32_t s = bin(L, IR_MUL, lrs_ir_un(IR, IR_FLOOR, bin(L, IR_DIV, x->s, every)), every);
+        return lower_term(L, t->a, ctx_placed(L, s, x->L, x->cycle, NAN, t->a));
+    }
+    default:
+        return lower_term(L, t, plain);
+    }
+#undef PLACED
+}
+
 static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
 {
     memo_slot *m = memo_find(L, t, x);
     if (m->t) return m->v;
     uint32_t r;
+    if (x->placed == t) {
+        r = lower_placed(L, t, x);
+        goto done;
+    }
     switch (t->kind) {
     case T_CONST:
         r = K(L, t->k);
@@ -401,6 +453,7 @@ static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
         r = K(L, NAN);
         break;
     }
+done:
     /* The table may have grown while lowering the operands. */
     m = memo_find(L, t, x);
     m->t = t;

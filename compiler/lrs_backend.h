@@ -1,0 +1,67 @@
+/* lrs_backend.h — the native backend, in the order it runs:
+ *
+ *   lrs_llvm_module    IR of a program -> one LLVM module       (lrs_llvm.c)
+ *   lrs_llvm_optimize  default<O2> with loop and SLP vectorisation
+ *   lrs_jit_*          the module into the context's LLJIT     (lrs_jit.c)
+ *   lrs_aot_*          the module to a file: .o, .so, .ll, .s  (lrs_aot.c)
+ *
+ * Only these three files include LLVM's headers. Errors come back as a
+ * malloc'd message (char **err); nothing here prints. */
+#ifndef LRS_BACKEND_H
+#define LRS_BACKEND_H
+
+#include "lrs_program.h"
+
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+
+/* ---- targets ------------------------------------------------------------ */
+
+/* Which libmvec variants the target can call: SSE2 (2 lanes, every
+ * x86-64), AVX2 (4) and AVX-512 (8). Zero off x86-64 or when the loader
+ * has no libmvec. */
+enum { LRS_VEC_SSE = 1, LRS_VEC_AVX2 = 2, LRS_VEC_AVX512 = 4 };
+
+typedef struct lrs_llvm_target {
+    LLVMTargetMachineRef tm;
+    char *triple;
+    int vecmath; /* LRS_VEC_* bits */
+} lrs_llvm_target;
+
+/* Initialise LLVM's native target once per process (thread-safe). */
+int lrs_llvm_init(char **err);
+/* A target machine for the host triple. cpu: "native" (host CPU and
+ * features), "generic" (the architecture's baseline) or an LLVM CPU name.
+ * pic selects position-independent code (shared objects, the JIT). */
+int lrs_llvm_target_new(const char *cpu, int pic, lrs_llvm_target *out, char **err);
+void lrs_llvm_target_free(lrs_llvm_target *t);
+
+/* ---- lowering ----------------------------------------------------------- */
+
+/* One module for program p: for every schedule, PREFIX_NAME(i64) -> double
+ * and PREFIX_NAME_range(i64 first, i64 count, ptr out), external. NULL and
+ * *err on failure (a verifier error is a bug in the lowering). */
+LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *p, const char *prefix,
+                              const lrs_llvm_target *t, char **err);
+/* The optimisation pipeline: default<O2>, loop and SLP vectorisation. */
+int lrs_llvm_optimize(LLVMModuleRef m, const lrs_llvm_target *t, char **err);
+/* "PREFIX" "NAME" ["_range"] in a malloc'd string. */
+char *lrs_llvm_symbol(const char *prefix, const char *name, int range);
+/* A copy of an LLVM message (LLVMDisposeMessage'd) or of a C string. */
+char *lrs_llvm_take_message(char *llvm_msg);
+char *lrs_llvm_error(LLVMErrorRef e);
+char *lrs_llvm_strdup(const char *s);
+
+/* ---- JIT ---------------------------------------------------------------- */
+
+/* Per-context JIT state (created on first use) and per-program code. */
+typedef struct lrs_jit lrs_jit;
+typedef struct lrs_jit_code lrs_jit_code;
+
+void lrs_jit_free(lrs_jit *j);
+/* Compile every schedule of p into ctx's JIT unless done already. Returns
+ * the code (owned by p), or NULL with p's sticky error set. */
+const lrs_jit_code *lrs_jit_program(lrs_program *p);
+void lrs_jit_code_free(lrs_jit_code *c);
+
+#endif
