@@ -466,7 +466,13 @@ static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
         if (off < sizeof chain) snprintf(chain + off, sizeof chain - off, "'%s'", d->name);
         size_t e = lrs_diag_error(&c->sink, d->name_span,
                                   "'%s' is defined in terms of itself: %s", d->name, chain);
-        lrs_diag_help(&c->sink, e,
+        if (from + 1 == stack->n && lrs_scope_find(&c->stdlib->scope, d->name))
+            lrs_diag_help(&c->sink, e,
+                          "inside this file '%s' means this declaration, which shadows the "
+                          "library's '%s'; give it another name, such as '%s_lr'",
+                          d->name, d->name, d->name);
+        else
+            lrs_diag_help(&c->sink, e,
                       "definitions cannot be recursive; write the value in closed form of "
                       "`step` (restarts and sample cover the usual repetitions)");
         return;
