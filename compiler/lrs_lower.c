@@ -338,6 +338,17 @@ static uint32_t lower_restarts(lower *L, lrs_term *t, const lctx *x)
     }
     st = cycle_start(L, P, M, i);
     uint32_t local = bin(L, IR_MIN, bin(L, IR_SUB, x->s, st), len);
+    /* Cycle starts at known global steps are segment boundaries too (a
+     * trainer snapshots at the end of each SGDR cycle). */
+    double span = kval(L, x->L);
+    if (x->offset == x->offset)
+        for (double k = 1; k < lim && k <= LRS_MAX_LISTED_CYCLES; k++) {
+            double start = M == 1 ? P * k : P * (pow(M, k) - 1) / (M - 1);
+            if (!(start < span) && span == span) break;
+            lrs_jump *jp = lrs_arena_alloc(&L->c->arena, sizeof *jp);
+            *jp = (lrs_jump){x->offset + start, NONE, NONE, t->span, L->sched};
+            lrs_vec_push(&L->c->arena, &L->c->cycle_starts, jp);
+        }
     return lower_term(L, t->a, ctx(L, local, len, i, NAN));
 }
 
@@ -502,13 +513,16 @@ int lrs_low_program(lrs_comp *c)
     }
     for (size_t i = 0; i < c->scheds.n; i++) {
         lrs_sched_out *s = c->scheds.items[i];
+        const lrs_vec *lists[2] = {&c->jumps, &c->cycle_starts};
         size_t n = 0;
-        for (size_t j = 0; j < c->jumps.n; j++) n += ((lrs_jump *)c->jumps.items[j])->sched == i;
+        for (int l = 0; l < 2; l++)
+            for (size_t j = 0; j < lists[l]->n; j++) n += ((lrs_jump *)lists[l]->items[j])->sched == i;
         s->bounds = lrs_arena_alloc(&c->arena, (n + 1) * sizeof *s->bounds);
-        for (size_t j = 0; j < c->jumps.n; j++) {
-            lrs_jump *jp = c->jumps.items[j];
-            if (jp->sched == i) s->bounds[s->nbounds++] = jp->pos;
-        }
+        for (int l = 0; l < 2; l++)
+            for (size_t j = 0; j < lists[l]->n; j++) {
+                lrs_jump *jp = lists[l]->items[j];
+                if (jp->sched == i && jp->pos < s->span) s->bounds[s->nbounds++] = jp->pos;
+            }
         qsort(s->bounds, s->nbounds, sizeof *s->bounds, cmp_double);
         size_t u = 0;
         for (size_t j = 0; j < s->nbounds; j++)

@@ -24,6 +24,7 @@ enum {
     LRS_MAX_TERM_DEPTH = 4000,    /* height of a term after inlining */
     LRS_MAX_IR = 4000000,         /* IR nodes of a program */
     LRS_MAX_CYCLES = 1000000000,  /* restarts cycles reachable */
+    LRS_MAX_LISTED_CYCLES = 10000, /* restart boundaries listed per restarts */
 };
 #define LRS_MAX_ARENA ((size_t)1 << 30)
 
@@ -152,6 +153,7 @@ typedef struct lrs_comp {
     lrs_vec scheds; /* lrs_sched_out* */
     lrs_vec params; /* lrs_param_out* */
     lrs_vec jumps;  /* lrs_jump* */
+    lrs_vec cycle_starts; /* lrs_jump* with no IR: restart boundaries at known steps */
     size_t nterms;
 
     lrs_ir ir;
