@@ -154,6 +154,13 @@ static void test_restarts_boundaries(void **state)
     assert_close(at(p, "lim", 19), 0.9, 1e-15);
     assert_true(at(p, "lim", 20) == 1); /* past the limit: the last cycle's end */
     assert_true(at(p, "lim", 1000000) == 1);
+    /* cycle starts are boundaries: 3, 9, 21, ... for period 3, mult 2 */
+    int64_t b = lrs_program_next_boundary(p, 0, 0);
+    assert_int_equal(b, 3);
+    assert_int_equal(lrs_program_next_boundary(p, 0, b), 9);
+    assert_int_equal(lrs_program_next_boundary(p, 0, 9), 21);
+    assert_int_equal(lrs_program_next_boundary(p, 2, 0), 10);
+    assert_int_equal(lrs_program_next_boundary(p, 2, 10), -1); /* limit 2: no third start */
     lrs_program_free(p);
 }
 
