@@ -13,6 +13,7 @@
 #include "lrs_program.h"
 
 #include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
 #include <llvm-c/TargetMachine.h>
 
 /* ---- targets ------------------------------------------------------------ */
@@ -38,13 +39,23 @@ void lrs_llvm_target_free(lrs_llvm_target *t);
 
 /* ---- lowering ----------------------------------------------------------- */
 
+/* Which functions a module defines. */
+enum { LRS_LLVM_SCALAR = 1, LRS_LLVM_RANGE = 2, LRS_LLVM_BOTH = 3 };
+
 /* One module for program p: for every schedule, PREFIX_NAME(i64) -> double
- * and PREFIX_NAME_range(i64 first, i64 count, ptr out), external. NULL and
- * *err on failure (a verifier error is a bug in the lowering). */
+ * and/or PREFIX_NAME_range(i64 first, i64 count, ptr out), external. NULL
+ * and *err on failure (a verifier error is a bug in the lowering). */
 LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *p, const char *prefix,
-                              const lrs_llvm_target *t, char **err);
+                              const lrs_llvm_target *t, int which, char **err);
 /* The optimisation pipeline: default<O2>, loop and SLP vectorisation. */
 int lrs_llvm_optimize(LLVMModuleRef m, const lrs_llvm_target *t, char **err);
+/* Lower, verify and optimise p in a fresh LLVM context: the caller owns
+ * *llctx and the module (LLVMDisposeModule, then LLVMContextDispose). */
+LLVMModuleRef lrs_llvm_build(const lrs_program *p, const char *prefix, const lrs_llvm_target *t,
+                             int which, LLVMContextRef *llctx, char **err);
+/* Machine code (LLVMObjectFile) or assembly (LLVMAssemblyFile) in memory. */
+int lrs_llvm_codegen(LLVMModuleRef m, const lrs_llvm_target *t, LLVMCodeGenFileType kind,
+                     LLVMMemoryBufferRef *out, char **err);
 /* "PREFIX" "NAME" ["_range"] in a malloc'd string. */
 char *lrs_llvm_symbol(const char *prefix, const char *name, int range);
 /* A copy of an LLVM message (LLVMDisposeMessage'd) or of a C string. */
@@ -54,14 +65,10 @@ char *lrs_llvm_strdup(const char *s);
 
 /* ---- JIT ---------------------------------------------------------------- */
 
-/* Per-context JIT state (created on first use) and per-program code. */
-typedef struct lrs_jit lrs_jit;
-typedef struct lrs_jit_code lrs_jit_code;
-
-void lrs_jit_free(lrs_jit *j);
-/* Compile every schedule of p into ctx's JIT unless done already. Returns
- * the code (owned by p), or NULL with p's sticky error set. */
-const lrs_jit_code *lrs_jit_program(lrs_program *p);
-void lrs_jit_code_free(lrs_jit_code *c);
+/* Compile the scalar (range = 0) or range (1) functions of every schedule
+ * of p into ctx's JIT unless done already. Returns the code (owned by p),
+ * or NULL with p's sticky error set. (The hooks that free JIT state are in
+ * lrs_program.h.) */
+const lrs_jit_code *lrs_jit_program(lrs_program *p, int range);
 
 #endif

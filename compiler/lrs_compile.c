@@ -8,8 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-lrs_context *lrs_context_new(void) { return calloc(1, sizeof(lrs_context)); }
-void lrs_context_free(lrs_context *ctx) { free(ctx); }
+lrs_context *lrs_context_new(void)
+{
+    lrs_context *ctx = calloc(1, sizeof *ctx);
+    if (ctx && pthread_mutex_init(&ctx->lock, NULL)) {
+        free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+void lrs_context_free(lrs_context *ctx)
+{
+    if (!ctx) return;
+    lrs_jit_free(ctx->jit);
+    free(ctx->jit_error);
+    pthread_mutex_destroy(&ctx->lock);
+    free(ctx);
+}
 
 static char *xstrdup(const char *s)
 {
@@ -22,6 +38,12 @@ static char *xstrdup(const char *s)
 void lrs_program_free(lrs_program *p)
 {
     if (!p) return;
+    if (p->native) { /* release its code from the JIT */
+        pthread_mutex_lock(&p->ctx->lock);
+        lrs_jit_code_free(p->native);
+        pthread_mutex_unlock(&p->ctx->lock);
+    }
+    free(p->native_error);
     for (size_t i = 0; i < p->nsched; i++) {
         free(p->sched[i].name);
         free(p->sched[i].bounds);

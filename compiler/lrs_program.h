@@ -7,6 +7,8 @@
 #include "lrs.h"
 #include "lrs_ir.h"
 
+#include <pthread.h>
+
 typedef struct lrs_schedule {
     char *name;
     uint32_t root;
@@ -31,10 +33,22 @@ struct lrs_program {
     lrs_param_value *params;
     size_t nparams;
     char *source_name;
+    /* Native code from the context's JIT (lrs_jit.c), made on first use
+     * under ctx->lock; a failure is kept in native_error and not retried. */
+    struct lrs_jit_code *native;
+    char *native_error;
 };
 
 struct lrs_context {
-    int unused;
+    pthread_mutex_t lock;  /* guards jit and every program's native code */
+    struct lrs_jit *jit;   /* the LLJIT, created on first use */
+    char *jit_error;       /* why it could not be created (not retried) */
 };
+
+/* Hooks into the JIT (lrs_jit.c) for the context and the program. */
+typedef struct lrs_jit lrs_jit;
+typedef struct lrs_jit_code lrs_jit_code;
+void lrs_jit_free(lrs_jit *j);
+void lrs_jit_code_free(lrs_jit_code *c); /* under the context's lock */
 
 #endif

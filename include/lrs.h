@@ -159,6 +159,101 @@ LRS_API void lrs_interp_range(const lrs_program *prog, size_t i, int64_t first, 
                               double *out);
 
 /* ------------------------------------------------------------------ */
+/* Native code                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Schedule i of prog as native code from the context's JIT (LLVM ORC, for
+ * the host CPU). The first call for a program compiles all its schedules;
+ * later calls return at once. The code lives until lrs_program_free, which
+ * must come before lrs_context_free. Returns NULL if i is out of range or
+ * compilation failed (lrs_program_native_error says why). Thread-safe. */
+LRS_API lrs_fn lrs_program_function(lrs_program *prog, size_t i);
+/* The range form of schedule i: out[k] = fn(first + k) for 0 <= k < count
+ * (the step saturates at INT64_MAX; nothing happens when count <= 0).
+ * Vectorised; see docs/backend.md for its agreement with fn. Thread-safe. */
+LRS_API lrs_range_fn lrs_program_range_function(lrs_program *prog, size_t i);
+/* Why native compilation of prog failed, or NULL if it has not (yet).
+ * The string belongs to prog. Thread-safe. */
+LRS_API const char *lrs_program_native_error(const lrs_program *prog);
+
+/* What lrs_program_emit writes. */
+typedef enum lrs_emit_kind {
+    LRS_EMIT_SHARED = 0, /* a shared object (.so), linked by the system C compiler */
+    LRS_EMIT_OBJECT = 1, /* a relocatable object (.o), position-independent */
+    LRS_EMIT_LLVM = 2,   /* optimised LLVM IR as text (.ll) */
+    LRS_EMIT_ASM = 3,    /* assembly (.s) */
+    LRS_EMIT_HEADER = 4  /* a C header declaring the functions and the table */
+} lrs_emit_kind;
+
+typedef struct lrs_emit_options {
+    lrs_emit_kind kind;
+    const char *path;   /* the file to write */
+    const char *prefix; /* function names are PREFIX + schedule (NULL: "lrs_") */
+    const char *cpu;    /* "generic" (NULL: the architecture's baseline, runs on any
+                           machine of it), "native" (this machine) or an LLVM CPU name */
+    const char *cc;     /* LRS_EMIT_SHARED: the compiler that links (NULL: $CC, else "cc") */
+} lrs_emit_options;
+
+/* Status codes of lrs_program_emit. */
+enum { LRS_EMIT_OK = 0, LRS_EMIT_EIO = -1, LRS_EMIT_EINVAL = -2, LRS_EMIT_EINTERNAL = -3 };
+
+/* Compile prog ahead of time and write opts->kind to opts->path. Every
+ * output but the header exports, for each schedule NAME,
+ *   double PREFIX_NAME(int64_t step);
+ *   void PREFIX_NAME_range(int64_t first, int64_t count, double *out);
+ * and the descriptor PREFIX_table (an lrs_aot_table); a shared object also
+ * exports it as lrs_aot_table, for lrs_aot_open. Returns LRS_EMIT_OK, or
+ * LRS_EMIT_EIO (the path cannot be written), LRS_EMIT_EINVAL (a bad prefix
+ * or cpu) or LRS_EMIT_EINTERNAL (LLVM or the linker failed), with the reason
+ * in err[0..errlen). Thread-safe; it does not use the context's JIT. */
+LRS_API int lrs_program_emit(const lrs_program *prog, const lrs_emit_options *opts, char *err,
+                             size_t errlen);
+
+/* The descriptor table of ahead-of-time code: plain data, so loading it
+ * needs no LLVM. A layout change bumps LRS_AOT_VERSION. */
+#define LRS_AOT_MAGIC 0x3153524cu /* "LRS1" in memory order on little-endian machines */
+#define LRS_AOT_VERSION 1u
+
+typedef struct lrs_aot_schedule {
+    const char *name;          /* the schedule's name, without the prefix */
+    lrs_fn fn;                 /* PREFIX_NAME */
+    lrs_range_fn range;        /* PREFIX_NAME_range */
+    double span;               /* steps, or INFINITY */
+    double start, end, min, max; /* as lrs_schedule_info (NAN: checker skipped) */
+    uint64_t boundary_count;   /* `then` boundaries at known global steps, sorted */
+    const double *boundaries;
+} lrs_aot_schedule;
+
+typedef struct lrs_aot_param {
+    const char *name;
+    double value; /* the value the code was built with (after overrides) */
+} lrs_aot_param;
+
+typedef struct lrs_aot_table {
+    uint32_t magic;   /* LRS_AOT_MAGIC */
+    uint32_t version; /* LRS_AOT_VERSION */
+    const char *producer; /* "lrs " LRS_VERSION_STRING */
+    const char *source;   /* the source file as named to the compiler */
+    const char *prefix;
+    uint64_t schedule_count;
+    const lrs_aot_schedule *schedules;
+    uint64_t param_count;
+    const lrs_aot_param *params;
+} lrs_aot_table;
+
+/* A shared object written by lrs_program_emit, loaded with dlopen: no LLVM
+ * involved. NULL on failure with the reason in err[0..errlen) (a missing
+ * file, no lrs_aot_table, a wrong magic or version). Thread-safe. */
+typedef struct lrs_aot lrs_aot;
+LRS_API lrs_aot *lrs_aot_open(const char *path, char *err, size_t errlen);
+LRS_API void lrs_aot_close(lrs_aot *aot);
+/* The object's descriptor table; valid until lrs_aot_close. */
+LRS_API const lrs_aot_table *lrs_aot_get_table(const lrs_aot *aot);
+/* The functions of the schedule called `name`, or NULL if there is none. */
+LRS_API lrs_fn lrs_aot_function(const lrs_aot *aot, const char *name);
+LRS_API lrs_range_fn lrs_aot_range_function(const lrs_aot *aot, const char *name);
+
+/* ------------------------------------------------------------------ */
 /* Optimizer runtime                                                    */
 /* ------------------------------------------------------------------ */
 

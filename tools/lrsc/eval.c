@@ -72,8 +72,7 @@ int lrsc_eval(lrsc_args *a)
         status = 3;
         goto done;
     }
-    for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < nsteps; i++) vals[j * nsteps + i] = lrs_interp_eval(p, sel[j], steps[i]);
+    if ((status = lrsc_values(a, p, sel, n, steps, nsteps, vals))) goto done;
     if (a->format == FMT_JSON) {
         printf("{\"step\": [");
         for (size_t i = 0; i < nsteps; i++) printf("%s%lld", i ? ", " : "", (long long)steps[i]);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 typedef enum { FMT_CSV, FMT_TSV, FMT_JSON } lrsc_format;
+typedef enum { BACKEND_JIT, BACKEND_INTERP } lrsc_backend;
 
 typedef struct lrsc_args {
     const char *file;
@@ -21,6 +22,10 @@ typedef struct lrsc_args {
     lrsc_format format;
     const char *output;
     int log, width, height;
+    lrsc_backend backend;
+    /* lrsc compile */
+    int emit_kind, emit_kind_given;
+    const char *header, *prefix, *cpu;
 } lrsc_args;
 
 lrs_program *lrsc_compile(lrsc_args *a, lrs_context **ctx, int *status);
@@ -30,7 +35,13 @@ int64_t lrsc_default_end(const lrs_program *p, const size_t *sel, size_t n);
 int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, int64_t **steps,
                size_t *nsteps, size_t max_default);
 
+/* vals[j * nsteps + i] = schedule sel[j] at steps[i], with a->backend.
+ * Returns 0, or 3 after printing why the JIT failed. */
+int lrsc_values(lrsc_args *a, lrs_program *p, const size_t *sel, size_t n, const int64_t *steps,
+                size_t nsteps, double *vals);
+
 int lrsc_eval(lrsc_args *a);
 int lrsc_plot(lrsc_args *a);
+int lrsc_compile_cmd(lrsc_args *a);
 
 #endif

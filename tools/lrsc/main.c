@@ -22,6 +22,7 @@ static const char *usage_main =
     "  check FILE      report diagnostics and a summary line per schedule\n"
     "  eval FILE       print schedule values as CSV, TSV or JSON\n"
     "  plot FILE       draw schedules in the terminal, or to an SVG file with -o\n"
+    "  compile FILE    compile to a shared object, object, LLVM IR, assembly or C header\n"
     "\n"
     "options for every command:\n"
     "  -D NAME=EXPR    override a param (any constant expression: -D warm=5%%)\n"
@@ -41,7 +42,9 @@ static const char *usage_check =
     "values, and whether it was proved finite and non-negative by interval\n"
     "analysis or checked by sampling.\n"
     "\n"
-    "options: -D NAME=EXPR, -I DIR, --color WHEN (see lrsc --help)\n";
+    "  --backend jit|interp  also compile to native code with the JIT (default jit),\n"
+    "                        so that backend failures show; interp skips it\n"
+    "  -D NAME=EXPR, -I DIR, --color WHEN, --no-check (see lrsc --help)\n";
 
 static const char *usage_eval =
     "usage: lrsc eval [OPTIONS] FILE\n"
@@ -53,6 +56,8 @@ static const char *usage_eval =
     "                        (default: the whole span, at most about 1000 rows)\n"
     "  --at S,S,...          these steps instead\n"
     "  --format csv|tsv|json output format (default csv; header step,NAME,...)\n"
+    "  --backend jit|interp  evaluate with native code from the JIT (default) or\n"
+    "                        with the reference interpreter\n"
     "  -D NAME=EXPR, -I DIR, --color WHEN, --no-check (see lrsc --help)\n"
     "\n"
     "Values are printed with %.17g, so they read back exactly.\n";
@@ -68,7 +73,30 @@ static const char *usage_plot =
     "  --steps A:B[:S]       the steps to draw (default: the whole span)\n"
     "  --log                 logarithmic value axis\n"
     "  --width N, --height N terminal plot size in characters\n"
+    "  --backend jit|interp  evaluate with the JIT (default) or the interpreter\n"
     "  -D NAME=EXPR, -I DIR, --color WHEN, --no-check (see lrsc --help)\n";
+
+static const char *usage_compile =
+    "usage: lrsc compile [OPTIONS] FILE\n"
+    "\n"
+    "Compile the exported schedules of FILE ahead of time. For each schedule NAME\n"
+    "the output defines double PREFIX_NAME(int64_t step) and\n"
+    "void PREFIX_NAME_range(int64_t first, int64_t count, double *out), and a\n"
+    "descriptor table PREFIX_table (names, spans, params) that lrs_aot_open reads.\n"
+    "\n"
+    "  -o FILE               the output (default: FILE with .so, .o, .ll or .s)\n"
+    "  -c                    a relocatable object instead of a shared object\n"
+    "  -S                    assembly\n"
+    "  --emit-llvm           optimised LLVM IR as text\n"
+    "  --header FILE.h       also write a C header declaring the functions and\n"
+    "                        documenting each schedule (alone: only the header)\n"
+    "  --prefix P            function names start with P (default lrs_)\n"
+    "  --cpu generic|native|NAME  the CPU to compile for: generic (default) runs on\n"
+    "                        any machine of the architecture, native on this one\n"
+    "  -D NAME=EXPR, -I DIR, --color WHEN, --no-check (see lrsc --help)\n"
+    "\n"
+    "A shared object is linked by the system C compiler ($CC, else cc) and\n"
+    "depends only on libm (and libmvec when the code is vectorised).\n";
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
@@ -164,9 +192,9 @@ static int parse_args(const char *cmd, int argc, char **argv, lrsc_args *a, cons
             else return usage_error(cmd, "--color takes auto, always or never, not '%s'", val);
         } else if (!strcmp(o, "--no-check")) {
             a->no_check = 1;
-        } else if (strcmp(cmd, "check") && TAKES("--schedule")) {
+        } else if (strcmp(cmd, "check") && strcmp(cmd, "compile") && TAKES("--schedule")) {
             push_str(&a->scheds, &a->nscheds, val);
-        } else if (strcmp(cmd, "check") && TAKES("--steps")) {
+        } else if (strcmp(cmd, "check") && strcmp(cmd, "compile") && TAKES("--steps")) {
             if (parse_range(val, a)) return usage_error(cmd, "--steps takes START:STOP[:STRIDE], not '%s'", val);
         } else if (!strcmp(cmd, "eval") && TAKES("--at")) {
             if (parse_at(val, a)) return usage_error(cmd, "--at takes steps separated by commas, not '%s'", val);
@@ -175,6 +203,25 @@ static int parse_args(const char *cmd, int argc, char **argv, lrsc_args *a, cons
             else if (!strcmp(val, "tsv")) a->format = FMT_TSV;
             else if (!strcmp(val, "json")) a->format = FMT_JSON;
             else return usage_error(cmd, "--format takes csv, tsv or json, not '%s'", val);
+        } else if (strcmp(cmd, "compile") && TAKES("--backend")) {
+            if (!strcmp(val, "jit")) a->backend = BACKEND_JIT;
+            else if (!strcmp(val, "interp")) a->backend = BACKEND_INTERP;
+            else return usage_error(cmd, "--backend takes jit or interp, not '%s'", val);
+        } else if (!strcmp(cmd, "compile") && (!strcmp(o, "-c") || !strcmp(o, "-S") ||
+                                                !strcmp(o, "--emit-llvm"))) {
+            int kind = o[1] == 'c' ? LRS_EMIT_OBJECT : o[1] == 'S' ? LRS_EMIT_ASM : LRS_EMIT_LLVM;
+            if (a->emit_kind_given && a->emit_kind != kind)
+                return usage_error(cmd, "'%s' conflicts with an earlier -c, -S or --emit-llvm", o);
+            a->emit_kind = kind;
+            a->emit_kind_given = 1;
+        } else if (!strcmp(cmd, "compile") && TAKES("--header")) {
+            a->header = val;
+        } else if (!strcmp(cmd, "compile") && TAKES("--prefix")) {
+            a->prefix = val;
+        } else if (!strcmp(cmd, "compile") && TAKES("--cpu")) {
+            a->cpu = val;
+        } else if (!strcmp(cmd, "compile") && TAKES("-o")) {
+            a->output = val;
         } else if (!strcmp(cmd, "plot") && TAKES("-o")) {
             a->output = val;
         } else if (!strcmp(cmd, "plot") && !strcmp(o, "--log")) {
@@ -289,6 +336,22 @@ int64_t lrsc_default_end(const lrs_program *p, const size_t *sel, size_t n)
     return (int64_t)horizon;
 }
 
+int lrsc_values(lrsc_args *a, lrs_program *p, const size_t *sel, size_t n, const int64_t *steps,
+                size_t nsteps, double *vals)
+{
+    for (size_t j = 0; j < n; j++) {
+        lrs_fn fn = NULL;
+        if (a->backend == BACKEND_JIT && !(fn = lrs_program_function(p, sel[j]))) {
+            const char *why = lrs_program_native_error(p);
+            fprintf(stderr, "lrsc: %s: %s\n", a->file, why ? why : "native compilation failed");
+            return EXIT_INTERNAL;
+        }
+        for (size_t i = 0; i < nsteps; i++)
+            vals[j * nsteps + i] = fn ? fn(steps[i]) : lrs_interp_eval(p, sel[j], steps[i]);
+    }
+    return 0;
+}
+
 static void print_value(double v)
 {
     if (isnan(v)) printf("nan");
@@ -301,7 +364,12 @@ static int cmd_check(lrsc_args *a)
     lrs_context *ctx;
     int status = 0;
     lrs_program *p = lrsc_compile(a, &ctx, &status);
-    if (p) {
+    if (p && a->backend == BACKEND_JIT && lrs_program_schedule_count(p) &&
+        !lrs_program_function(p, 0)) {
+        const char *why = lrs_program_native_error(p);
+        fprintf(stderr, "lrsc: %s: %s\n", a->file, why ? why : "native compilation failed");
+        status = EXIT_INTERNAL;
+    } else if (p) {
         for (size_t i = 0; i < lrs_program_schedule_count(p); i++) {
             lrs_schedule_info in;
             lrs_program_schedule_info(p, i, &in);
@@ -361,10 +429,13 @@ int main(int argc, char **argv)
     } else if (!strcmp(cmd, "plot")) {
         r = parse_args(cmd, argc - 2, argv + 2, &a, usage_plot);
         if (!r) r = lrsc_plot(&a);
+    } else if (!strcmp(cmd, "compile")) {
+        r = parse_args(cmd, argc - 2, argv + 2, &a, usage_compile);
+        if (!r) r = lrsc_compile_cmd(&a);
     } else {
-        const char *cmds[] = {"check", "eval", "plot"};
+        const char *cmds[] = {"check", "eval", "plot", "compile"};
         fprintf(stderr, "lrsc: unknown command '%s'", cmd);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 4; i++)
             if (cmd[0] && !strncmp(cmd, cmds[i], 2)) fprintf(stderr, "; did you mean '%s'?", cmds[i]);
         fprintf(stderr, "\nTry 'lrsc --help'.\n");
         return EXIT_USAGE;

@@ -232,8 +232,7 @@ int lrsc_plot(lrsc_args *a)
         status = 3;
         goto done;
     }
-    for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < nsteps; i++) vals[j * nsteps + i] = lrs_interp_eval(p, sel[j], steps[i]);
+    if ((status = lrsc_values(a, p, sel, n, steps, nsteps, vals))) goto done;
     if (a->output) {
         if (svg_plot(a->output, a->file, p, sel, n, steps, vals, nsteps, a->log)) {
             fprintf(stderr, "lrsc: cannot write %s\n", a->output);

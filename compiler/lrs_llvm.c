@@ -1,0 +1,570 @@
+/* lrs_llvm.c — lowering of the schedule IR to LLVM IR, target machines
+ * and the optimisation pipeline. Every IR op is lowered to the exact
+ * semantics of lrs_ir_apply() (the interpreter's), so that without
+ * fast-math the scalar functions give the interpreter's bits. */
+#include "lrs_backend.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- messages ------------------------------------------------------------ */
+
+char *lrs_llvm_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+char *lrs_llvm_take_message(char *llvm_msg)
+{
+    char *s = lrs_llvm_strdup(llvm_msg ? llvm_msg : "unknown LLVM error");
+    if (llvm_msg) LLVMDisposeMessage(llvm_msg);
+    return s;
+}
+
+char *lrs_llvm_error(LLVMErrorRef e)
+{
+    return e ? lrs_llvm_take_message(LLVMGetErrorMessage(e)) : NULL;
+}
+
+char *lrs_llvm_symbol(const char *prefix, const char *name, int range)
+{
+    size_t n = strlen(prefix) + strlen(name) + sizeof "_range";
+    char *s = malloc(n);
+    if (s) snprintf(s, n, "%s%s%s", prefix, name, range ? "_range" : "");
+    return s;
+}
+
+/* ---- targets ------------------------------------------------------------- */
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_failed; /* written once under init_once */
+
+static void init_native(void)
+{
+    init_failed = LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter() ||
+                  LLVMInitializeNativeAsmParser();
+}
+
+int lrs_llvm_init(char **err)
+{
+    pthread_once(&init_once, init_native);
+    if (init_failed) {
+        *err = lrs_llvm_strdup("LLVM has no native target for this machine");
+        return -1;
+    }
+    return 0;
+}
+
+/* LLVM 19's x86 CPU names. LLVM only warns (on stderr) about a name it
+ * does not know, so names are checked here first. */
+static const char *const x86_cpus =
+    " alderlake amdfam10 arrowlake arrowlake-s arrowlake_s athlon athlon-4 athlon-fx athlon-mp"
+    " athlon-tbird athlon-xp athlon64 athlon64-sse3 atom atom_sse4_2 atom_sse4_2_movbe barcelona"
+    " bdver1 bdver2 bdver3 bdver4 bonnell broadwell btver1 btver2 c3 c3-2 cannonlake cascadelake"
+    " clearwaterforest cooperlake core-avx-i core-avx2 core2 core_2_duo_sse4_1 core_2_duo_ssse3"
+    " core_2nd_gen_avx core_3rd_gen_avx core_4th_gen_avx core_4th_gen_avx_tsx core_5th_gen_avx"
+    " core_5th_gen_avx_tsx core_aes_pclmulqdq core_i7_sse4_2 corei7 corei7-avx emeraldrapids"
+    " generic geode goldmont goldmont-plus goldmont_plus gracemont grandridge graniterapids"
+    " graniterapids-d graniterapids_d haswell i386 i486 i586 i686 icelake-client icelake-server"
+    " icelake_client icelake_server ivybridge k6 k6-2 k6-3 k8 k8-sse3 knl knm lakemont lunarlake"
+    " meteorlake mic_avx512 nehalem nocona opteron opteron-sse3 pantherlake penryn pentium"
+    " pentium-m pentium-mmx pentium2 pentium3 pentium3m pentium4 pentium4m pentium_4"
+    " pentium_4_sse3 pentium_ii pentium_iii pentium_iii_no_xmm_regs pentium_m pentium_mmx"
+    " pentium_pro pentiumpro prescott raptorlake rocketlake sandybridge sapphirerapids"
+    " sierraforest silvermont skx skylake skylake-avx512 skylake_avx512 slm tigerlake tremont"
+    " westmere winchip-c6 winchip2 x86-64 x86-64-v2 x86-64-v3 x86-64-v4 yonah znver1 znver2"
+    " znver3 znver4 znver5 ";
+
+static int known_x86_cpu(const char *cpu)
+{
+    size_t n = strlen(cpu);
+    if (!n || strchr(cpu, ' ')) return 0;
+    for (const char *p = strstr(x86_cpus, cpu); p; p = strstr(p + 1, cpu))
+        if (p[-1] == ' ' && p[n] == ' ') return 1;
+    return 0;
+}
+
+static int has_feature(const char *features, const char *f)
+{
+    size_t n = strlen(f);
+    for (const char *p = strstr(features, f); p; p = strstr(p + 1, f))
+        if ((p == features || p[-1] == ',') && (p[n] == ',' || p[n] == 0)) return 1;
+    return 0;
+}
+
+int lrs_llvm_target_new(const char *cpu, int pic, lrs_llvm_target *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    if (lrs_llvm_init(err)) return -1;
+    out->triple = lrs_llvm_take_message(LLVMGetDefaultTargetTriple());
+    if (!out->triple) goto oom;
+    int x86_64 = !strncmp(out->triple, "x86_64", 6);
+    LLVMTargetRef target;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(out->triple, &target, &msg)) {
+        *err = lrs_llvm_take_message(msg);
+        goto fail;
+    }
+    char *host_cpu = NULL, *host_features = NULL;
+    const char *name, *features = "";
+    if (!cpu || !strcmp(cpu, "generic")) {
+        name = x86_64 ? "x86-64" : "generic";
+    } else if (!strcmp(cpu, "native")) {
+        host_cpu = LLVMGetHostCPUName();
+        host_features = LLVMGetHostCPUFeatures();
+        name = host_cpu;
+        features = host_features;
+    } else {
+        if (x86_64 && !known_x86_cpu(cpu)) {
+            size_t n = strlen(cpu) + 80;
+            *err = malloc(n);
+            if (*err) snprintf(*err, n, "'%s' is not a CPU LLVM knows for x86-64", cpu);
+            goto fail;
+        }
+        name = cpu;
+    }
+    /* libmvec's variants need the matching ISA; a named CPU keeps to SSE2,
+     * which every x86-64 has, since its features are not visible here. */
+    if (x86_64) {
+        out->vecmath = LRS_VEC_SSE;
+        if (has_feature(features, "+avx2")) out->vecmath |= LRS_VEC_AVX2;
+        if (has_feature(features, "+avx512f")) out->vecmath |= LRS_VEC_AVX512;
+    }
+    out->tm = LLVMCreateTargetMachine(target, out->triple, name, features, LLVMCodeGenLevelDefault,
+                                      pic ? LLVMRelocPIC : LLVMRelocDefault, LLVMCodeModelDefault);
+    if (host_cpu) LLVMDisposeMessage(host_cpu);
+    if (host_features) LLVMDisposeMessage(host_features);
+    if (!out->tm) {
+        *err = lrs_llvm_strdup("LLVM could not create a target machine");
+        goto fail;
+    }
+    return 0;
+oom:
+    *err = NULL;
+fail:
+    lrs_llvm_target_free(out);
+    return -1;
+}
+
+void lrs_llvm_target_free(lrs_llvm_target *t)
+{
+    if (t->tm) LLVMDisposeTargetMachine(t->tm);
+    free(t->triple);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- lowering ------------------------------------------------------------- */
+
+typedef struct llvm_lower {
+    LLVMContextRef c;
+    LLVMModuleRef m;
+    LLVMBuilderRef b;
+    LLVMTypeRef f64, i64, i1;
+    const lrs_llvm_target *t;
+    LLVMValueRef used[64]; /* vector variants kept alive for the vectoriser */
+    unsigned nused;
+} llvm_lower;
+
+/* An intrinsic over doubles, e.g. "llvm.cos" -> llvm.cos.f64. */
+static LLVMValueRef intrinsic(llvm_lower *L, const char *name, LLVMTypeRef ty, LLVMTypeRef *fty)
+{
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    *fty = LLVMIntrinsicGetType(L->c, id, &ty, 1);
+    return LLVMGetIntrinsicDeclaration(L->m, id, &ty, 1);
+}
+
+static void add_enum_attr(llvm_lower *L, LLVMValueRef f, LLVMAttributeIndex at, const char *name,
+                          uint64_t val)
+{
+    unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+    LLVMAddAttributeAtIndex(f, at, LLVMCreateEnumAttribute(L->c, kind, val));
+}
+
+/* A pure function of doubles: no memory, no unwinding, always returns. */
+static void mark_pure(llvm_lower *L, LLVMValueRef f)
+{
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "memory", 0);
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "nounwind", 0);
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "willreturn", 0);
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "nosync", 0);
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "nofree", 0);
+}
+
+/* The libmvec functions (glibc 2.22 and later, so every x86-64 glibc that
+ * has libmvec) and their vector ABI names: b = SSE2, d = AVX2, e = AVX-512. */
+static const struct {
+    const char *intrinsic, *libm;
+    int arity;
+} vec_math[] = {
+    {"llvm.cos.f64", "cos", 1}, {"llvm.sin.f64", "sin", 1}, {"llvm.exp.f64", "exp", 1},
+    {"llvm.log.f64", "log", 1}, {"llvm.pow.f64", "pow", 2},
+};
+
+/* Tell the loop vectoriser which libmvec function computes `callee` on a
+ * vector: the vector-function-abi-variant attribute, with the variants
+ * declared and kept alive (what LLVM's -vector-library=LIBMVEC-X86 does,
+ * but limited to the ISAs the target really has). */
+static void attach_vector_variants(llvm_lower *L, LLVMValueRef call, const char *callee)
+{
+    int v = -1;
+    for (size_t i = 0; i < sizeof vec_math / sizeof *vec_math; i++)
+        if (!strcmp(vec_math[i].intrinsic, callee)) v = (int)i;
+    if (v < 0 || !L->t || !L->t->vecmath) return;
+    static const struct {
+        int bit;
+        char isa;
+        unsigned lanes;
+    } isas[] = {{LRS_VEC_SSE, 'b', 2}, {LRS_VEC_AVX2, 'd', 4}, {LRS_VEC_AVX512, 'e', 8}};
+    char attr[512];
+    size_t len = 0;
+    const char *params = vec_math[v].arity == 2 ? "vv" : "v";
+    for (size_t i = 0; i < 3; i++) {
+        if (!(L->t->vecmath & isas[i].bit)) continue;
+        char vname[64];
+        snprintf(vname, sizeof vname, "_ZGV%cN%u%s_%s", isas[i].isa, isas[i].lanes, params,
+                 vec_math[v].libm);
+        len += (size_t)snprintf(attr + len, sizeof attr - len, "%s_ZGV_LLVM_N%u%s_%s(%s)",
+                                len ? "," : "", isas[i].lanes, params, callee, vname);
+        if (!LLVMGetNamedFunction(L->m, vname)) {
+            LLVMTypeRef vt = LLVMVectorType(L->f64, isas[i].lanes);
+            LLVMTypeRef ps[2] = {vt, vt};
+            LLVMValueRef f = LLVMAddFunction(L->m, vname, LLVMFunctionType(vt, ps, (unsigned)vec_math[v].arity, 0));
+            mark_pure(L, f);
+            if (L->nused < sizeof L->used / sizeof *L->used) L->used[L->nused++] = f;
+        }
+    }
+    LLVMAttributeRef a = LLVMCreateStringAttribute(L->c, "vector-function-abi-variant", 27, attr,
+                                                   (unsigned)len);
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, a);
+}
+
+static LLVMValueRef math1(llvm_lower *L, const char *name, LLVMValueRef x, int vec)
+{
+    LLVMTypeRef fty;
+    LLVMValueRef f = intrinsic(L, name, L->f64, &fty);
+    LLVMValueRef call = LLVMBuildCall2(L->b, fty, f, &x, 1, "");
+    if (vec) {
+        char full[32];
+        snprintf(full, sizeof full, "%s.f64", name);
+        attach_vector_variants(L, call, full);
+    }
+    return call;
+}
+
+/* tanh has no LLVM intrinsic in LLVM 19: a libm call marked pure. */
+static LLVMValueRef libm1(llvm_lower *L, const char *name, LLVMValueRef x)
+{
+    LLVMTypeRef fty = LLVMFunctionType(L->f64, &L->f64, 1, 0);
+    LLVMValueRef f = LLVMGetNamedFunction(L->m, name);
+    if (!f) {
+        f = LLVMAddFunction(L->m, name, fty);
+        mark_pure(L, f);
+    }
+    LLVMValueRef call = LLVMBuildCall2(L->b, fty, f, &x, 1, "");
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(L->c, LLVMGetEnumAttributeKindForName("memory", 6), 0));
+    return call;
+}
+
+static LLVMValueRef kf(llvm_lower *L, double k) { return LLVMConstReal(L->f64, k); }
+static LLVMValueRef ki(llvm_lower *L, uint64_t k) { return LLVMConstInt(L->i64, k, 0); }
+static LLVMValueRef to_double(llvm_lower *L, LLVMValueRef flag) { return LLVMBuildUIToFP(L->b, flag, L->f64, ""); }
+static LLVMValueRef fcmp(llvm_lower *L, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildFCmp(L->b, p, a, b, "");
+}
+
+/* min/max as the interpreter's nan_min/nan_max: NaN if either operand is
+ * NaN, else a < b ? a : b. Not llvm.minnum (which drops NaN) nor
+ * llvm.minimum (which orders -0 before +0). */
+static LLVMValueRef nan_minmax(llvm_lower *L, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b)
+{
+    LLVMValueRef pick = LLVMBuildSelect(L->b, fcmp(L, p, a, b), a, b, "");
+    return LLVMBuildSelect(L->b, fcmp(L, LLVMRealUNO, a, b), kf(L, NAN), pick, "");
+}
+
+/* The seed of IR_NOISE as the interpreter converts it: (uint64)(int64)k,
+ * with x86's answer (INT64_MIN) where C leaves the conversion undefined. */
+static uint64_t noise_seed(double k)
+{
+    if (!(k > -9223372036854775808.0 - 1 && k < 9223372036854775808.0)) return (uint64_t)INT64_MIN;
+    return (uint64_t)(int64_t)k;
+}
+
+/* IR_NOISE: lrs_ir_noise_value's splitmix64 finaliser in i64 arithmetic;
+ * x >> 11 has 53 bits, so the signed conversion is exact. */
+static LLVMValueRef noise(llvm_lower *L, LLVMValueRef step, double seed)
+{
+    LLVMBuilderRef b = L->b;
+    LLVMValueRef x = LLVMBuildMul(b, step, ki(L, 0x9E3779B97F4A7C15ull), "");
+    x = LLVMBuildAdd(b, x, ki(L, noise_seed(seed)), "");
+    x = LLVMBuildXor(b, x, LLVMBuildLShr(b, x, ki(L, 30), ""), "");
+    x = LLVMBuildMul(b, x, ki(L, 0xBF58476D1CE4E5B9ull), "");
+    x = LLVMBuildXor(b, x, LLVMBuildLShr(b, x, ki(L, 27), ""), "");
+    x = LLVMBuildMul(b, x, ki(L, 0x94D049BB133111EBull), "");
+    x = LLVMBuildXor(b, x, LLVMBuildLShr(b, x, ki(L, 31), ""), "");
+    LLVMValueRef d = LLVMBuildSIToFP(b, LLVMBuildLShr(b, x, ki(L, 11), ""), L->f64, "");
+    d = LLVMBuildFMul(b, d, kf(L, 2.0 / 9007199254740992.0), "");
+    return LLVMBuildFSub(b, d, kf(L, 1.0), "");
+}
+
+/* A schedule's straight-line code at i64 `step`, in the current block.
+ * Every node is computed (selects, not branches), as the interpreter does;
+ * nothing can trap, and straight-line code is what the vectoriser wants.
+ * vec: attach libmvec variants to math calls (range functions). */
+static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef step, int vec)
+{
+    LLVMBuilderRef b = L->b;
+    LLVMValueRef *v = malloc((code->n ? code->n : 1) * sizeof *v);
+    if (!v) return NULL;
+    LLVMTypeRef fty;
+    /* step = max(step, 0): negative steps are step 0 */
+    LLVMValueRef smax = intrinsic(L, "llvm.smax", L->i64, &fty);
+    LLVMValueRef args[2] = {step, ki(L, 0)};
+    LLVMValueRef s = LLVMBuildCall2(b, fty, smax, args, 2, "step");
+    LLVMValueRef sd = NULL;
+    for (uint32_t i = 0; i < code->n; i++) {
+        const lrs_irnode *n = &code->ins[i];
+        LLVMValueRef a = lrs_ir_arity(n->op) > 0 ? v[n->a] : NULL;
+        LLVMValueRef c = lrs_ir_arity(n->op) > 1 ? v[n->b] : NULL;
+        LLVMValueRef r;
+        switch ((lrs_irop)n->op) {
+        case IR_CONST: r = kf(L, n->k); break;
+        case IR_STEP:
+            if (!sd) sd = LLVMBuildSIToFP(b, s, L->f64, "stepf");
+            r = sd;
+            break;
+        case IR_NOISE: r = noise(L, s, n->k); break;
+        case IR_NEG: r = LLVMBuildFNeg(b, a, ""); break;
+        case IR_NOT: r = to_double(L, fcmp(L, LLVMRealOEQ, a, kf(L, 0))); break;
+        case IR_ABS: r = math1(L, "llvm.fabs", a, 0); break;
+        case IR_FLOOR: r = math1(L, "llvm.floor", a, 0); break;
+        case IR_CEIL: r = math1(L, "llvm.ceil", a, 0); break;
+        case IR_ROUND: r = math1(L, "llvm.round", a, 0); break; /* C round: half away from 0 */
+        case IR_SQRT: r = math1(L, "llvm.sqrt", a, 0); break;
+        case IR_EXP: r = math1(L, "llvm.exp", a, vec); break;
+        case IR_LOG: r = math1(L, "llvm.log", a, vec); break;
+        case IR_LOG2: r = math1(L, "llvm.log2", a, vec); break;
+        case IR_SIN: r = math1(L, "llvm.sin", a, vec); break;
+        case IR_COS: r = math1(L, "llvm.cos", a, vec); break;
+        case IR_TANH: r = libm1(L, "tanh", a); break;
+        case IR_ADD: r = LLVMBuildFAdd(b, a, c, ""); break;
+        case IR_SUB: r = LLVMBuildFSub(b, a, c, ""); break;
+        case IR_MUL: r = LLVMBuildFMul(b, a, c, ""); break;
+        case IR_DIV: r = LLVMBuildFDiv(b, a, c, ""); break;
+        case IR_POW: {
+            LLVMValueRef f = intrinsic(L, "llvm.pow", L->f64, &fty);
+            LLVMValueRef ab[2] = {a, c};
+            r = LLVMBuildCall2(b, fty, f, ab, 2, "");
+            if (vec) attach_vector_variants(L, r, "llvm.pow.f64");
+            break;
+        }
+        case IR_MIN: r = nan_minmax(L, LLVMRealOLT, a, c); break;
+        case IR_MAX: r = nan_minmax(L, LLVMRealOGT, a, c); break;
+        case IR_MOD: /* floored: a - b * floor(a / b), no fused multiply-add */
+            r = LLVMBuildFDiv(b, a, c, "");
+            r = LLVMBuildFSub(b, a, LLVMBuildFMul(b, c, math1(L, "llvm.floor", r, 0), ""), "");
+            break;
+        case IR_LT: r = to_double(L, fcmp(L, LLVMRealOLT, a, c)); break;
+        case IR_LE: r = to_double(L, fcmp(L, LLVMRealOLE, a, c)); break;
+        case IR_GT: r = to_double(L, fcmp(L, LLVMRealOGT, a, c)); break;
+        case IR_GE: r = to_double(L, fcmp(L, LLVMRealOGE, a, c)); break;
+        case IR_EQ: r = to_double(L, fcmp(L, LLVMRealOEQ, a, c)); break;
+        case IR_NE: r = to_double(L, fcmp(L, LLVMRealUNE, a, c)); break; /* NaN != x */
+        case IR_AND:
+            r = to_double(L, LLVMBuildAnd(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)),
+                                          fcmp(L, LLVMRealUNE, c, kf(L, 0)), ""));
+            break;
+        case IR_OR:
+            r = to_double(L, LLVMBuildOr(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)),
+                                         fcmp(L, LLVMRealUNE, c, kf(L, 0)), ""));
+            break;
+        case IR_SELECT:
+            r = LLVMBuildSelect(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)), c, v[n->c], "");
+            break;
+        default: r = kf(L, NAN); break;
+        }
+        v[i] = r;
+    }
+    LLVMValueRef result = code->n ? v[code->n - 1] : kf(L, NAN);
+    free(v);
+    return result;
+}
+
+static LLVMValueRef add_function(llvm_lower *L, const char *prefix, const char *name, int range)
+{
+    char *sym = lrs_llvm_symbol(prefix, name, range);
+    if (!sym) return NULL;
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(L->c, 0);
+    LLVMTypeRef ps[3] = {L->i64, L->i64, ptr};
+    LLVMTypeRef fty = range ? LLVMFunctionType(LLVMVoidTypeInContext(L->c), ps, 3, 0)
+                            : LLVMFunctionType(L->f64, ps, 1, 0);
+    LLVMValueRef f = LLVMAddFunction(L->m, sym, fty);
+    free(sym);
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "nounwind", 0);
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "willreturn", 0);
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "nosync", 0);
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "nofree", 0);
+    /* memory(none) for the scalar function, memory(argmem: write) for the
+     * range one: the generated code reads nothing and writes only out. */
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "memory", range ? 2 : 0);
+    if (range) {
+        add_enum_attr(L, f, 3, "noalias", 0);
+        add_enum_attr(L, f, 3, "nocapture", 0);
+        add_enum_attr(L, f, 3, "writeonly", 0);
+    }
+    return f;
+}
+
+/* PREFIX_NAME(step) = the schedule at step */
+static int lower_scalar(llvm_lower *L, LLVMValueRef f, const lrs_code *code)
+{
+    LLVMPositionBuilderAtEnd(L->b, LLVMAppendBasicBlockInContext(L->c, f, "entry"));
+    LLVMValueRef r = lower_code(L, code, LLVMGetParam(f, 0), 0);
+    if (!r) return -1;
+    LLVMBuildRet(L->b, r);
+    return 0;
+}
+
+/* PREFIX_NAME_range(first, count, out): out[k] = f(first +sat k) for
+ * 0 <= k < count; nothing when count <= 0. The step saturates at
+ * INT64_MAX, as lrs_interp_range does. */
+static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_code *code)
+{
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(L->c, f, "entry");
+    LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(L->c, f, "loop");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(L->c, f, "done");
+    LLVMValueRef first = LLVMGetParam(f, 0), count = LLVMGetParam(f, 1), out = LLVMGetParam(f, 2);
+    LLVMBuilderRef b = L->b;
+    LLVMPositionBuilderAtEnd(b, entry);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, count, ki(L, 0), ""), loop, done);
+    LLVMPositionBuilderAtEnd(b, loop);
+    LLVMValueRef k = LLVMBuildPhi(b, L->i64, "k");
+    LLVMTypeRef fty;
+    LLVMValueRef sat = intrinsic(L, "llvm.sadd.sat", L->i64, &fty);
+    LLVMValueRef args[2] = {first, k};
+    LLVMValueRef step = LLVMBuildCall2(b, fty, sat, args, 2, "s");
+    LLVMValueRef v = lower_code(L, code, step, 1);
+    if (!v) return -1;
+    LLVMValueRef p = LLVMBuildGEP2(b, L->f64, out, &k, 1, "");
+    LLVMBuildStore(b, v, p);
+    LLVMValueRef next = LLVMBuildNUWAdd(b, k, ki(L, 1), "");
+    LLVMBasicBlockRef end = LLVMGetInsertBlock(b);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, count, ""), done, loop);
+    LLVMValueRef in_v[2] = {ki(L, 0), next};
+    LLVMBasicBlockRef in_b[2] = {entry, end};
+    LLVMAddIncoming(k, in_v, in_b, 2);
+    LLVMPositionBuilderAtEnd(b, done);
+    LLVMBuildRetVoid(b);
+    return 0;
+}
+
+/* @llvm.compiler.used: keeps the vector variants' declarations until the
+ * loop vectoriser has seen them. */
+static void keep_used(llvm_lower *L)
+{
+    if (!L->nused) return;
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(L->c, 0);
+    LLVMTypeRef aty = LLVMArrayType2(ptr, L->nused);
+    LLVMValueRef g = LLVMAddGlobal(L->m, aty, "llvm.compiler.used");
+    LLVMSetInitializer(g, LLVMConstArray2(ptr, L->used, L->nused));
+    LLVMSetLinkage(g, LLVMAppendingLinkage);
+    LLVMSetSection(g, "llvm.metadata");
+}
+
+LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *p, const char *prefix,
+                              const lrs_llvm_target *t, int which, char **err)
+{
+    *err = NULL;
+    llvm_lower L = {.c = llctx, .t = t};
+    L.m = LLVMModuleCreateWithNameInContext(p->source_name ? p->source_name : "lrs", llctx);
+    L.b = LLVMCreateBuilderInContext(llctx);
+    L.f64 = LLVMDoubleTypeInContext(llctx);
+    L.i64 = LLVMInt64TypeInContext(llctx);
+    L.i1 = LLVMInt1TypeInContext(llctx);
+    if (t) {
+        LLVMSetTarget(L.m, t->triple);
+        LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(t->tm);
+        LLVMSetModuleDataLayout(L.m, dl);
+        LLVMDisposeTargetData(dl);
+    }
+    for (size_t i = 0; i < p->nsched; i++) {
+        const lrs_schedule *s = &p->sched[i];
+        LLVMValueRef f = which & LRS_LLVM_SCALAR ? add_function(&L, prefix, s->name, 0) : NULL;
+        LLVMValueRef r = which & LRS_LLVM_RANGE ? add_function(&L, prefix, s->name, 1) : NULL;
+        if ((which & LRS_LLVM_SCALAR && (!f || lower_scalar(&L, f, &s->code))) ||
+            (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, &s->code)))) {
+            *err = lrs_llvm_strdup("out of memory lowering to LLVM IR");
+            goto fail;
+        }
+    }
+    keep_used(&L);
+    LLVMDisposeBuilder(L.b);
+    char *msg = NULL;
+    if (LLVMVerifyModule(L.m, LLVMReturnStatusAction, &msg)) {
+        *err = lrs_llvm_take_message(msg);
+        LLVMDisposeModule(L.m);
+        return NULL;
+    }
+    if (msg) LLVMDisposeMessage(msg);
+    return L.m;
+fail:
+    LLVMDisposeBuilder(L.b);
+    LLVMDisposeModule(L.m);
+    return NULL;
+}
+
+int lrs_llvm_optimize(LLVMModuleRef m, const lrs_llvm_target *t, char **err)
+{
+    LLVMPassBuilderOptionsRef o = LLVMCreatePassBuilderOptions();
+    LLVMPassBuilderOptionsSetLoopVectorization(o, 1);
+    LLVMPassBuilderOptionsSetSLPVectorization(o, 1);
+    LLVMPassBuilderOptionsSetLoopInterleaving(o, 1);
+    LLVMPassBuilderOptionsSetLoopUnrolling(o, 1);
+    LLVMErrorRef e = LLVMRunPasses(m, "default<O2>", t ? t->tm : NULL, o);
+    LLVMDisposePassBuilderOptions(o);
+    if (e) {
+        *err = lrs_llvm_error(e);
+        return -1;
+    }
+    return 0;
+}
+
+LLVMModuleRef lrs_llvm_build(const lrs_program *p, const char *prefix, const lrs_llvm_target *t,
+                             int which, LLVMContextRef *llctx, char **err)
+{
+    *llctx = LLVMContextCreate();
+    LLVMModuleRef m = lrs_llvm_module(*llctx, p, prefix, t, which, err);
+    if (m && lrs_llvm_optimize(m, t, err)) {
+        LLVMDisposeModule(m);
+        m = NULL;
+    }
+    if (!m) {
+        LLVMContextDispose(*llctx);
+        *llctx = NULL;
+    }
+    return m;
+}
+
+int lrs_llvm_codegen(LLVMModuleRef m, const lrs_llvm_target *t, LLVMCodeGenFileType kind,
+                     LLVMMemoryBufferRef *out, char **err)
+{
+    char *msg = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, kind, &msg, out)) {
+        *err = lrs_llvm_take_message(msg);
+        return -1;
+    }
+    if (msg) LLVMDisposeMessage(msg);
+    return 0;
+}
