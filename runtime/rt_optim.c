@@ -299,17 +299,19 @@ static int rt_bind(lrs_optim *opt, int group, const char *name, lrs_rt_binding b
     if (!isfinite(b.scale))
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "schedule scale must be finite");
     size_t lo = group < 0 ? 0 : (size_t)group, hi = group < 0 ? opt->ngroups : (size_t)group + 1;
+    /* A momentum schedule may need the buffer a zero constant did not.
+     * Allocate first, bind after, so that running out of memory leaves
+     * every binding as it was (an extra zeroed buffer is harmless). */
     for (size_t i = lo; i < hi; i++) {
-        lrs_rt_group *g = &opt->groups[i];
-        lrs_rt_binding old = g->bind[h];
-        g->bind[h] = b;
-        /* A momentum schedule may need the buffer a zero constant did not. */
-        int rc = rt_group_alloc_state(opt, g);
-        if (rc) {
-            g->bind[h] = old;
+        lrs_rt_group probe = opt->groups[i];
+        probe.bind[h] = b;
+        int rc = rt_group_alloc_state(opt, &probe);
+        if (rc)
             return rc;
-        }
+        memcpy(opt->groups[i].state, probe.state, sizeof probe.state);
     }
+    for (size_t i = lo; i < hi; i++)
+        opt->groups[i].bind[h] = b;
     return LRS_OPTIM_OK;
 }
 
