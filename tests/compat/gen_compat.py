@@ -221,7 +221,445 @@ def torch_cases():
     return notes
 
 
-SECTIONS = [torch_cases]
+# ------------------------------------------------------- Hugging Face
+# transformers/src/transformers/optimization.py (v4.46-v4.50): the
+# _get_*_lr_lambda functions, transcribed; LambdaLR multiplies them by lr.
+
+def hf_warm(cs, nw):
+    return float(cs) / float(max(1, nw))
+
+
+def hf_linear(cs, nw, nt):
+    if cs < nw:
+        return hf_warm(cs, nw)
+    return max(0.0, float(nt - cs) / float(max(1, nt - nw)))
+
+
+def hf_cosine(cs, nw, nt, num_cycles=0.5):
+    if cs < nw:
+        return hf_warm(cs, nw)
+    progress = float(cs - nw) / float(max(1, nt - nw))
+    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress)))
+
+
+def hf_hard_restarts(cs, nw, nt, num_cycles=1):
+    if cs < nw:
+        return hf_warm(cs, nw)
+    progress = float(cs - nw) / float(max(1, nt - nw))
+    if progress >= 1.0:
+        return 0.0
+    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((float(num_cycles) * progress) % 1.0))))
+
+
+def hf_poly(cs, nw, nt, lr_end, power, lr_init):
+    if cs < nw:
+        return hf_warm(cs, nw)
+    elif cs > nt:
+        return lr_end / lr_init
+    else:
+        lr_range = lr_init - lr_end
+        decay_steps = nt - nw
+        pct_remaining = 1 - (cs - nw) / decay_steps
+        decay = lr_range * pct_remaining ** power + lr_end
+        return decay / lr_init
+
+
+def hf_inv_sqrt(cs, nw, timescale=None):
+    if timescale is None:
+        timescale = nw or 10_000
+    if cs < nw:
+        return hf_warm(cs, nw)
+    shift = timescale - nw
+    return 1.0 / math.sqrt((cs + shift) / timescale)
+
+
+def hf_cos_min(cs, nw, nt, num_cycles, min_lr_rate):
+    if cs < nw:
+        return hf_warm(cs, nw)
+    progress = float(cs - nw) / float(max(1, nt - nw))
+    factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
+    factor = factor * (1 - min_lr_rate) + min_lr_rate
+    return max(0, factor)
+
+
+def hf_wsd(cs, nw, nd, nt=None, ns=None, warmup_type="linear", decay_type="cosine", min_lr_ratio=0,
+           num_cycles=0.5):
+    if ns is None:
+        ns = nt - nw - nd
+    if cs < nw:
+        progress = float(cs) / float(max(1, nw))
+        if warmup_type == "linear":
+            factor = progress
+        elif warmup_type == "cosine":
+            factor = 0.5 * (1.0 - math.cos(math.pi * progress))
+        elif warmup_type == "1-sqrt":
+            factor = 1.0 - math.sqrt(1.0 - progress)
+        factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio
+        return max(0.0, factor)
+    if cs < nw + ns:
+        return 1.0
+    if cs < nw + ns + nd:
+        progress = float(cs - nw - ns) / float(max(1, nd))
+        if decay_type == "linear":
+            factor = 1.0 - progress
+        elif decay_type == "cosine":
+            factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
+        elif decay_type == "1-sqrt":
+            factor = 1.0 - math.sqrt(progress)
+        factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio
+        return max(0.0, factor)
+    return min_lr_ratio
+
+
+def hf_cases():
+    def lam(lr, f):
+        return lambda g: lr * f(g)
+    N = range(0, 261)
+    case("hf_basic",
+         "schedule a = hf_constant(3e-4)\n"
+         "schedule b = hf_constant_with_warmup(3e-4, 20)\n"
+         "schedule c = hf_linear(3e-4, 20, 200)\n"
+         "schedule d = hf_linear(lr = 0.1, num_warmup_steps = 0, num_training_steps = 150)\n"
+         "schedule f = hf_constant_with_warmup(0.1, num_warmup_steps = 1)\n",
+         {"a": lam(3e-4, lambda g: 1), "b": lam(3e-4, lambda g: 1.0 if g >= 20 else hf_warm(g, 20)),
+          "c": lam(3e-4, lambda g: hf_linear(g, 20, 200)), "d": lam(0.1, lambda g: hf_linear(g, 0, 150)),
+          "f": lam(0.1, lambda g: 1.0 if g >= 1 else hf_warm(g, 1))}, N)
+    case("hf_cosine",
+         "schedule a = hf_cosine(3e-4, 20, 200)\n"
+         "schedule b = hf_cosine(1, 10, 100, num_cycles = 2)\n"
+         "schedule c = hf_cosine_with_restarts(1, 10, 200)\n"
+         "schedule d = hf_cosine_with_restarts(0.1, 10, 200, num_cycles = 3)\n"
+         "schedule f = hf_cosine_with_min_lr(1, 20, 200, min_lr = 0.1)\n"
+         "schedule g = hf_cosine_with_min_lr(0.5, 20, 200, num_cycles = 0.7, min_lr_rate = 0.05)\n",
+         {"a": lam(3e-4, lambda g: hf_cosine(g, 20, 200)), "b": lam(1.0, lambda g: hf_cosine(g, 10, 100, 2)),
+          "c": lam(1.0, lambda g: hf_hard_restarts(g, 10, 200)),
+          "d": lam(0.1, lambda g: hf_hard_restarts(g, 10, 200, 3)),
+          "f": lam(1.0, lambda g: hf_cos_min(g, 20, 200, 0.5, 0.1 / 1.0)),
+          "g": lam(0.5, lambda g: hf_cos_min(g, 20, 200, 0.7, 0.05))}, N)
+    case("hf_polynomial",
+         "schedule a = hf_polynomial(1e-3, 20, 200)\n"
+         "schedule b = hf_polynomial(1e-3, 20, 200, lr_end = 1e-5, power = 2)\n"
+         "schedule c = hf_polynomial(0.1, 0, 100, 0.001, 0.5)\n",
+         {"a": lam(1e-3, lambda g: hf_poly(g, 20, 200, 1e-7, 1.0, 1e-3)),
+          "b": lam(1e-3, lambda g: hf_poly(g, 20, 200, 1e-5, 2.0, 1e-3)),
+          "c": lam(0.1, lambda g: hf_poly(g, 0, 100, 0.001, 0.5, 0.1))}, N)
+    case("hf_inverse_sqrt",
+         "schedule a = hf_inverse_sqrt(1e-3, 20)\n"
+         "schedule b = hf_inverse_sqrt(1e-3, 20, timescale = 50)\n"
+         "schedule c = hf_inverse_sqrt(1e-3, 0)\n",
+         {"a": lam(1e-3, lambda g: hf_inv_sqrt(g, 20)), "b": lam(1e-3, lambda g: hf_inv_sqrt(g, 20, 50)),
+          "c": lam(1e-3, lambda g: hf_inv_sqrt(g, 0))},
+         list(N) + [1000, 10000, 123457, 10 ** 9])
+    case("hf_warmup_stable_decay",
+         "schedule a = hf_warmup_stable_decay(1e-3, 20, 50, 200)\n"
+         "schedule b = hf_warmup_stable_decay(1e-3, 20, 50, num_stable_steps = 100, warmup_type = hf_wsd_cosine,"
+         " decay_type = hf_wsd_1_sqrt, min_lr_ratio = 0.1)\n"
+         "schedule c = hf_warmup_stable_decay(1e-3, 30, 60, 200, warmup_type = hf_wsd_1_sqrt,"
+         " decay_type = hf_wsd_linear)\n"
+         "schedule d = hf_warmup_stable_decay(1e-3, 10, 100, 150, decay_type = hf_wsd_cosine, num_cycles = 0.3,"
+         " min_lr_ratio = 0.01)\n",
+         {"a": lam(1e-3, lambda g: hf_wsd(g, 20, 50, 200)),
+          "b": lam(1e-3, lambda g: hf_wsd(g, 20, 50, None, 100, "cosine", "1-sqrt", 0.1)),
+          "c": lam(1e-3, lambda g: hf_wsd(g, 30, 60, 200, None, "1-sqrt", "linear")),
+          "d": lam(1e-3, lambda g: hf_wsd(g, 10, 100, 150, None, "linear", "cosine", 0.01, 0.3))}, N)
+    case("hf_long_warmup",
+         "schedule a = hf_linear(3e-4, 2000, 100000)\n"
+         "schedule b = hf_cosine(3e-4, 2000, 100000)\n"
+         "schedule c = hf_warmup_stable_decay(3e-4, 2000, 10000, 100000, warmup_type = hf_wsd_cosine)\n",
+         {"a": lam(3e-4, lambda g: hf_linear(g, 2000, 100000)),
+          "b": lam(3e-4, lambda g: hf_cosine(g, 2000, 100000)),
+          "c": lam(3e-4, lambda g: hf_wsd(g, 2000, 10000, 100000, None, "cosine"))},
+         sorted(set(range(0, 20)) | set(range(1990, 2011)) | set(range(0, 100001, 499))
+                | set(range(89990, 90011)) | set(range(99990, 100011))))
+
+
+# -------------------------------------------------------------- Keras
+# keras/src/optimizers/schedules/learning_rate_schedule.py (Keras 3.x),
+# the __call__ methods, transcribed in double precision.
+
+def keras_exp(step, ilr, ds, dr, staircase=False):
+    p = step / ds
+    if staircase:
+        p = math.floor(p)
+    return ilr * dr ** p
+
+
+def keras_piecewise(step, boundaries, values):
+    # pred_fn_pairs: x <= b[0] -> v[0]; x > b[-1] -> v[-1];
+    # low < x <= high -> v[i]
+    if step <= boundaries[0]:
+        return values[0]
+    if step > boundaries[-1]:
+        return values[-1]
+    for low, high, v in zip(boundaries[:-1], boundaries[1:], values[1:-1]):
+        if low < step <= high:
+            return v
+
+
+def keras_poly(step, ilr, ds, end=0.0001, power=1.0, cycle=False):
+    gs = float(step)
+    dsr = float(ds)
+    if cycle:
+        multiplier = 1.0 if gs == 0 else math.ceil(gs / ds)
+        dsr = dsr * multiplier
+    else:
+        gs = min(gs, dsr)
+    p = gs / dsr
+    return (ilr - end) * (1 - p) ** power + end
+
+
+def keras_inv_time(step, ilr, ds, dr, staircase=False):
+    p = step / ds
+    if staircase:
+        p = math.floor(p)
+    return ilr / (1 + dr * p)
+
+
+def keras_cosine(step, ilr, ds, alpha=0.0, warmup_target=None, warmup_steps=0):
+    def decay(s, ds, from_lr):
+        cf = s / ds
+        cd = 0.5 * (1.0 + math.cos(math.pi * cf))
+        return from_lr * ((1 - alpha) * cd + alpha)
+    gs = float(step)
+    if warmup_target is None:
+        gs = min(gs, ds)
+        return decay(gs, ds, ilr)
+    gs = min(gs, ds + warmup_steps)
+    if gs < warmup_steps:
+        return (warmup_target - ilr) * (gs / warmup_steps) + ilr
+    return decay(gs - warmup_steps, ds, warmup_target)
+
+
+def keras_cdr(step, ilr, first, t_mul=2.0, m_mul=1.0, alpha=0.0):
+    cf = float(step) / first
+    if t_mul == 1.0:
+        i = math.floor(cf)
+        cf -= i
+    else:
+        i = math.floor(math.log(1.0 - cf * (1.0 - t_mul)) / math.log(t_mul))
+        sum_r = (1.0 - t_mul ** i) / (1.0 - t_mul)
+        cf = (cf - sum_r) / t_mul ** i
+    m_fac = m_mul ** i
+    cd = 0.5 * m_fac * (1.0 + math.cos(math.pi * cf))
+    return ilr * ((1 - alpha) * cd + alpha)
+
+
+def keras_cases():
+    N = range(0, 301)
+    case("keras_decays",
+         "schedule a = keras_exponential_decay(0.1, 10, 0.9)\n"
+         "schedule b = keras_exponential_decay(0.1, 30, 0.5, staircase = true)\n"
+         "schedule c = keras_inverse_time_decay(0.1, 10, 0.5)\n"
+         "schedule d = keras_inverse_time_decay(0.1, 25, 1, staircase = true)\n"
+         "schedule f = keras_piecewise_constant_decay([10, 20, 20.5, 100], [1, 0.5, 0.1, 0.05, 0.01])\n"
+         "schedule g = keras_piecewise_constant_decay(boundaries = [100], values = [0.1, 0.01])\n",
+         {"a": lambda g: keras_exp(g, 0.1, 10, 0.9), "b": lambda g: keras_exp(g, 0.1, 30, 0.5, True),
+          "c": lambda g: keras_inv_time(g, 0.1, 10, 0.5), "d": lambda g: keras_inv_time(g, 0.1, 25, 1.0, True),
+          "f": lambda g: keras_piecewise(g, [10, 20, 20.5, 100], [1, 0.5, 0.1, 0.05, 0.01]),
+          "g": lambda g: keras_piecewise(g, [100], [0.1, 0.01])}, N)
+    case("keras_polynomial",
+         "schedule a = keras_polynomial_decay(0.1, 100)\n"
+         "schedule b = keras_polynomial_decay(0.1, 100, 0.001, power = 2)\n"
+         "schedule c = keras_polynomial_decay(0.1, 40, 0.01, 0.5, cycle = true)\n"
+         "schedule d = keras_polynomial_decay(0.1, 7, end_learning_rate = 0, cycle = true)\n",
+         {"a": lambda g: keras_poly(g, 0.1, 100), "b": lambda g: keras_poly(g, 0.1, 100, 0.001, 2.0),
+          "c": lambda g: keras_poly(g, 0.1, 40, 0.01, 0.5, True),
+          "d": lambda g: keras_poly(g, 0.1, 7, 0.0, 1.0, True)}, N)
+    case("keras_cosine",
+         "schedule a = keras_cosine_decay(0.1, 100)\n"
+         "schedule b = keras_cosine_decay(0.1, 100, alpha = 0.1)\n"
+         "schedule c = keras_cosine_decay(0, 100, warmup_target = 0.1, warmup_steps = 20)\n"
+         "schedule d = keras_cosine_decay(0.01, 150, 0.05, 0.1, 33)\n",
+         {"a": lambda g: keras_cosine(g, 0.1, 100), "b": lambda g: keras_cosine(g, 0.1, 100, 0.1),
+          "c": lambda g: keras_cosine(g, 0.0, 100, 0.0, 0.1, 20),
+          "d": lambda g: keras_cosine(g, 0.01, 150, 0.05, 0.1, 33)}, N)
+    case("keras_cosine_restarts",
+         "schedule a = keras_cosine_decay_restarts(0.1, 10)\n"
+         "schedule b = keras_cosine_decay_restarts(0.1, 20, t_mul = 1, m_mul = 0.5)\n"
+         "schedule c = keras_cosine_decay_restarts(1, 7, 3, 0.8, alpha = 0.01)\n"
+         "schedule d = keras_cosine_decay_restarts(1, 10, t_mul = 1.5)\n",
+         {"a": lambda g: keras_cdr(g, 0.1, 10), "b": lambda g: keras_cdr(g, 0.1, 20, 1.0, 0.5),
+          "c": lambda g: keras_cdr(g, 1.0, 7, 3.0, 0.8, 0.01), "d": lambda g: keras_cdr(g, 1.0, 10, 1.5)},
+         range(0, 1001))
+
+
+# -------------------------------------------------------------- optax
+# optax/schedules/_schedule.py and _join.py (optax 0.2.x), transcribed in
+# double precision (numpy's operations are the same IEEE operations).
+
+def ox_poly(init_value, end_value, power, transition_steps, transition_begin=0):
+    if transition_steps <= 0:
+        return lambda count: init_value
+    if transition_begin < 0:
+        transition_begin = 0
+
+    def schedule(count):
+        count = min(max(count - transition_begin, 0), transition_steps)
+        frac = 1 - count / transition_steps
+        return (init_value - end_value) * (frac ** power) + end_value
+    return schedule
+
+
+def ox_linear(init_value, end_value, transition_steps, transition_begin=0):
+    return ox_poly(init_value, end_value, 1, transition_steps, transition_begin)
+
+
+def ox_exp(init_value, transition_steps, decay_rate, transition_begin=0, staircase=False, end_value=None):
+    if transition_steps <= 0 or decay_rate == 0:
+        return lambda count: init_value
+    if transition_begin < 0:
+        transition_begin = 0
+    clip_fn = max if decay_rate < 1.0 else min
+
+    def schedule(count):
+        decreased_count = count - transition_begin
+        p = decreased_count / transition_steps
+        if staircase:
+            p = math.floor(p)
+        v = init_value if decreased_count <= 0 else init_value * decay_rate ** p
+        if end_value is not None:
+            v = clip_fn(v, end_value)
+        return v
+    return schedule
+
+
+def ox_cosine(init_value, decay_steps, alpha=0.0, exponent=1.0):
+    def schedule(count):
+        count = min(float(count), float(decay_steps))
+        cosine_decay = 0.5 * (1 + math.cos(math.pi * count / decay_steps))
+        decayed = (1 - alpha) * cosine_decay ** exponent + alpha
+        return init_value * decayed
+    return schedule
+
+
+def ox_join(schedules, boundaries):
+    def schedule(step):
+        output = schedules[0](step)
+        for boundary, s in zip(boundaries, schedules[1:]):
+            output = output if step < boundary else s(step - boundary)
+        return output
+    return schedule
+
+
+def ox_warmup_cosine(init_value, peak_value, warmup_steps, decay_steps, end_value=0.0, exponent=1.0):
+    alpha = 0.0 if peak_value == 0.0 else end_value / peak_value
+    return ox_join([ox_linear(init_value, peak_value, warmup_steps),
+                    ox_cosine(peak_value, decay_steps - warmup_steps, alpha, exponent)], [warmup_steps])
+
+
+def ox_warmup_exp(init_value, peak_value, warmup_steps, transition_steps, decay_rate, transition_begin=0,
+                  staircase=False, end_value=None):
+    return ox_join([ox_linear(init_value, peak_value, warmup_steps),
+                    ox_exp(peak_value, transition_steps, decay_rate, transition_begin, staircase, end_value)],
+                   [warmup_steps])
+
+
+def ox_piecewise_constant(init_value, boundaries_and_scales):
+    def schedule(count):
+        v = init_value
+        for threshold, scale in sorted(boundaries_and_scales.items()):
+            indicator = max(0.0, math.copysign(1.0, threshold - count) if threshold != count else 0.0)
+            v = v * indicator + (1 - indicator) * scale * v
+        return v
+    return schedule
+
+
+def ox_lin_interp(start, end, pct):
+    return (end - start) * pct + start
+
+
+def ox_cos_interp(start, end, pct):
+    return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+
+def ox_piecewise_interpolate(interpolate_type, init_value, boundaries_and_scales):
+    fn = {"linear": ox_lin_interp, "cosine": ox_cos_interp}[interpolate_type]
+    boundaries, scales = zip(*sorted(boundaries_and_scales.items()))
+
+    def schedule(count):
+        bounds = (0,) + boundaries
+        values = [init_value]
+        for s in scales:
+            values.append(values[-1] * s)
+        out = 0.0
+        for i in range(len(bounds) - 1):
+            size = max(bounds[i + 1] - bounds[i], 1)
+            if bounds[i] <= count < bounds[i + 1]:
+                out += fn(values[i], values[i + 1], (count - bounds[i]) / size)
+        return out + (values[-1] if bounds[-1] <= count else 0.0)
+    return schedule
+
+
+def ox_linear_onecycle(transition_steps, peak_value, pct_start=0.3, pct_final=0.85, div_factor=25.0,
+                       final_div_factor=1e4):
+    return ox_piecewise_interpolate("linear", peak_value / div_factor,
+                                    {int(pct_start * transition_steps): div_factor,
+                                     int(pct_final * transition_steps): 1.0 / div_factor,
+                                     transition_steps: 1.0 / final_div_factor})
+
+
+def ox_cosine_onecycle(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
+    return ox_piecewise_interpolate("cosine", peak_value / div_factor,
+                                    {int(pct_start * transition_steps): div_factor,
+                                     int(transition_steps): 1.0 / (div_factor * final_div_factor)})
+
+
+def ox_sgdr(cosine_kwargs):
+    boundaries, schedules, step = [], [], 0
+    for kwargs in cosine_kwargs:
+        schedules += [ox_warmup_cosine(**kwargs)]
+        boundaries += [step + kwargs["decay_steps"]]
+        step += kwargs["decay_steps"]
+    return ox_join(schedules, boundaries[:-1])
+
+
+def optax_cases():
+    N = range(0, 301)
+    case("optax_polynomial",
+         "schedule a = optax_polynomial(0.1, 0.001, 2, 100)\n"
+         "schedule b = optax_polynomial(0.1, 0, 0.5, 100, transition_begin = 50)\n"
+         "schedule c = optax_linear(0, 0.1, 30)\n"
+         "schedule d = optax_polynomial(0.1, 0.2, 1, 0)\n",
+         {"a": ox_poly(0.1, 0.001, 2, 100), "b": ox_poly(0.1, 0.0, 0.5, 100, 50),
+          "c": ox_linear(0.0, 0.1, 30), "d": ox_poly(0.1, 0.2, 1, 0)}, N)
+    case("optax_exponential",
+         "schedule a = optax_exponential_decay(0.1, 10, 0.9)\n"
+         "schedule b = optax_exponential_decay(0.1, 25, 0.5, transition_begin = 40, staircase = true)\n"
+         "schedule c = optax_exponential_decay(0.1, 10, 0.8, end_value = 0.01)\n"
+         "schedule d = optax_exponential_decay(0.001, 10, 1.5, 20, end_value = 0.05)\n",
+         {"a": ox_exp(0.1, 10, 0.9), "b": ox_exp(0.1, 25, 0.5, 40, True), "c": ox_exp(0.1, 10, 0.8, end_value=0.01),
+          "d": ox_exp(0.001, 10, 1.5, 20, end_value=0.05)}, N)
+    case("optax_cosine",
+         "schedule a = optax_cosine_decay(0.1, 100)\n"
+         "schedule b = optax_cosine_decay(0.1, 100, alpha = 0.1, exponent = 2)\n"
+         "schedule c = optax_warmup_cosine_decay(0, 0.1, 20, 200)\n"
+         "schedule d = optax_warmup_cosine_decay(1e-4, 1e-3, 30, 250, end_value = 1e-5, exponent = 0.5)\n"
+         "schedule f = optax_warmup_exponential_decay(0, 0.1, 20, 10, 0.9)\n"
+         "schedule g = optax_warmup_exponential_decay(0, 0.1, 20, 10, 0.5, 15, true, 0.01)\n",
+         {"a": ox_cosine(0.1, 100), "b": ox_cosine(0.1, 100, 0.1, 2.0), "c": ox_warmup_cosine(0.0, 0.1, 20, 200),
+          "d": ox_warmup_cosine(1e-4, 1e-3, 30, 250, 1e-5, 0.5), "f": ox_warmup_exp(0.0, 0.1, 20, 10, 0.9),
+          "g": ox_warmup_exp(0.0, 0.1, 20, 10, 0.5, 15, True, 0.01)}, N)
+    case("optax_piecewise",
+         "schedule a = optax_piecewise_constant(0.1, [50, 100, 200], [0.5, 0.1, 2])\n"
+         "schedule b = optax_piecewise_interpolate(linear, 1, [4, 8], [0.1, 0.01])\n"
+         "schedule c = optax_piecewise_interpolate(cosine, 0.1, [30, 100, 101, 250], [10, 0.5, 0.1, 0.2])\n"
+         "schedule d = optax_linear_onecycle(200, 0.1)\n"
+         "schedule f = optax_cosine_onecycle(200, 0.1)\n"
+         "schedule g = optax_cosine_onecycle(155, 1, pct_start = 0.25, div_factor = 10, final_div_factor = 100)\n",
+         {"a": ox_piecewise_constant(0.1, {50: 0.5, 100: 0.1, 200: 2.0}),
+          "b": ox_piecewise_interpolate("linear", 1.0, {4: 0.1, 8: 0.01}),
+          "c": ox_piecewise_interpolate("cosine", 0.1, {30: 10.0, 100: 0.5, 101: 0.1, 250: 0.2}),
+          "d": ox_linear_onecycle(200, 0.1), "f": ox_cosine_onecycle(200, 0.1),
+          "g": ox_cosine_onecycle(155, 1.0, 0.25, 10.0, 100.0)}, N)
+    kw = dict(init_value=0.0, peak_value=0.1, warmup_steps=10, decay_steps=50)
+    kw2 = dict(init_value=0.01, peak_value=1.0, warmup_steps=0, decay_steps=33, end_value=0.001)
+    case("optax_sgdr",
+         "schedule a = optax_sgdr(0, 0.1, 10, 50, cycles = 4)\n"
+         "schedule b = optax_sgdr(0.01, 1, 0, 33, end_value = 0.001, cycles = 3)\n",
+         {"a": ox_sgdr([kw] * 4), "b": ox_sgdr([kw2] * 3)}, N)
+
+
+SECTIONS = [torch_cases, hf_cases, keras_cases, optax_cases]
 
 
 # ------------------------------------------------------------------ output
