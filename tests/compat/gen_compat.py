@@ -659,7 +659,210 @@ def optax_cases():
          {"a": ox_sgdr([kw] * 4), "b": ox_sgdr([kw2] * 3)}, N)
 
 
-SECTIONS = [torch_cases, hf_cases, keras_cases, optax_cases]
+# --------------------------------------------------------------- timm
+# timm/scheduler/cosine_lr.py, tanh_lr.py, poly_lr.py, step_lr.py,
+# multistep_lr.py (timm 0.9-1.0): __init__'s warmup_steps and _get_lr,
+# transcribed, for one param group with base value `lr`.  Noise is not in
+# these tables (see check_noise.py).
+
+def timm_cycle(t, t_initial, cycle_mul):
+    if cycle_mul != 1:
+        i = math.floor(math.log(1 - t / t_initial * (1 - cycle_mul), cycle_mul))
+        t_i = cycle_mul ** i * t_initial
+        t_curr = t - (1 - cycle_mul ** i) / (1 - cycle_mul) * t_initial
+    else:
+        i = t // t_initial
+        t_i = t_initial
+        t_curr = t - (t_initial * i)
+    return i, t_i, t_curr
+
+
+def timm_cosine(lr, t_initial, lr_min=0., cycle_mul=1., cycle_decay=1., cycle_limit=1, warmup_t=0,
+                warmup_lr_init=0, warmup_prefix=False, k_decay=1.0):
+    warmup_step = (lr - warmup_lr_init) / warmup_t if warmup_t else 1
+
+    def get(t):
+        if t < warmup_t:
+            return warmup_lr_init + t * warmup_step
+        if warmup_prefix:
+            t = t - warmup_t
+        i, t_i, t_curr = timm_cycle(t, t_initial, cycle_mul)
+        lr_max = lr * cycle_decay ** i
+        if i < cycle_limit:
+            return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * t_curr ** k_decay / t_i ** k_decay))
+        return lr_min
+    return get
+
+
+def timm_tanh(lr, t_initial, lb=-7., ub=3., lr_min=0., cycle_mul=1., cycle_decay=1., cycle_limit=1, warmup_t=0,
+              warmup_lr_init=0, warmup_prefix=False):
+    def core(t):
+        i, t_i, t_curr = timm_cycle(t, t_initial, cycle_mul)
+        if i < cycle_limit:
+            lr_max = lr * cycle_decay ** i
+            tr = t_curr / t_i
+            return lr_min + 0.5 * (lr_max - lr_min) * (1 - math.tanh(lb * (1. - tr) + ub * tr))
+        return lr_min
+
+    def get(t):
+        if t < warmup_t:
+            return warmup_lr_init + t * warmup_step
+        if warmup_prefix:
+            t = t - warmup_t
+        return core(t)
+    if warmup_t:
+        t_v = lr if warmup_prefix else get(warmup_t)
+        warmup_step = (t_v - warmup_lr_init) / warmup_t
+    else:
+        warmup_step = 1
+    return get
+
+
+def timm_poly(lr, t_initial, power=0.5, lr_min=0., cycle_mul=1., cycle_decay=1., cycle_limit=1, warmup_t=0,
+              warmup_lr_init=0, warmup_prefix=False, k_decay=1.0):
+    warmup_step = (lr - warmup_lr_init) / warmup_t if warmup_t else 1
+
+    def get(t):
+        if t < warmup_t:
+            return warmup_lr_init + t * warmup_step
+        if warmup_prefix:
+            t = t - warmup_t
+        i, t_i, t_curr = timm_cycle(t, t_initial, cycle_mul)
+        lr_max = lr * cycle_decay ** i
+        if i < cycle_limit:
+            return lr_min + (lr_max - lr_min) * (1 - t_curr ** k_decay / t_i ** k_decay) ** power
+        return lr_min
+    return get
+
+
+def timm_step(lr, decay_t, decay_rate=1., warmup_t=0, warmup_lr_init=0, warmup_prefix=True):
+    warmup_step = (lr - warmup_lr_init) / warmup_t if warmup_t else 1
+
+    def get(t):
+        if t < warmup_t:
+            return warmup_lr_init + t * warmup_step
+        if warmup_prefix:
+            t = t - warmup_t
+        return lr * (decay_rate ** (t // decay_t))
+    return get
+
+
+def timm_multistep(lr, decay_t, decay_rate=1., warmup_t=0, warmup_lr_init=0, warmup_prefix=True):
+    warmup_step = (lr - warmup_lr_init) / warmup_t if warmup_t else 1
+
+    def get(t):
+        if t < warmup_t:
+            return warmup_lr_init + t * warmup_step
+        if warmup_prefix:
+            t = t - warmup_t
+        return lr * (decay_rate ** bisect.bisect_right(decay_t, t))
+    return get
+
+
+def timm_cases():
+    N = range(0, 401)
+    case("timm_cosine",
+         "schedule a = timm_cosine(0.1, 100)\n"
+         "schedule b = timm_cosine(0.1, 50, lr_min = 1e-4, cycle_limit = 4, cycle_decay = 0.5, warmup_t = 5,"
+         " warmup_lr_init = 1e-5)\n"
+         "schedule c = timm_cosine(0.1, 30, cycle_mul = 2, cycle_limit = 4, warmup_t = 10, warmup_prefix = true)\n"
+         "schedule d = timm_cosine(0.1, 40, 1e-3, 1.5, 0.8, 10, k_decay = 2)\n"
+         "schedule f = timm_cosine(0.1, 60, cycle_limit = 3, k_decay = 0.5, warmup_t = 7, warmup_lr_init = 0.01)\n",
+         {"a": timm_cosine(0.1, 100),
+          "b": timm_cosine(0.1, 50, lr_min=1e-4, cycle_limit=4, cycle_decay=0.5, warmup_t=5, warmup_lr_init=1e-5),
+          "c": timm_cosine(0.1, 30, cycle_mul=2, cycle_limit=4, warmup_t=10, warmup_prefix=True),
+          "d": timm_cosine(0.1, 40, 1e-3, 1.5, 0.8, 10, k_decay=2.0),
+          "f": timm_cosine(0.1, 60, cycle_limit=3, k_decay=0.5, warmup_t=7, warmup_lr_init=0.01)}, N)
+    case("timm_tanh_poly",
+         "schedule a = timm_tanh(0.1, 100)\n"
+         "schedule b = timm_tanh(0.1, 50, lb = -6, ub = 4, lr_min = 1e-4, cycle_limit = 3, warmup_t = 5)\n"
+         "schedule c = timm_tanh(0.1, 30, cycle_mul = 2, cycle_limit = 3, cycle_decay = 0.7, warmup_t = 10,"
+         " warmup_prefix = true, warmup_lr_init = 1e-3)\n"
+         "schedule d = timm_poly(0.1, 100)\n"
+         "schedule f = timm_poly(0.1, 50, power = 2, lr_min = 1e-4, cycle_limit = 3, warmup_t = 5, k_decay = 1.5)\n"
+         "schedule g = timm_poly(0.1, 30, 1, cycle_mul = 2, cycle_limit = 3, warmup_t = 10, warmup_prefix = true)\n",
+         {"a": timm_tanh(0.1, 100),
+          "b": timm_tanh(0.1, 50, lb=-6., ub=4., lr_min=1e-4, cycle_limit=3, warmup_t=5),
+          "c": timm_tanh(0.1, 30, cycle_mul=2, cycle_limit=3, cycle_decay=0.7, warmup_t=10, warmup_prefix=True,
+                         warmup_lr_init=1e-3),
+          "d": timm_poly(0.1, 100),
+          "f": timm_poly(0.1, 50, power=2., lr_min=1e-4, cycle_limit=3, warmup_t=5, k_decay=1.5),
+          "g": timm_poly(0.1, 30, 1., cycle_mul=2, cycle_limit=3, warmup_t=10, warmup_prefix=True)}, N)
+    case("timm_step",
+         "schedule a = timm_step(0.1, 30, 0.1)\n"
+         "schedule b = timm_step(0.1, 30, decay_rate = 0.5, warmup_t = 5, warmup_lr_init = 1e-4)\n"
+         "schedule c = timm_step(0.1, 30, 0.5, 5, 1e-4, warmup_prefix = false)\n"
+         "schedule d = timm_multistep(0.1, [30, 60, 60, 90], 0.1)\n"
+         "schedule f = timm_multistep(0.1, [30, 60], decay_rate = 0.5, warmup_t = 10, warmup_lr_init = 1e-3)\n"
+         "schedule g = timm_multistep(0.1, [30, 60], 0.5, 10, warmup_prefix = false)\n",
+         {"a": timm_step(0.1, 30, 0.1), "b": timm_step(0.1, 30, 0.5, 5, 1e-4),
+          "c": timm_step(0.1, 30, 0.5, 5, 1e-4, False), "d": timm_multistep(0.1, [30, 60, 60, 90], 0.1),
+          "f": timm_multistep(0.1, [30, 60], 0.5, 10, 1e-3), "g": timm_multistep(0.1, [30, 60], 0.5, 10, 0, False)},
+         range(0, 201))
+
+
+# ------------------------------------------------------------- fastai
+# fastai/callback/schedule.py (fastai 2.7): sched_cos, SchedExp,
+# combine_scheds, combined_cos, fit_one_cycle, fit_flat_cos, fit_sgdr and
+# LRFinder, transcribed in double precision; pos = iteration / (n_epoch *
+# n_iter) (Learner.pct_train), computed directly.
+
+def fa_sched_cos(start, end, pos):
+    return start + (1 + math.cos(math.pi * (1 - pos))) * (end - start) / 2
+
+
+def fa_combine_scheds(pcts, scheds):
+    assert sum(pcts) == 1.
+    c = [0.0]
+    for p in pcts:
+        c.append(c[-1] + p)
+    pct_lim = len(c) - 2
+
+    def inner(pos):
+        idx = min(max(i for i in range(len(c)) if pos >= c[i]), pct_lim)
+        actual_pos = (pos - c[idx]) / (c[idx + 1] - c[idx])
+        return scheds[idx](actual_pos)
+    return inner
+
+
+def fa_combined_cos(pct, start, middle, end):
+    return fa_combine_scheds([pct, 1 - pct], [lambda p: fa_sched_cos(start, middle, p),
+                                              lambda p: fa_sched_cos(middle, end, p)])
+
+
+def fa_over(n_epoch, n_iter, f):
+    return lambda g: f(min(g, n_epoch * n_iter) / (n_epoch * n_iter))
+
+
+def fastai_cases():
+    lr = 0.01
+    case("fastai",
+         "schedule a = fastai_fit_one_cycle(5, 0.01, n_iter = 40)\n"
+         "schedule b = fastai_fit_one_cycle_moms(5, n_iter = 40)\n"
+         "schedule c = fastai_fit_one_cycle(4, 0.1, div = 10, div_final = 1e4, pct_start = 0.3, n_iter = 25)\n"
+         "schedule d = fastai_fit_one_cycle_moms(4, [0.9, 0.8, 0.85], 0.3, n_iter = 25)\n"
+         "schedule f = fastai_fit_flat_cos(5, 0.01, n_iter = 40)\n"
+         "schedule g = fastai_fit_sgdr(3, 1, 0.01, n_iter = 20)\n"
+         "schedule k = fastai_lr_find()\n"
+         "schedule m = fastai_lr_find(1e-6, 1, num_it = 150)\n",
+         {"a": fa_over(5, 40, fa_combined_cos(0.25, lr / 25., lr, lr / 1e5)),
+          "b": fa_over(5, 40, fa_combined_cos(0.25, 0.95, 0.85, 0.95)),
+          "c": fa_over(4, 25, fa_combined_cos(0.3, 0.1 / 10., 0.1, 0.1 / 1e4)),
+          "d": fa_over(4, 25, fa_combined_cos(0.3, 0.9, 0.8, 0.85)),
+          "f": fa_over(5, 40, fa_combined_cos(0.75, lr, lr, lr / 1e5)),
+          "g": fa_over(7, 20, fa_sgdr(3, 1, lr, 2)),
+          "k": lambda g: 1e-7 * (10 / 1e-7) ** (min(g, 100) / 100),
+          "m": lambda g: 1e-6 * (1 / 1e-6) ** (min(g, 150) / 150)},
+         range(0, 200))
+
+
+def fa_sgdr(n_cycles, cycle_len, lr_max, cycle_mult):
+    n_epoch = cycle_len * (cycle_mult ** n_cycles - 1) // (cycle_mult - 1)
+    pcts = [cycle_len * cycle_mult ** i / n_epoch for i in range(n_cycles)]
+    return fa_combine_scheds(pcts, [lambda p: fa_sched_cos(lr_max, 0, p) for _ in range(n_cycles)])
+
+
+SECTIONS = [torch_cases, hf_cases, keras_cases, optax_cases, timm_cases, fastai_cases]
 
 
 # ------------------------------------------------------------------ output
