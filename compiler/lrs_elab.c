@@ -256,7 +256,10 @@ static value binary(elab *E, frame *f, lrs_ast *n)
 static value lookup_param(elab *E, frame *f, const char *name, lrs_span use, const char *unit,
                           const char *help)
 {
+    /* The file where the unit is written, else the program: library and
+     * imported functions can use `epochs` and `%` of the program's budget. */
     lrs_decl *d = lrs_scope_find(&f->m->scope, name);
+    if (!d || d->kind != DECL_PARAM) d = lrs_scope_find(&E->c->main->scope, name);
     if (!d || d->kind != DECL_PARAM) {
         size_t e = lrs_diag_error(&E->c->sink, use, "`%s` needs `param %s`, which is not set",
                                   unit, name);

@@ -230,6 +230,21 @@ static void test_imports(void **state)
     assert_close(at(p, "a", 0), 0.4, 1e-15);
     lrs_program_free(p);
 
+    /* units in an imported function use the program's params */
+    snprintf(path, sizeof path, "%s/units.lrs", dir);
+    f = fopen(path, "w");
+    fputs("def ep(n) = 1 for n epochs then 2\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/umain.lrs", dir);
+    f = fopen(path, "w");
+    fputs("import \"units.lrs\"\nparam steps_per_epoch = 10\nschedule a = ep(3)\n", f);
+    fclose(f);
+    p = lrs_compile_file(ctx, path, NULL, d);
+    assert_non_null(p);
+    assert_true(at(p, "a", 29) == 1 && at(p, "a", 30) == 2);
+    lrs_program_free(p);
+    lrs_diags_clear(d);
+
     snprintf(path, sizeof path, "%s/c1.lrs", dir);
     f = fopen(path, "w");
     fputs("import \"c2.lrs\"\nschedule a = 1\n", f);
