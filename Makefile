@@ -4,10 +4,11 @@
 
 BUILD     ?= build
 BUILD_SAN ?= build-san
+BUILD_FUZZ ?= build-fuzz
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-san run test test-fast test-san clean
+.PHONY: all deps build build-san build-fuzz run test test-fast test-san test-fuzz fuzz clean
 
 all: build
 
@@ -23,6 +24,14 @@ build: deps $(BUILD)/CMakeCache.txt
 $(BUILD_SAN)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DLRS_SANITIZE=ON $(CMAKE_FLAGS)
 
+# The libFuzzer harnesses (clang, with ASan and UBSan): only they are built.
+$(BUILD_FUZZ)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang-19 -DCMAKE_BUILD_TYPE=Debug \
+	    -DLRS_SANITIZE=ON -DLRS_FUZZ=ON $(CMAKE_FLAGS)
+
+build-fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzzers
+
 build-san: deps $(BUILD_SAN)/CMakeCache.txt
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 
@@ -35,7 +44,16 @@ test-fast: build
 test-san: build-san
 	cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS) -LE nosan
 
-test: test-fast test-san
+# A short smoke run of each fuzzer (LRS_FUZZ_SECONDS, default 10 each).
+test-fuzz: build-fuzz
+	cd $(BUILD_FUZZ) && ctest --output-on-failure -L fuzz
+
+test: test-fast test-san test-fuzz
+
+# Longer fuzzing: every harness for FUZZ_SECONDS (default 300) each.
+FUZZ_SECONDS ?= 300
+fuzz: build-fuzz
+	cd $(BUILD_FUZZ) && LRS_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -L fuzz
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

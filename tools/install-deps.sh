@@ -6,7 +6,8 @@ set -euo pipefail
 # python3-torch and python3-numpy: the Python binding's tests and the
 # reference values they check against (Debian's torch 1.13).
 pkgs=(cmake make gcc g++ pkg-config flex bison libcmocka-dev
-      llvm-19-dev clang-19 libclang-rt-19-dev python3 python3-numpy python3-torch)
+      llvm-19-dev clang-19 libclang-rt-19-dev libomp-19-dev
+      python3 python3-numpy python3-torch)
 
 missing=()
 for p in "${pkgs[@]}"; do
