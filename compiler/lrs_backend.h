@@ -42,11 +42,13 @@ void lrs_llvm_target_free(lrs_llvm_target *t);
 /* Which functions a module defines. */
 enum { LRS_LLVM_SCALAR = 1, LRS_LLVM_RANGE = 2, LRS_LLVM_BOTH = 3 };
 
-/* One module for program p: for every schedule, PREFIX_NAME(i64) -> double
- * and/or PREFIX_NAME_range(i64 first, i64 count, ptr out), external. NULL
- * and *err on failure (a verifier error is a bug in the lowering). */
-LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *p, const char *prefix,
-                              const lrs_llvm_target *t, int which, char **err);
+/* One module for programs progs[0..n) (usually one): for every schedule,
+ * PREFIXES[k]NAME(i64) -> double and/or PREFIXES[k]NAME_range(i64 first,
+ * i64 count, ptr out), external. NULL and *err on failure (a verifier
+ * error is a bug in the lowering). */
+LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *progs,
+                              const char *const *prefixes, size_t n, const lrs_llvm_target *t,
+                              int which, char **err);
 /* The optimisation pipeline: default<O2>, loop and SLP vectorisation. */
 int lrs_llvm_optimize(LLVMModuleRef m, const lrs_llvm_target *t, char **err);
 /* Lower, verify and optimise p in a fresh LLVM context: the caller owns

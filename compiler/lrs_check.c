@@ -6,6 +6,7 @@
 #include "lrs_sema.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,9 +240,11 @@ static void check_one(lrs_comp *c, lrs_sched_out *s, const ival *iv_all)
         if (reported || (v >= 0 && v < INFINITY)) continue;
         reported = 1;
         const char *what = v != v ? "not a number (NaN)" : v == INFINITY || v == -INFINITY ? "infinite" : "negative";
-        size_t e = lrs_diag_error(&c->sink, s->decl->expr->span, "schedule '%s' is %s at step %lld (%g)",
-                                  s->name, what, (long long)sm.steps[i], v);
-        if (v < 0)
+        char val[32];
+        snprintf(val, sizeof val, v != v ? "nan" : "%g", v);
+        size_t e = lrs_diag_error(&c->sink, s->decl->expr->span, "schedule '%s' is %s at step %lld (%s)",
+                                  s->name, what, (long long)sm.steps[i], val);
+        if (v < 0 && v > -INFINITY)
             lrs_diag_help(&c->sink, e, "a rate must not be negative: check the order of `from -> to`, "
                                        "or clamp it with max(..., 0)");
         else

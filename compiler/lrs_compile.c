@@ -108,10 +108,13 @@ static lrs_program *compile(lrs_context *ctx, lrs_comp *c, uint32_t main_file)
         return NULL;
     }
     c->arena.on_exhausted = &c->oom;
-    if (lrs_res_program(c, main_file)) return NULL;
-    /* Schedules that elaborated cleanly are lowered even when others did
-     * not, so one run reports the duration errors too. */
-    int errors = lrs_elab_program(c);
+    /* After errors, the later passes still run on what is sound, so one
+     * run reports as much as it can: unresolved names elaborate to nothing
+     * (silently), and schedules that elaborated cleanly are lowered. Only
+     * a recursive definition stops the pipeline here. */
+    int errors = lrs_res_program(c, main_file);
+    if (c->cycles || lrs_diag_full(&c->sink)) return NULL;
+    errors += lrs_elab_program(c);
     if (!lrs_diag_full(&c->sink)) errors += lrs_low_program(c);
     if (errors) return NULL;
     int check = !(c->opts && c->opts->no_check);

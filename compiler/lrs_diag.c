@@ -342,7 +342,7 @@ static size_t push(lrs_sink *k, lrs_severity sev, const lrs_span *span, const ch
     else d->warnings++;
     size_t idx = d->n++;
     if (d->cb) d->cb(d->user, d, idx);
-    return idx;
+    return fmt ? idx : LRS_NO_DIAG; /* notes belong to the error that was dropped */
 }
 
 size_t lrs_diag_error(lrs_sink *k, lrs_span span, const char *fmt, ...)

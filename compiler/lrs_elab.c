@@ -294,7 +294,8 @@ static value unit(elab *E, frame *f, lrs_ast *n)
  * computed durations (10%, 0.3 * span) are rounded to whole steps. */
 static int literal_fraction(const lrs_ast *d)
 {
-    while (d->kind == AST_UNARY && d->op == OP_NEG) d = d->a;
+    while ((d->kind == AST_UNARY && d->op == OP_NEG) || (d->kind == AST_UNIT && d->op == UNIT_STEPS))
+        d = d->a;
     return d->kind == AST_NUM && d->literal_fraction && d->num != floor(d->num);
 }
 
@@ -307,10 +308,12 @@ static value for_(elab *E, frame *f, lrs_ast *n)
     if (!expect(E, d, V_NUM, "a duration")) return ERR;
     double k;
     if (literal_fraction(n->b)) {
+        const lrs_ast *lit = n->b;
+        while (lit->kind != AST_NUM) lit = lit->a;
         size_t e = lrs_diag_error(&E->c->sink, d.span, "duration %g is not a whole number of steps",
-                                  n->b->num);
-        lrs_diag_help(&E->c->sink, e, "durations count steps: write %g or %g", floor(n->b->num),
-                      ceil(n->b->num));
+                                  lit->num);
+        lrs_diag_help(&E->c->sink, e, "durations count steps: write %g or %g", floor(lit->num),
+                      ceil(lit->num));
         return ERR;
     }
     if (lrs_term_is_const(d.t, &k) && (k < 0 || k != k)) {
@@ -626,7 +629,13 @@ static value decl_value(elab *E, lrs_decl *d, lrs_span use)
     if (d->state == 2) {
         v = *(value *)d->sema;
     } else if (d->state == 1) {
-        return ERR; /* recursion: already reported by name resolution */
+        /* Name resolution rejects recursion through names; what is left is
+         * a unit that needs the param being defined (`param total = 50%`). */
+        size_t e = lrs_diag_error(&E->c->sink, use, "'%s' is defined in terms of itself", d->name);
+        lrs_diag_note(&E->c->sink, e, 1, d->name_span,
+                      "a `%%` or `epochs` in the value of '%s' needs '%s' itself", d->name, d->name);
+        lrs_diag_help(&E->c->sink, e, "give '%s' in steps", d->name);
+        return ERR;
     } else if (d->kind == DECL_DEF) {
         v = ERR;
         v.kind = V_FUNC;

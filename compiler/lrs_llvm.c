@@ -483,12 +483,14 @@ static void keep_used(llvm_lower *L)
     LLVMSetSection(g, "llvm.metadata");
 }
 
-LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *p, const char *prefix,
-                              const lrs_llvm_target *t, int which, char **err)
+LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *progs,
+                              const char *const *prefixes, size_t n, const lrs_llvm_target *t,
+                              int which, char **err)
 {
     *err = NULL;
     llvm_lower L = {.c = llctx, .t = t};
-    L.m = LLVMModuleCreateWithNameInContext(p->source_name ? p->source_name : "lrs", llctx);
+    const char *name = n && progs[0]->source_name ? progs[0]->source_name : "lrs";
+    L.m = LLVMModuleCreateWithNameInContext(name, llctx);
     L.b = LLVMCreateBuilderInContext(llctx);
     L.f64 = LLVMDoubleTypeInContext(llctx);
     L.i64 = LLVMInt64TypeInContext(llctx);
@@ -499,16 +501,18 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *p, const 
         LLVMSetModuleDataLayout(L.m, dl);
         LLVMDisposeTargetData(dl);
     }
-    for (size_t i = 0; i < p->nsched; i++) {
-        const lrs_schedule *s = &p->sched[i];
-        LLVMValueRef f = which & LRS_LLVM_SCALAR ? add_function(&L, prefix, s->name, 0) : NULL;
-        LLVMValueRef r = which & LRS_LLVM_RANGE ? add_function(&L, prefix, s->name, 1) : NULL;
-        if ((which & LRS_LLVM_SCALAR && (!f || lower_scalar(&L, f, &s->code))) ||
-            (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, &s->code)))) {
-            *err = lrs_llvm_strdup("out of memory lowering to LLVM IR");
-            goto fail;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < progs[k]->nsched; i++) {
+            const lrs_schedule *s = &progs[k]->sched[i];
+            const char *prefix = prefixes[k];
+            LLVMValueRef f = which & LRS_LLVM_SCALAR ? add_function(&L, prefix, s->name, 0) : NULL;
+            LLVMValueRef r = which & LRS_LLVM_RANGE ? add_function(&L, prefix, s->name, 1) : NULL;
+            if ((which & LRS_LLVM_SCALAR && (!f || lower_scalar(&L, f, &s->code))) ||
+                (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, &s->code)))) {
+                *err = lrs_llvm_strdup("out of memory lowering to LLVM IR");
+                goto fail;
+            }
         }
-    }
     keep_used(&L);
     LLVMDisposeBuilder(L.b);
     char *msg = NULL;
@@ -545,7 +549,7 @@ LLVMModuleRef lrs_llvm_build(const lrs_program *p, const char *prefix, const lrs
                              int which, LLVMContextRef *llctx, char **err)
 {
     *llctx = LLVMContextCreate();
-    LLVMModuleRef m = lrs_llvm_module(*llctx, p, prefix, t, which, err);
+    LLVMModuleRef m = lrs_llvm_module(*llctx, &p, &prefix, 1, t, which, err);
     if (m && lrs_llvm_optimize(m, t, err)) {
         LLVMDisposeModule(m);
         m = NULL;

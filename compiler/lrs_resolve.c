@@ -20,11 +20,27 @@ extern const struct lrs_stdlib_file lrs_stdlib_files[];
 
 /* ---- scopes ------------------------------------------------------------ */
 
+static size_t name_hash(const char *name)
+{
+    size_t h = 1469598103934665603ull;
+    for (; *name; name++) h = (h ^ (unsigned char)*name) * 1099511628211ull;
+    return h;
+}
+
 lrs_decl *lrs_scope_find(const lrs_scope *s, const char *name)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->names[i], name)) return s->decls[i];
+    if (!s->icap) return NULL;
+    for (size_t h = name_hash(name) & (s->icap - 1); s->index[h]; h = (h + 1) & (s->icap - 1))
+        if (!strcmp(s->names[s->index[h] - 1], name)) return s->decls[s->index[h] - 1];
     return NULL;
+}
+
+static void scope_index(lrs_comp *c, lrs_scope *s, size_t i)
+{
+    size_t h = name_hash(s->names[i]) & (s->icap - 1);
+    while (s->index[h]) h = (h + 1) & (s->icap - 1);
+    s->index[h] = (uint32_t)i + 1;
+    (void)c;
 }
 
 static void scope_add(lrs_comp *c, lrs_scope *s, const char *name, lrs_decl *d)
@@ -40,6 +56,13 @@ static void scope_add(lrs_comp *c, lrs_scope *s, const char *name, lrs_decl *d)
     s->names[s->n] = name;
     s->decls[s->n] = d;
     s->n++;
+    if (s->n * 2 > s->icap) {
+        s->icap = s->icap ? s->icap * 2 : 64;
+        s->index = lrs_arena_alloc(&c->arena, s->icap * sizeof *s->index);
+        for (size_t i = 0; i < s->n; i++) scope_index(c, s, i);
+    } else {
+        scope_index(c, s, s->n - 1);
+    }
 }
 
 static const char *kind_name(lrs_decl_kind k)
@@ -258,11 +281,11 @@ static void collect_names(binder *b, const char **out, size_t *n, size_t max)
 static void unknown_name(binder *b, lrs_span sp, const char *name)
 {
     size_t e = lrs_diag_error(&b->c->sink, sp, "unknown name '%s'", name);
+    if (e == LRS_NO_DIAG) return; /* past the error cap: no suggestion to compute */
     const char *cands[4096];
     size_t n = 0;
     collect_names(b, cands, &n, 4096);
     const char *s = lrs_suggest(name, cands, n);
-    if (!s) s = lrs_suggest(name, lrs_keywords, lrs_keyword_count);
     if (s) lrs_diag_help(&b->c->sink, e, "did you mean '%s'?", s);
 }
 
@@ -464,6 +487,7 @@ static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
             off += (size_t)snprintf(chain + off, sizeof chain - off, "'%s' -> ",
                                     ((lrs_decl *)stack->items[i])->name);
         if (off < sizeof chain) snprintf(chain + off, sizeof chain - off, "'%s'", d->name);
+        c->cycles = 1;
         size_t e = lrs_diag_error(&c->sink, d->name_span,
                                   "'%s' is defined in terms of itself: %s", d->name, chain);
         if (from + 1 == stack->n && lrs_scope_find(&c->stdlib->scope, d->name))

@@ -34,6 +34,8 @@ typedef struct lrs_scope {
     const char **names;
     lrs_decl **decls;
     size_t n, cap;
+    uint32_t *index; /* open-addressing hash of names -> position + 1 */
+    size_t icap;
 } lrs_scope;
 
 typedef struct lrs_module {
@@ -155,6 +157,7 @@ typedef struct lrs_comp {
     lrs_vec jumps;  /* lrs_jump* */
     lrs_vec cycle_starts; /* lrs_jump* with no IR: restart boundaries at known steps */
     size_t nterms;
+    int cycles; /* name resolution found a recursive definition */
 
     lrs_ir ir;
 } lrs_comp;
