@@ -5,10 +5,11 @@
 BUILD     ?= build
 BUILD_SAN ?= build-san
 BUILD_FUZZ ?= build-fuzz
+BUILD_TSAN ?= build-tsan
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-san build-fuzz run test test-fast test-san test-fuzz fuzz clean
+.PHONY: all deps build build-san build-fuzz run test test-fast test-san test-fuzz test-tsan fuzz clean
 
 all: build
 
@@ -32,6 +33,14 @@ $(BUILD_FUZZ)/CMakeCache.txt: | deps
 build-fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzzers
 
+# ThreadSanitizer: only the concurrency test is built and run.
+$(BUILD_TSAN)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLRS_TSAN=ON $(CMAKE_FLAGS)
+
+test-tsan: deps $(BUILD_TSAN)/CMakeCache.txt
+	cmake --build $(BUILD_TSAN) -j $(JOBS) --target test_threads
+	cd $(BUILD_TSAN) && ctest --output-on-failure -R hardening_threads
+
 build-san: deps $(BUILD_SAN)/CMakeCache.txt
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 
@@ -48,7 +57,7 @@ test-san: build-san
 test-fuzz: build-fuzz
 	cd $(BUILD_FUZZ) && ctest --output-on-failure -L fuzz
 
-test: test-fast test-san test-fuzz
+test: test-fast test-san test-fuzz test-tsan
 
 # Longer fuzzing: every harness for FUZZ_SECONDS (default 300) each.
 FUZZ_SECONDS ?= 300
@@ -56,4 +65,4 @@ fuzz: build-fuzz
 	cd $(BUILD_FUZZ) && LRS_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -L fuzz
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ) $(BUILD_TSAN)
