@@ -21,7 +21,8 @@
 /* Which libmvec variants the target can call: SSE2 (2 lanes, every
  * x86-64), AVX2 (4) and AVX-512 (8). Zero off x86-64 or when the loader
  * has no libmvec. */
-enum { LRS_VEC_SSE = 1, LRS_VEC_AVX2 = 2, LRS_VEC_AVX512 = 4 };
+enum { LRS_VEC_SSE = 1, LRS_VEC_AVX2 = 2, LRS_VEC_AVX512 = 4,
+       LRS_VEC_GLIBC235 = 8 /* also tanh and log2 (glibc 2.35): the JIT, when present */ };
 
 typedef struct lrs_llvm_target {
     LLVMTargetMachineRef tm;
@@ -49,6 +50,9 @@ enum { LRS_LLVM_SCALAR = 1, LRS_LLVM_RANGE = 2, LRS_LLVM_BOTH = 3 };
 LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *progs,
                               const char *const *prefixes, size_t n, const lrs_llvm_target *t,
                               int which, char **err);
+/* exact[i] = 1 where instruction i of code feeds a discontinuity and so
+ * is computed with glibc's scalar math even in range functions. */
+void lrs_llvm_exact_nodes(const lrs_code *code, unsigned char *exact);
 /* The optimisation pipeline: default<O2>, loop and SLP vectorisation. */
 int lrs_llvm_optimize(LLVMModuleRef m, const lrs_llvm_target *t, char **err);
 /* Lower, verify and optimise p in a fresh LLVM context: the caller owns

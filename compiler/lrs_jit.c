@@ -12,6 +12,7 @@
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
 
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,11 @@ static int add_generators(lrs_jit *j, char **err)
             j->target.vecmath = 0;
         } else {
             LLVMOrcJITDylibAddGenerator(main, g);
+            /* tanh and log2 joined libmvec in glibc 2.35 */
+            void *h = dlopen("libmvec.so.1", RTLD_LAZY | RTLD_NOLOAD);
+            if (h && dlsym(h, "_ZGVbN2v_tanh") && dlsym(h, "_ZGVbN2v_log2"))
+                j->target.vecmath |= LRS_VEC_GLIBC235;
+            if (h) dlclose(h);
         }
     }
     return 0;

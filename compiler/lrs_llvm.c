@@ -184,11 +184,14 @@ static LLVMValueRef intrinsic(llvm_lower *L, const char *name, LLVMTypeRef ty, L
     return LLVMGetIntrinsicDeclaration(L->m, id, &ty, 1);
 }
 
+/* An attribute on a function, or (for a call) on the call site. */
 static void add_enum_attr(llvm_lower *L, LLVMValueRef f, LLVMAttributeIndex at, const char *name,
                           uint64_t val)
 {
     unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
-    LLVMAddAttributeAtIndex(f, at, LLVMCreateEnumAttribute(L->c, kind, val));
+    LLVMAttributeRef a = LLVMCreateEnumAttribute(L->c, kind, val);
+    if (LLVMIsACallInst(f)) LLVMAddCallSiteAttribute(f, at, a);
+    else LLVMAddAttributeAtIndex(f, at, a);
 }
 
 /* A pure function of doubles: no memory, no unwinding, always returns. */
@@ -204,12 +207,10 @@ static void mark_pure(llvm_lower *L, LLVMValueRef f)
 /* The libmvec functions (glibc 2.22 and later, so every x86-64 glibc that
  * has libmvec) and their vector ABI names: b = SSE2, d = AVX2, e = AVX-512. */
 static const struct {
-    const char *intrinsic, *libm;
-    int arity;
-} vec_math[] = {
-    {"llvm.cos.f64", "cos", 1}, {"llvm.sin.f64", "sin", 1}, {"llvm.exp.f64", "exp", 1},
-    {"llvm.log.f64", "log", 1}, {"llvm.pow.f64", "pow", 2},
-};
+    const char *libm;
+    int arity, glibc235;
+} vec_math[] = {{"cos", 1, 0}, {"sin", 1, 0}, {"exp", 1, 0}, {"log", 1, 0}, {"pow", 2, 0},
+                {"tanh", 1, 1}, {"log2", 1, 1}};
 
 /* Tell the loop vectoriser which libmvec function computes `callee` on a
  * vector: the vector-function-abi-variant attribute, with the variants
@@ -219,8 +220,9 @@ static void attach_vector_variants(llvm_lower *L, LLVMValueRef call, const char 
 {
     int v = -1;
     for (size_t i = 0; i < sizeof vec_math / sizeof *vec_math; i++)
-        if (!strcmp(vec_math[i].intrinsic, callee)) v = (int)i;
+        if (!strcmp(vec_math[i].libm, callee)) v = (int)i;
     if (v < 0 || !L->t || !L->t->vecmath) return;
+    if (vec_math[v].glibc235 && !(L->t->vecmath & LRS_VEC_GLIBC235)) return;
     static const struct {
         int bit;
         char isa;
@@ -249,31 +251,34 @@ static void attach_vector_variants(llvm_lower *L, LLVMValueRef call, const char 
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, a);
 }
 
-static LLVMValueRef math1(llvm_lower *L, const char *name, LLVMValueRef x, int vec)
+/* An exact operation (floor, ceil, round, sqrt, fabs): an LLVM intrinsic,
+ * which becomes an instruction where the target has one. */
+static LLVMValueRef math1(llvm_lower *L, const char *name, LLVMValueRef x)
 {
     LLVMTypeRef fty;
     LLVMValueRef f = intrinsic(L, name, L->f64, &fty);
-    LLVMValueRef call = LLVMBuildCall2(L->b, fty, f, &x, 1, "");
-    if (vec) {
-        char full[32];
-        snprintf(full, sizeof full, "%s.f64", name);
-        attach_vector_variants(L, call, full);
-    }
-    return call;
+    return LLVMBuildCall2(L->b, fty, f, &x, 1, "");
 }
 
-/* tanh has no LLVM intrinsic in LLVM 19: a libm call marked pure. */
-static LLVMValueRef libm1(llvm_lower *L, const char *name, LLVMValueRef x)
+/* A transcendental function: a call of libm's, marked pure, and
+ * `nobuiltin` so that LLVM keeps it as written. Its library-call
+ * simplifications are not exact for glibc (pow(x, 2) -> x * x,
+ * pow(2, x) -> exp2(x), pow(x, 0.5) -> sqrt(x) each differ from glibc's pow
+ * in the last bit now and then), and the result must be the interpreter's
+ * bits. vec: offer libmvec's variants to the loop vectoriser. */
+static LLVMValueRef libm(llvm_lower *L, const char *name, LLVMValueRef *args, unsigned n, int vec)
 {
-    LLVMTypeRef fty = LLVMFunctionType(L->f64, &L->f64, 1, 0);
+    LLVMTypeRef ps[2] = {L->f64, L->f64};
+    LLVMTypeRef fty = LLVMFunctionType(L->f64, ps, n, 0);
     LLVMValueRef f = LLVMGetNamedFunction(L->m, name);
     if (!f) {
         f = LLVMAddFunction(L->m, name, fty);
         mark_pure(L, f);
     }
-    LLVMValueRef call = LLVMBuildCall2(L->b, fty, f, &x, 1, "");
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
-                             LLVMCreateEnumAttribute(L->c, LLVMGetEnumAttributeKindForName("memory", 6), 0));
+    LLVMValueRef call = LLVMBuildCall2(L->b, fty, f, args, n, "");
+    add_enum_attr(L, call, LLVMAttributeFunctionIndex, "nobuiltin", 0);
+    add_enum_attr(L, call, LLVMAttributeFunctionIndex, "memory", 0);
+    if (vec) attach_vector_variants(L, call, name);
     return call;
 }
 
@@ -319,6 +324,28 @@ static LLVMValueRef noise(llvm_lower *L, LLVMValueRef step, double seed)
     return LLVMBuildFSub(b, d, kf(L, 1.0), "");
 }
 
+/* Which instructions of `code` must be computed with glibc's scalar
+ * functions even in a vectorised loop: those whose value reaches a
+ * discontinuity (floor, ceil, round, mod, a comparison, a select's
+ * condition). A last-bit difference of libmvec there can flip a cycle
+ * index or a branch (floor(log(x) / log(3)) at x = 9) and change the value
+ * completely; elsewhere it stays a last-bit difference of the result.
+ * exact[i] is 1 for those; code order is topological, so one backward pass
+ * sees every user before its operands. */
+void lrs_llvm_exact_nodes(const lrs_code *code, unsigned char *exact)
+{
+    memset(exact, 0, code->n);
+    for (uint32_t j = code->n; j-- > 0;) {
+        const lrs_irnode *n = &code->ins[j];
+        int ar = lrs_ir_arity(n->op);
+        int disc = n->op == IR_FLOOR || n->op == IR_CEIL || n->op == IR_ROUND ||
+                   n->op == IR_MOD || (n->op >= IR_LT && n->op <= IR_OR) || n->op == IR_NOT;
+        uint32_t ops[3] = {n->a, n->b, n->c};
+        for (int k = 0; k < ar; k++)
+            if (exact[j] || disc || (n->op == IR_SELECT && k == 0)) exact[ops[k]] = 1;
+    }
+}
+
 /* A schedule's straight-line code at i64 `step`, in the current block.
  * Every node is computed (selects, not branches), as the interpreter does;
  * nothing can trap, and straight-line code is what the vectoriser wants.
@@ -327,7 +354,13 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
 {
     LLVMBuilderRef b = L->b;
     LLVMValueRef *v = malloc((code->n ? code->n : 1) * sizeof *v);
-    if (!v) return NULL;
+    unsigned char *exact = malloc(code->n ? code->n : 1);
+    if (!v || !exact) {
+        free(v);
+        free(exact);
+        return NULL;
+    }
+    lrs_llvm_exact_nodes(code, exact);
     LLVMTypeRef fty;
     /* step = max(step, 0): negative steps are step 0 */
     LLVMValueRef smax = intrinsic(L, "llvm.smax", L->i64, &fty);
@@ -339,6 +372,7 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
         LLVMValueRef a = lrs_ir_arity(n->op) > 0 ? v[n->a] : NULL;
         LLVMValueRef c = lrs_ir_arity(n->op) > 1 ? v[n->b] : NULL;
         LLVMValueRef r;
+        int vm = vec && !exact[i]; /* libmvec allowed here */
         switch ((lrs_irop)n->op) {
         case IR_CONST: r = kf(L, n->k); break;
         case IR_STEP:
@@ -348,33 +382,31 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
         case IR_NOISE: r = noise(L, s, n->k); break;
         case IR_NEG: r = LLVMBuildFNeg(b, a, ""); break;
         case IR_NOT: r = to_double(L, fcmp(L, LLVMRealOEQ, a, kf(L, 0))); break;
-        case IR_ABS: r = math1(L, "llvm.fabs", a, 0); break;
-        case IR_FLOOR: r = math1(L, "llvm.floor", a, 0); break;
-        case IR_CEIL: r = math1(L, "llvm.ceil", a, 0); break;
-        case IR_ROUND: r = math1(L, "llvm.round", a, 0); break; /* C round: half away from 0 */
-        case IR_SQRT: r = math1(L, "llvm.sqrt", a, 0); break;
-        case IR_EXP: r = math1(L, "llvm.exp", a, vec); break;
-        case IR_LOG: r = math1(L, "llvm.log", a, vec); break;
-        case IR_LOG2: r = math1(L, "llvm.log2", a, vec); break;
-        case IR_SIN: r = math1(L, "llvm.sin", a, vec); break;
-        case IR_COS: r = math1(L, "llvm.cos", a, vec); break;
-        case IR_TANH: r = libm1(L, "tanh", a); break;
+        case IR_ABS: r = math1(L, "llvm.fabs", a); break;
+        case IR_FLOOR: r = math1(L, "llvm.floor", a); break;
+        case IR_CEIL: r = math1(L, "llvm.ceil", a); break;
+        case IR_ROUND: r = math1(L, "llvm.round", a); break; /* C round: half away from 0 */
+        case IR_SQRT: r = math1(L, "llvm.sqrt", a); break;
+        case IR_EXP: r = libm(L, "exp", &a, 1, vm); break;
+        case IR_LOG: r = libm(L, "log", &a, 1, vm); break;
+        case IR_LOG2: r = libm(L, "log2", &a, 1, vm); break;
+        case IR_SIN: r = libm(L, "sin", &a, 1, vm); break;
+        case IR_COS: r = libm(L, "cos", &a, 1, vm); break;
+        case IR_TANH: r = libm(L, "tanh", &a, 1, vm); break;
         case IR_ADD: r = LLVMBuildFAdd(b, a, c, ""); break;
         case IR_SUB: r = LLVMBuildFSub(b, a, c, ""); break;
         case IR_MUL: r = LLVMBuildFMul(b, a, c, ""); break;
         case IR_DIV: r = LLVMBuildFDiv(b, a, c, ""); break;
         case IR_POW: {
-            LLVMValueRef f = intrinsic(L, "llvm.pow", L->f64, &fty);
             LLVMValueRef ab[2] = {a, c};
-            r = LLVMBuildCall2(b, fty, f, ab, 2, "");
-            if (vec) attach_vector_variants(L, r, "llvm.pow.f64");
+            r = libm(L, "pow", ab, 2, vm);
             break;
         }
         case IR_MIN: r = nan_minmax(L, LLVMRealOLT, a, c); break;
         case IR_MAX: r = nan_minmax(L, LLVMRealOGT, a, c); break;
         case IR_MOD: /* floored: a - b * floor(a / b), no fused multiply-add */
             r = LLVMBuildFDiv(b, a, c, "");
-            r = LLVMBuildFSub(b, a, LLVMBuildFMul(b, c, math1(L, "llvm.floor", r, 0), ""), "");
+            r = LLVMBuildFSub(b, a, LLVMBuildFMul(b, c, math1(L, "llvm.floor", r), ""), "");
             break;
         case IR_LT: r = to_double(L, fcmp(L, LLVMRealOLT, a, c)); break;
         case IR_LE: r = to_double(L, fcmp(L, LLVMRealOLE, a, c)); break;
@@ -399,6 +431,7 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
     }
     LLVMValueRef result = code->n ? v[code->n - 1] : kf(L, NAN);
     free(v);
+    free(exact);
     return result;
 }
 
