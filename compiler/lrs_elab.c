@@ -575,6 +575,11 @@ static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
             !expect(E, s[1], V_NUM, "the pct of noise") ||
             !expect_const(E, s[2], "the seed of noise", &seed))
             return ERR;
+        if (!(fabs(seed) < 9007199254740992.0) || seed != floor(seed)) {
+            lrs_diag_error(&E->c->sink, s[2].span,
+                           "the seed of noise must be a whole number below 2^53 (it is %g)", seed);
+            return ERR;
+        }
         t = t_node(E, T_NOISE, sp, s[0].t, s[1].t, NULL, NULL);
         t->k = seed;
         return num(t, sp);

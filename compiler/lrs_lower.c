@@ -317,9 +317,9 @@ static uint32_t lower_restarts(lower *L, lrs_term *t, const lctx *x)
 {
     double P = term_k(t->b), M = term_k(t->c), lim = term_k(t->d);
     uint32_t i, st, len;
-    double reach = kval(L, x->L); /* cycles reachable within a known span */
-    reach = M == 1 ? reach / P : log1p(reach * (M - 1) / P) / log(M);
-    if (reach == reach && reach > LRS_MAX_CYCLES && lim > LRS_MAX_CYCLES) {
+    double known = kval(L, x->L); /* cycles reachable within a known, finite span */
+    double reach = M == 1 ? known / P : log1p(known * (M - 1) / P) / log(M);
+    if (isfinite(known) && reach > LRS_MAX_CYCLES && lim > LRS_MAX_CYCLES) {
         size_t e = fail(L, t, "restarts reaches %.3g cycles within its span (the limit is %d)",
                         reach, LRS_MAX_CYCLES);
         lrs_diag_help(&L->c->sink, e, "use a longer period, or set limit = N");
