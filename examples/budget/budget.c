@@ -91,7 +91,9 @@ int main(int argc, char **argv)
                 hp.weight_decay = 0;
                 lrs_optim_add_group(opt, m.b, m.gb, m.nb, &hp);
                 bound bd = {p, s};
-                lrs_optim_bind_callback(opt, -1, "lr", interp_cb, &bd, 1.0);
+                lrs_fn fn = lrs_program_function(p, s);
+                if (fn) lrs_optim_bind(opt, -1, "lr", fn, 1.0);
+                else lrs_optim_bind_callback(opt, -1, "lr", interp_cb, &bd, 1.0);
                 acc[(s * NB + (size_t)b) * (size_t)seeds + (size_t)seed] =
                     mlp_train(&m, opt, &train, &test, epochs, batch, 7 + (uint64_t)seed, NULL, NULL);
                 lrs_optim_free(opt);

@@ -123,7 +123,11 @@ int main(int argc, char **argv)
         cbdata[k][0] = prog;
         cbdata[k][1] = (void *)(uintptr_t)i;
         int group = !strcmp(names[k], "weight_decay") ? 0 : -1;
-        if (lrs_optim_bind_callback(opt, group, names[k], interp_cb, cbdata[k], 1.0) < 0) {
+        /* The JIT's native function; the interpreter if it cannot compile. */
+        lrs_fn fn = lrs_program_function(prog, (size_t)i);
+        int rc = fn ? lrs_optim_bind(opt, group, names[k], fn, 1.0)
+                    : lrs_optim_bind_callback(opt, group, names[k], interp_cb, cbdata[k], 1.0);
+        if (rc < 0) {
             fprintf(stderr, "train: cannot bind %s: %s\n", names[k], lrs_optim_error(opt));
             return 1;
         }
