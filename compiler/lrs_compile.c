@@ -22,6 +22,7 @@ void lrs_context_free(lrs_context *ctx)
 {
     if (!ctx) return;
     lrs_jit_free(ctx->jit);
+    lrs_res_cache_free(ctx->stdlib);
     free(ctx->jit_error);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
@@ -108,6 +109,7 @@ static lrs_program *compile(lrs_context *ctx, lrs_comp *c, uint32_t main_file)
         return NULL;
     }
     c->arena.on_exhausted = &c->oom;
+    c->ctx = ctx;
     /* After errors, the later passes still run on what is sound, so one
      * run reports as much as it can: unresolved names elaborate to nothing
      * (silently), and schedules that elaborated cleanly are lowered. Only

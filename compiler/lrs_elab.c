@@ -645,6 +645,10 @@ static value decl_value(elab *E, lrs_decl *d, lrs_span use)
         v = ERR;
         v.kind = V_FUNC;
         v.def = d;
+    } else if (d->module->is_stdlib) {
+        /* The library may be shared between compilations: no memo in it. */
+        frame top = {d->module, NULL, NULL, 0};
+        v = eval(E, &top, d->expr);
     } else {
         d->state = 1;
         frame top = {d->module, NULL, NULL, 0};

@@ -43,7 +43,11 @@ struct lrs_context {
     pthread_mutex_t lock;  /* guards jit and every program's native code */
     struct lrs_jit *jit;   /* the LLJIT, created on first use */
     char *jit_error;       /* why it could not be created (not retried) */
+    /* The standard library parsed and bound once, shared read-only by the
+     * context's compilations (lrs_resolve.c); set under `lock`. */
+    struct lrs_stdlib_cache *stdlib;
 };
+void lrs_res_cache_free(struct lrs_stdlib_cache *cache);
 
 /* Hooks into the JIT (lrs_jit.c) for the context and the program. */
 typedef struct lrs_jit lrs_jit;

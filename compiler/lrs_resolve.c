@@ -3,10 +3,12 @@
  * when a user declaration shadows a library name, and rejects recursive
  * definitions naming the cycle. */
 #include "lrs_parse.h"
+#include "lrs_program.h"
 #include "lrs_sema.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,9 +243,9 @@ static lrs_module *load(loader *L, uint32_t file, const char *dir, int depth)
     return m;
 }
 
-static void load_stdlib(lrs_comp *c)
+/* Parse the standard library into module m of compilation c. */
+static void parse_stdlib(lrs_comp *c, lrs_module *m)
 {
-    lrs_module *m = new_module(c, 0, NULL);
     m->is_stdlib = 1;
     for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++) {
         uint32_t id = lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
@@ -254,7 +256,99 @@ static void load_stdlib(lrs_comp *c)
         lrs_decl *d = m->decls.items[i];
         if (d->kind != DECL_IMPORT) declare(c, m, d->name, d, d->name_span, "is declared twice");
     }
+}
+
+static void load_stdlib(lrs_comp *c)
+{
+    lrs_module *m = new_module(c, 0, NULL);
+    parse_stdlib(c, m);
     c->stdlib = m;
+}
+
+/* ---- the shared standard library ------------------------------------------ */
+
+/* The standard library is the same in every compilation and refers to
+ * nothing outside itself, so a context parses, binds and checks it once;
+ * its tree lives in the cache's arena and compilations only read it. Spans
+ * name source files by index, so a compilation uses the cache only when
+ * the library's files get the same indices in its own source table. */
+struct lrs_stdlib_cache {
+    lrs_arena arena;
+    lrs_module *module;
+    uint32_t first_file, nfiles;
+};
+
+static void bind_module(lrs_comp *c, lrs_module *m);
+static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack);
+
+void lrs_res_cache_free(struct lrs_stdlib_cache *cache)
+{
+    if (!cache) return;
+    lrs_arena_free(&cache->arena);
+    free(cache);
+}
+
+static struct lrs_stdlib_cache *build_cache(uint32_t first_file)
+{
+    struct lrs_stdlib_cache *cache = calloc(1, sizeof *cache);
+    lrs_comp *k = calloc(1, sizeof *k);
+    lrs_diags *d = lrs_diags_new();
+    if (!cache || !k || !d) goto fail;
+    lrs_arena_init(&cache->arena, 0);
+    k->arena = cache->arena; /* moved back below */
+    k->src.arena = &k->arena;
+    k->sink.out = d;
+    k->sink.src = &k->src;
+    for (uint32_t i = 0; i < first_file; i++) lrs_src_add(&k->src, "", NULL, "", 0);
+    lrs_module *m = new_module(k, 0, NULL);
+    parse_stdlib(k, m);
+    k->stdlib = m;
+    bind_module(k, m);
+    lrs_vec stack = {0};
+    for (size_t j = 0; j < m->decls.n; j++) find_cycles(k, m->decls.items[j], &stack);
+    cache->arena = k->arena;
+    if (k->sink.errors) goto fail;
+    cache->module = m;
+    cache->first_file = first_file;
+    cache->nfiles = (uint32_t)(k->src.n - first_file);
+    lrs_diags_free(d);
+    free(k);
+    return cache;
+fail:
+    if (cache) lrs_arena_free(&cache->arena);
+    free(cache);
+    free(k);
+    lrs_diags_free(d);
+    return NULL;
+}
+
+/* Use the context's parsed library if it fits; returns 0 if not. */
+static int use_cache(lrs_comp *c)
+{
+    if (!c->ctx) return 0;
+    pthread_mutex_lock(&c->ctx->lock);
+    struct lrs_stdlib_cache *cache = c->ctx->stdlib;
+    pthread_mutex_unlock(&c->ctx->lock);
+    if (!cache) {
+        cache = build_cache((uint32_t)c->src.n);
+        if (!cache) return 0;
+        pthread_mutex_lock(&c->ctx->lock);
+        if (c->ctx->stdlib) { /* another thread was first */
+            lrs_res_cache_free(cache);
+            cache = c->ctx->stdlib;
+        } else {
+            c->ctx->stdlib = cache;
+        }
+        pthread_mutex_unlock(&c->ctx->lock);
+    }
+    if (cache->first_file != c->src.n) return 0;
+    size_t i = 0;
+    for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++, i++)
+        lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
+    if (i != cache->nfiles) return 0;
+    c->stdlib = cache->module;
+    c->stdlib_shared = 1;
+    return 1;
 }
 
 /* ---- binding names ----------------------------------------------------- */
@@ -476,6 +570,9 @@ static void apply_overrides(lrs_comp *c)
 
 static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
 {
+    /* The shared library was checked when it was cached, and it names
+     * nothing outside itself: its decls are not walked (or written). */
+    if (c->stdlib_shared && d->module == c->stdlib) return;
     if (d->visit == 2) return;
     if (d->visit == 1) {
         /* The cycle is the part of the stack from d's first appearance. */
@@ -511,7 +608,7 @@ static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
 int lrs_res_program(lrs_comp *c, uint32_t main_file)
 {
     int before = c->sink.errors;
-    load_stdlib(c);
+    if (!use_cache(c)) load_stdlib(c);
     if (c->sink.errors != before) return c->sink.errors - before; /* a broken build */
     loader L = {c, {0}};
     lrs_source *src = c->src.files[main_file];

@@ -148,7 +148,9 @@ typedef struct lrs_comp {
     lrs_sink sink;
     const lrs_options *opts;
 
+    struct lrs_context *ctx; /* for the shared standard library; may be NULL */
     lrs_module *stdlib;
+    int stdlib_shared; /* stdlib is the context's, read-only: not bound again */
     lrs_module *main;
     lrs_vec modules;
 
