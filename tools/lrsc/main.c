@@ -25,7 +25,7 @@ static const char *usage_main =
     "  compile FILE    compile to a shared object, object, LLVM IR, assembly or C header\n"
     "\n"
     "options for every command:\n"
-    "  -D NAME=EXPR    override a param (any constant expression: -D warm=5%%)\n"
+    "  -D NAME=EXPR    override a param (any constant expression: -D warm=5%)\n"
     "  -I DIR          search DIR for imports, after the importing file's directory\n"
     "  --color WHEN    colour diagnostics: auto (on a terminal), always, never\n"
     "  --no-check      skip the value checker (finite, non-negative, jumps)\n"
