@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { MAX_ROWS = 100000000 };
 
@@ -56,23 +57,39 @@ static void json_value(double v)
     else printf("null");
 }
 
+int lrsc_table_fill(lrsc_args *a, size_t max_default, lrsc_table *t)
+{
+    memset(t, 0, sizeof *t);
+    int status = 0;
+    t->p = lrsc_compile(a, &t->ctx, &status);
+    if (!t->p) return status;
+    if ((status = lrsc_select(a, t->p, &t->sel, &t->n))) return status;
+    if ((status = lrsc_steps(a, t->p, t->sel, t->n, &t->steps, &t->nsteps, max_default)))
+        return status;
+    t->vals = malloc((t->nsteps ? t->nsteps : 1) * (t->n ? t->n : 1) * sizeof *t->vals);
+    if (!t->vals) return 3;
+    return lrsc_values(a, t->p, t->sel, t->n, t->steps, t->nsteps, t->vals);
+}
+
+void lrsc_table_free(lrsc_table *t)
+{
+    free(t->vals);
+    free(t->steps);
+    free(t->sel);
+    lrs_program_free(t->p);
+    lrs_context_free(t->ctx);
+    memset(t, 0, sizeof *t);
+}
+
 int lrsc_eval(lrsc_args *a)
 {
-    lrs_context *ctx;
-    int status = 0;
-    lrs_program *p = lrsc_compile(a, &ctx, &status);
-    size_t *sel = NULL, n = 0, nsteps = 0;
-    int64_t *steps = NULL;
-    double *vals = NULL;
-    if (!p) goto done;
-    if ((status = lrsc_select(a, p, &sel, &n))) goto done;
-    if ((status = lrsc_steps(a, p, sel, n, &steps, &nsteps, 1000))) goto done;
-    vals = malloc((nsteps ? nsteps : 1) * n * sizeof *vals + 1);
-    if (!vals) {
-        status = 3;
-        goto done;
-    }
-    if ((status = lrsc_values(a, p, sel, n, steps, nsteps, vals))) goto done;
+    lrsc_table t;
+    int status = lrsc_table_fill(a, 1000, &t);
+    lrs_program *p = t.p;
+    size_t *sel = t.sel, n = t.n, nsteps = t.nsteps;
+    int64_t *steps = t.steps;
+    double *vals = t.vals;
+    if (status) goto done;
     if (a->format == FMT_JSON) {
         printf("{\"step\": [");
         for (size_t i = 0; i < nsteps; i++) printf("%s%lld", i ? ", " : "", (long long)steps[i]);
@@ -102,10 +119,6 @@ int lrsc_eval(lrsc_args *a)
         status = 1;
     }
 done:
-    free(vals);
-    free(steps);
-    free(sel);
-    lrs_program_free(p);
-    lrs_context_free(ctx);
+    lrsc_table_free(&t);
     return status;
 }

@@ -40,6 +40,21 @@ int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, 
 int lrsc_values(lrsc_args *a, lrs_program *p, const size_t *sel, size_t n, const int64_t *steps,
                 size_t nsteps, double *vals);
 
+/* A compiled program, the selected schedules and steps, and their values:
+ * what eval and plot share. */
+typedef struct lrsc_table {
+    lrs_context *ctx;
+    lrs_program *p;
+    size_t *sel, n;
+    int64_t *steps;
+    size_t nsteps;
+    double *vals; /* vals[j * nsteps + i]: schedule sel[j] at steps[i] */
+} lrsc_table;
+/* Fill t from a (at most about max_default rows by default); returns the
+ * exit status, 0 when t is complete. Free t either way. */
+int lrsc_table_fill(lrsc_args *a, size_t max_default, lrsc_table *t);
+void lrsc_table_free(lrsc_table *t);
+
 int lrsc_eval(lrsc_args *a);
 int lrsc_plot(lrsc_args *a);
 int lrsc_compile_cmd(lrsc_args *a);

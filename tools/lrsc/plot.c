@@ -203,36 +203,27 @@ static int svg_plot(const char *path, const char *title, const lrs_program *p, c
 
 int lrsc_plot(lrsc_args *a)
 {
-    lrs_context *ctx;
-    int status = 0;
-    lrs_program *p = lrsc_compile(a, &ctx, &status);
-    size_t *sel = NULL, n = 0, nsteps = 0;
-    int64_t *steps = NULL;
-    double *vals = NULL;
-    if (!p) goto done;
-    if ((status = lrsc_select(a, p, &sel, &n))) goto done;
+    if (a->nat) {
+        fprintf(stderr, "lrsc plot: --at is for eval; use --steps\n");
+        return 2;
+    }
+    lrsc_table t;
+    int status = lrsc_table_fill(a, 2000, &t);
+    lrs_program *p = t.p;
+    size_t *sel = t.sel, n = t.n, nsteps = t.nsteps;
+    int64_t *steps = t.steps;
+    double *vals = t.vals;
+    if (status) goto done;
     if (n == 0) {
         fprintf(stderr, "lrsc: %s exports no schedules to plot\n", a->file);
         status = 1;
         goto done;
     }
-    if (a->nat) {
-        fprintf(stderr, "lrsc plot: --at is for eval; use --steps\n");
-        status = 2;
-        goto done;
-    }
-    if ((status = lrsc_steps(a, p, sel, n, &steps, &nsteps, 2000))) goto done;
     if (nsteps == 0) {
         fprintf(stderr, "lrsc plot: --steps selects no steps\n");
         status = 2;
         goto done;
     }
-    vals = malloc(nsteps * n * sizeof *vals);
-    if (!vals) {
-        status = 3;
-        goto done;
-    }
-    if ((status = lrsc_values(a, p, sel, n, steps, nsteps, vals))) goto done;
     if (a->output) {
         if (svg_plot(a->output, a->file, p, sel, n, steps, vals, nsteps, a->log)) {
             fprintf(stderr, "lrsc: cannot write %s\n", a->output);
@@ -246,10 +237,6 @@ int lrsc_plot(lrsc_args *a)
                           a->height ? a->height : 10, a->log, color);
     }
 done:
-    free(vals);
-    free(steps);
-    free(sel);
-    lrs_program_free(p);
-    lrs_context_free(ctx);
+    lrsc_table_free(&t);
     return status;
 }
