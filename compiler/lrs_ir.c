@@ -179,15 +179,6 @@ int lrs_ir_is_const(const lrs_ir *ir, uint32_t x, double *k)
     return 1;
 }
 
-int lrs_ir_is_bool(const lrs_ir *ir, uint32_t x)
-{
-    if (ir->oom || x >= ir->n) return 0;
-    lrs_irop op = ir->nodes[x].op;
-    return op == IR_NOT || (op >= IR_LT && op <= IR_OR) ||
-           (op == IR_SELECT && lrs_ir_is_bool(ir, ir->nodes[x].b) &&
-            lrs_ir_is_bool(ir, ir->nodes[x].c));
-}
-
 uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a)
 {
     double ka;

@@ -46,8 +46,6 @@ typedef struct lrs_ir {
 
 int lrs_ir_arity(lrs_irop op);
 const char *lrs_ir_name(lrs_irop op);
-/* Booleans are 0.0 and 1.0. */
-int lrs_ir_is_bool(const lrs_ir *ir, uint32_t x);
 
 void lrs_ir_init(lrs_ir *ir);
 void lrs_ir_free(lrs_ir *ir);

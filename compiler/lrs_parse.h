@@ -47,8 +47,5 @@ int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *dec
 lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, const char **name,
                           lrs_span *name_span);
 
-/* Keywords and unit words, for "did you mean" on misspellings. */
-extern const char *const lrs_keywords[];
-extern const size_t lrs_keyword_count;
 
 #endif

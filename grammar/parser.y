@@ -275,10 +275,6 @@ itemlist
 
 %%
 
-const char *const lrs_keywords[] = {"import", "as",    "param", "let",    "def",   "schedule",
-                                    "then",   "for",   "steps", "epochs", "epoch", NULL};
-const size_t lrs_keyword_count = 11;
-
 static void lrs_yyerror(LRS_YYLTYPE *l, lrs_pstate *ps, const char *msg)
 {
     /* Bison calls this only when its stack is exhausted. */
