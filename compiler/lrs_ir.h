@@ -20,7 +20,7 @@ typedef enum lrs_irop {
     IR_SIN, IR_COS, IR_TANH,
     /* binary */
     IR_ADD, IR_SUB, IR_MUL, IR_DIV, IR_POW, IR_MIN, IR_MAX, IR_MOD,
-    IR_LT, IR_LE, IR_GT, IR_GE, IR_EQ, IR_NE, IR_AND, IR_OR,
+    IR_LT, IR_LE, IR_GT, IR_GE, IR_EQ, IR_NE, IR_AND, IR_OR, /* give 0.0 or 1.0 */
     /* ternary */
     IR_SELECT, /* a ? b : c */
     IR_NOPS
