@@ -69,14 +69,17 @@ static LLVMValueRef cstring(table_builder *T, const char *s)
     return private_const(T, LLVMConstStringInContext(T->c, s, (unsigned)strlen(s), 0), ".str");
 }
 
-static LLVMValueRef kd(table_builder *T, double v) { return LLVMConstReal(T->f64, v); }
+static LLVMValueRef kd(table_builder *T, double v)
+{
+    return LLVMConstReal(T->f64, v);
+}
 
 /* lrs_aot_schedule[] as include/lrs.h lays it out. */
 static LLVMValueRef schedules(table_builder *T, const lrs_program *p, const char *prefix,
                               LLVMTypeRef *sty)
 {
-    LLVMTypeRef f[10] = {T->ptr, T->ptr, T->ptr, T->f64, T->f64, T->f64,
-                         T->f64, T->f64, T->i64, T->ptr};
+    LLVMTypeRef f[10] = {T->ptr, T->ptr, T->ptr, T->f64, T->f64,
+                         T->f64, T->f64, T->f64, T->i64, T->ptr};
     *sty = LLVMStructTypeInContext(T->c, f, 10, 0);
     LLVMValueRef *rows = calloc(p->nsched + 1, sizeof *rows);
     if (!rows) return NULL;
@@ -88,14 +91,21 @@ static LLVMValueRef schedules(table_builder *T, const lrs_program *p, const char
             free(fn), free(rn), free(b), free(rows);
             return NULL;
         }
-        for (size_t k = 0; k < s->nbounds; k++) b[k] = kd(T, s->bounds[k]);
-        LLVMValueRef bounds = s->nbounds
-            ? private_const(T, LLVMConstArray2(T->f64, b, s->nbounds), ".bounds")
-            : LLVMConstPointerNull(T->ptr);
-        LLVMValueRef v[10] = {cstring(T, s->name), LLVMGetNamedFunction(T->m, fn),
-                              LLVMGetNamedFunction(T->m, rn), kd(T, s->span), kd(T, s->v0),
-                              kd(T, s->vend), kd(T, s->vmin), kd(T, s->vmax),
-                              LLVMConstInt(T->i64, s->nbounds, 0), bounds};
+        for (size_t k = 0; k < s->nbounds; k++)
+            b[k] = kd(T, s->bounds[k]);
+        LLVMValueRef bounds =
+            s->nbounds ? private_const(T, LLVMConstArray2(T->f64, b, s->nbounds), ".bounds")
+                       : LLVMConstPointerNull(T->ptr);
+        LLVMValueRef v[10] = {cstring(T, s->name),
+                              LLVMGetNamedFunction(T->m, fn),
+                              LLVMGetNamedFunction(T->m, rn),
+                              kd(T, s->span),
+                              kd(T, s->v0),
+                              kd(T, s->vend),
+                              kd(T, s->vmin),
+                              kd(T, s->vmax),
+                              LLVMConstInt(T->i64, s->nbounds, 0),
+                              bounds};
         rows[i] = LLVMConstNamedStruct(*sty, v, 10);
         free(fn), free(rn), free(b);
     }
@@ -141,8 +151,10 @@ static int add_table(LLVMModuleRef m, const lrs_program *p, const char *prefix, 
                          cstring(&T, "lrs " LRS_VERSION_STRING),
                          cstring(&T, p->source_name ? p->source_name : ""),
                          cstring(&T, prefix),
-                         LLVMConstInt(T.i64, p->nsched, 0), sched,
-                         LLVMConstInt(T.i64, p->nparams, 0), par};
+                         LLVMConstInt(T.i64, p->nsched, 0),
+                         sched,
+                         LLVMConstInt(T.i64, p->nparams, 0),
+                         par};
     LLVMValueRef g = LLVMAddGlobal(m, tty, name);
     free(name);
     LLVMSetInitializer(g, LLVMConstNamedStruct(tty, v, 9));
@@ -170,7 +182,9 @@ static int run(char *const argv[], char *err, size_t errlen)
 {
     char log[] = "/tmp/lrs-cc-XXXXXX";
     int fd = mkstemp(log);
-    if (fd < 0) return fail(LRS_EMIT_EINTERNAL, err, errlen, "cannot create a temporary file: %s", strerror(errno));
+    if (fd < 0)
+        return fail(LRS_EMIT_EINTERNAL, err, errlen, "cannot create a temporary file: %s",
+                    strerror(errno));
     unlink(log);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -185,7 +199,8 @@ static int run(char *const argv[], char *err, size_t errlen)
                     strerror(r));
     }
     int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
         close(fd);
         return LRS_EMIT_OK;
@@ -194,7 +209,8 @@ static int run(char *const argv[], char *err, size_t errlen)
     ssize_t n = pread(fd, out, sizeof out - 1, 0);
     close(fd);
     out[n > 0 ? n : 0] = 0;
-    for (char *q = out + strlen(out); q > out && (q[-1] == '\n' || q[-1] == ' '); ) *--q = 0;
+    for (char *q = out + strlen(out); q > out && (q[-1] == '\n' || q[-1] == ' ');)
+        *--q = 0;
     return fail(LRS_EMIT_EINTERNAL, err, errlen, "linking with '%s' failed%s%s", argv[0],
                 *out ? ": " : "", out);
 }
@@ -205,7 +221,8 @@ static int link_shared(const char *obj, const char *path, const char *cc, char *
 {
     /* A path the user cannot write is their I/O problem, not ours. */
     int fd = open(path, O_WRONLY | O_CREAT, 0644);
-    if (fd < 0) return fail(LRS_EMIT_EIO, err, errlen, "cannot write %s: %s", path, strerror(errno));
+    if (fd < 0)
+        return fail(LRS_EMIT_EIO, err, errlen, "cannot write %s: %s", path, strerror(errno));
     close(fd);
     if (!cc || !*cc) cc = getenv("CC");
     if (!cc || !*cc) cc = "cc";
@@ -213,17 +230,19 @@ static int link_shared(const char *obj, const char *path, const char *cc, char *
     if (!words) return fail(LRS_EMIT_EINTERNAL, err, errlen, "out of memory");
     char *argv[MAX_CC_ARGS + 8];
     int n = 0;
-    for (char *w = strtok(words, " \t"); w && n < MAX_CC_ARGS; w = strtok(NULL, " \t")) argv[n++] = w;
+    for (char *w = strtok(words, " \t"); w && n < MAX_CC_ARGS; w = strtok(NULL, " \t"))
+        argv[n++] = w;
     if (!n) argv[n++] = "cc";
     char *rest[] = {"-shared", "-nostdlib", "-o", (char *)path, (char *)obj, "-lm", NULL};
-    for (size_t i = 0; i < sizeof rest / sizeof *rest; i++) argv[n++] = rest[i];
+    for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
+        argv[n++] = rest[i];
     int r = run(argv, err, errlen);
     free(words);
     return r;
 }
 
-static int emit_code(const lrs_program *p, const lrs_emit_options *o, const char *prefix,
-                     char *err, size_t errlen)
+static int emit_code(const lrs_program *p, const lrs_emit_options *o, const char *prefix, char *err,
+                     size_t errlen)
 {
     lrs_llvm_target t;
     char *msg = NULL;
@@ -289,8 +308,10 @@ done:
 /* The shortest decimal that reads back as v. */
 static void print_num(FILE *f, double v)
 {
-    if (isnan(v)) fputs("nan", f);
-    else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
+    if (isnan(v))
+        fputs("nan", f);
+    else if (isinf(v))
+        fputs(v > 0 ? "inf" : "-inf", f);
     else {
         char s[40];
         for (int prec = 1; prec <= 17; prec++) {
@@ -304,8 +325,10 @@ static void print_num(FILE *f, double v)
 static void header_schedule(FILE *f, const lrs_schedule *s, const char *prefix)
 {
     fprintf(f, "/* %s: ", s->name);
-    if (isinf(s->span)) fputs("no end", f);
-    else fprintf(f, "%.0f steps, then holds its last value", s->span);
+    if (isinf(s->span))
+        fputs("no end", f);
+    else
+        fprintf(f, "%.0f steps, then holds its last value", s->span);
     if (!isnan(s->v0)) {
         fputs("; starts at ", f);
         print_num(f, s->v0);
@@ -319,7 +342,8 @@ static void header_schedule(FILE *f, const lrs_schedule *s, const char *prefix)
     fputs(".\n", f);
     if (s->nbounds) {
         fputs(" * Segments begin at steps", f);
-        for (size_t k = 0; k < s->nbounds && k < 16; k++) fprintf(f, " %.0f", s->bounds[k]);
+        for (size_t k = 0; k < s->nbounds && k < 16; k++)
+            fprintf(f, " %.0f", s->bounds[k]);
         if (s->nbounds > 16) fprintf(f, " ... (%zu in all)", s->nbounds);
         fputs(".\n", f);
     }
@@ -351,14 +375,17 @@ static int emit_header(const lrs_program *p, const lrs_emit_options *o, const ch
     fputs(" * The functions are pure: they read no memory and write only `out`. */\n", f);
     fprintf(f, "#ifndef %s\n#define %s\n\n#include <stdint.h>\n\n", guard, guard);
     fputs("#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", f);
-    for (size_t i = 0; i < p->nsched; i++) header_schedule(f, &p->sched[i], prefix);
-    fprintf(f, "/* The descriptor table (struct lrs_aot_table in lrs.h). */\n"
-               "extern const struct lrs_aot_table %stable;\n\n",
+    for (size_t i = 0; i < p->nsched; i++)
+        header_schedule(f, &p->sched[i], prefix);
+    fprintf(f,
+            "/* The descriptor table (struct lrs_aot_table in lrs.h). */\n"
+            "extern const struct lrs_aot_table %stable;\n\n",
             prefix);
     fprintf(f, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
     int e = ferror(f) ? errno : 0;
     if (fclose(f) || e)
-        return fail(LRS_EMIT_EIO, err, errlen, "cannot write %s: %s", o->path, strerror(e ? e : EIO));
+        return fail(LRS_EMIT_EIO, err, errlen, "cannot write %s: %s", o->path,
+                    strerror(e ? e : EIO));
     return LRS_EMIT_OK;
 }
 
@@ -372,11 +399,13 @@ int lrs_program_emit(const lrs_program *p, const lrs_emit_options *o, char *err,
         return fail(LRS_EMIT_EINVAL, err, errlen,
                     "the prefix '%s' does not make C identifiers (letters, digits, _)", prefix);
     switch (o->kind) {
-    case LRS_EMIT_HEADER: return emit_header(p, o, prefix, err, errlen);
+    case LRS_EMIT_HEADER:
+        return emit_header(p, o, prefix, err, errlen);
     case LRS_EMIT_SHARED:
     case LRS_EMIT_OBJECT:
     case LRS_EMIT_LLVM:
-    case LRS_EMIT_ASM: return emit_code(p, o, prefix, err, errlen);
+    case LRS_EMIT_ASM:
+        return emit_code(p, o, prefix, err, errlen);
     }
     return fail(LRS_EMIT_EINVAL, err, errlen, "unknown output kind %d", (int)o->kind);
 }

@@ -36,9 +36,12 @@ lrs_aot *lrs_aot_open(const char *path, char *err, size_t errlen)
     dlerror();
     const lrs_aot_table *t = dlsym(h, "lrs_aot_table");
     const char *why = NULL;
-    if (!t) why = "not made by lrs_program_emit: it has no lrs_aot_table";
-    else if (t->magic != LRS_AOT_MAGIC) why = "its lrs_aot_table has the wrong magic number";
-    else if (t->version != LRS_AOT_VERSION) why = "its lrs_aot_table is of another version of lrs";
+    if (!t)
+        why = "not made by lrs_program_emit: it has no lrs_aot_table";
+    else if (t->magic != LRS_AOT_MAGIC)
+        why = "its lrs_aot_table has the wrong magic number";
+    else if (t->version != LRS_AOT_VERSION)
+        why = "its lrs_aot_table is of another version of lrs";
     lrs_aot *a = why ? NULL : malloc(sizeof *a);
     if (!a) {
         set_err(err, errlen, path, why ? why : "out of memory");
@@ -57,7 +60,10 @@ void lrs_aot_close(lrs_aot *a)
     free(a);
 }
 
-const lrs_aot_table *lrs_aot_get_table(const lrs_aot *a) { return a ? a->table : NULL; }
+const lrs_aot_table *lrs_aot_get_table(const lrs_aot *a)
+{
+    return a ? a->table : NULL;
+}
 
 static const lrs_aot_schedule *find(const lrs_aot *a, const char *name)
 {

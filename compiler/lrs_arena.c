@@ -74,7 +74,10 @@ char *lrs_arena_strndup(lrs_arena *a, const char *s, size_t n)
     return p;
 }
 
-char *lrs_arena_strdup(lrs_arena *a, const char *s) { return lrs_arena_strndup(a, s, strlen(s)); }
+char *lrs_arena_strdup(lrs_arena *a, const char *s)
+{
+    return lrs_arena_strndup(a, s, strlen(s));
+}
 
 char *lrs_arena_printf(lrs_arena *a, const char *fmt, ...)
 {

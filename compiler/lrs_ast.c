@@ -6,25 +6,44 @@
 const char *lrs_op_text(lrs_op op)
 {
     switch (op) {
-    case OP_NEG: return "-";
-    case OP_NOT: return "!";
-    case OP_ADD: return "+";
-    case OP_SUB: return "-";
-    case OP_MUL: return "*";
-    case OP_DIV: return "/";
-    case OP_POW: return "^";
-    case OP_EQ: return "==";
-    case OP_NE: return "!=";
-    case OP_LT: return "<";
-    case OP_LE: return "<=";
-    case OP_GT: return ">";
-    case OP_GE: return ">=";
-    case OP_AND: return "&&";
-    case OP_OR: return "||";
-    case UNIT_STEPS: return "steps";
-    case UNIT_EPOCHS: return "epochs";
-    case UNIT_PERCENT: return "%";
-    default: return "?";
+    case OP_NEG:
+        return "-";
+    case OP_NOT:
+        return "!";
+    case OP_ADD:
+        return "+";
+    case OP_SUB:
+        return "-";
+    case OP_MUL:
+        return "*";
+    case OP_DIV:
+        return "/";
+    case OP_POW:
+        return "^";
+    case OP_EQ:
+        return "==";
+    case OP_NE:
+        return "!=";
+    case OP_LT:
+        return "<";
+    case OP_LE:
+        return "<=";
+    case OP_GT:
+        return ">";
+    case OP_GE:
+        return ">=";
+    case OP_AND:
+        return "&&";
+    case OP_OR:
+        return "||";
+    case UNIT_STEPS:
+        return "steps";
+    case UNIT_EPOCHS:
+        return "epochs";
+    case UNIT_PERCENT:
+        return "%";
+    default:
+        return "?";
     }
 }
 

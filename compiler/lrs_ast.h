@@ -8,28 +8,42 @@
 #include "lrs_diag.h"
 
 typedef enum lrs_ast_kind {
-    AST_NUM,     /* num */
-    AST_NAME,    /* name, res */
-    AST_MEMBER,  /* mod.name: name (module), member, res */
-    AST_CALL,    /* a = callee, args */
-    AST_LIST,    /* items */
-    AST_UNARY,   /* op, a */
-    AST_BINARY,  /* op, a, b */
-    AST_COND,    /* a ? b : c */
-    AST_UNIT,    /* a with unit op (UNIT_*) */
-    AST_FOR,     /* a for b */
-    AST_THEN,    /* a then b; span of `then` in op_span */
+    AST_NUM,    /* num */
+    AST_NAME,   /* name, res */
+    AST_MEMBER, /* mod.name: name (module), member, res */
+    AST_CALL,   /* a = callee, args */
+    AST_LIST,   /* items */
+    AST_UNARY,  /* op, a */
+    AST_BINARY, /* op, a, b */
+    AST_COND,   /* a ? b : c */
+    AST_UNIT,   /* a with unit op (UNIT_*) */
+    AST_FOR,    /* a for b */
+    AST_THEN,   /* a then b; span of `then` in op_span */
 } lrs_ast_kind;
 
 typedef enum lrs_op {
     OP_NONE,
     /* unary */
-    OP_NEG, OP_NOT,
+    OP_NEG,
+    OP_NOT,
     /* binary */
-    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW,
-    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_AND, OP_OR,
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_POW,
+    OP_EQ,
+    OP_NE,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE,
+    OP_AND,
+    OP_OR,
     /* units */
-    UNIT_STEPS, UNIT_EPOCHS, UNIT_PERCENT,
+    UNIT_STEPS,
+    UNIT_EPOCHS,
+    UNIT_PERCENT,
 } lrs_op;
 
 const char *lrs_op_text(lrs_op op);
@@ -71,9 +85,9 @@ struct lrs_ast {
     const char *member; /* AST_MEMBER */
     lrs_res res;
     lrs_ast *a, *b, *c;
-    lrs_arg *args; /* AST_CALL */
-    lrs_ast **items; /* AST_LIST */
-    size_t n;        /* number of args or items */
+    lrs_arg *args;        /* AST_CALL */
+    lrs_ast **items;      /* AST_LIST */
+    size_t n;             /* number of args or items */
     int literal_fraction; /* AST_NUM written with a fractional part */
     uint32_t depth;       /* height of the subtree, bounded by the parser */
 };
@@ -100,13 +114,13 @@ typedef struct lrs_decl {
     lrs_ast *expr;
     lrs_param *params; /* DECL_DEF */
     size_t nparams;
-    const char *path;   /* DECL_IMPORT */
-    struct lrs_module *module; /* the declaring module */
+    const char *path;            /* DECL_IMPORT */
+    struct lrs_module *module;   /* the declaring module */
     struct lrs_module *imported; /* DECL_IMPORT, after loading */
-    int visit;          /* for cycle detection */
-    lrs_vec refs;       /* declarations this one names (for recursion) */
-    void *sema;         /* elaboration's memo of the value */
-    int state;          /* elaboration: 0 not yet, 1 in progress, 2 done */
+    int visit;                   /* for cycle detection */
+    lrs_vec refs;                /* declarations this one names (for recursion) */
+    void *sema;                  /* elaboration's memo of the value */
+    int state;                   /* elaboration: 0 not yet, 1 in progress, 2 done */
 } lrs_decl;
 
 /* ---- constructors, used by the parser --------------------------------- */

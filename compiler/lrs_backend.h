@@ -21,8 +21,12 @@
 /* Which libmvec variants the target can call: SSE2 (2 lanes, every
  * x86-64), AVX2 (4) and AVX-512 (8). Zero off x86-64 or when the loader
  * has no libmvec. */
-enum { LRS_VEC_SSE = 1, LRS_VEC_AVX2 = 2, LRS_VEC_AVX512 = 4,
-       LRS_VEC_GLIBC235 = 8 /* also tanh and log2 (glibc 2.35): the JIT, when present */ };
+enum {
+    LRS_VEC_SSE = 1,
+    LRS_VEC_AVX2 = 2,
+    LRS_VEC_AVX512 = 4,
+    LRS_VEC_GLIBC235 = 8 /* also tanh and log2 (glibc 2.35): the JIT, when present */
+};
 
 typedef struct lrs_llvm_target {
     LLVMTargetMachineRef tm;

@@ -43,7 +43,10 @@ static ival corners(double a, double b, double c, double d, int nan)
     return iv(lo, hi, nan);
 }
 
-static int contains(ival a, double x) { return a.lo <= x && x <= a.hi; }
+static int contains(ival a, double x)
+{
+    return a.lo <= x && x <= a.hi;
+}
 
 /* Range of sin (phase = 0) or cos (phase = pi/2) over [lo, hi]. */
 static ival trig(ival a, int is_cos)
@@ -56,8 +59,10 @@ static ival trig(ival a, int is_cos)
     double shift = is_cos ? 0 : M_PI / 2;
     for (double k = ceil((a.lo - shift) / M_PI); k * M_PI + shift <= a.hi; k++) {
         double v = is_cos ? cos(k * M_PI) : sin(k * M_PI + shift);
-        if (v > 0) hi = 1;
-        else lo = -1;
+        if (v > 0)
+            hi = 1;
+        else
+            lo = -1;
     }
     /* widen by rounding slack */
     return iv(lo - 1e-15, hi + 1e-15, a.nan);
@@ -69,10 +74,14 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
     ival b = lrs_ir_arity(n->op) >= 2 ? v[n->b] : iv(0, 0, 0);
     int nan = a.nan || b.nan;
     switch (n->op) {
-    case IR_CONST: return iv(n->k, n->k, n->k != n->k);
-    case IR_STEP: return iv(0, step_hi, 0);
-    case IR_NOISE: return iv(-1, 1, 0);
-    case IR_NEG: return iv(-a.hi, -a.lo, a.nan);
+    case IR_CONST:
+        return iv(n->k, n->k, n->k != n->k);
+    case IR_STEP:
+        return iv(0, step_hi, 0);
+    case IR_NOISE:
+        return iv(-1, 1, 0);
+    case IR_NEG:
+        return iv(-a.hi, -a.lo, a.nan);
     case IR_NOT:
         if (!contains(a, 0)) return iv(0, 0, 0);
         if (a.lo == 0 && a.hi == 0) return iv(1, 1, 0);
@@ -81,42 +90,55 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
         if (a.lo >= 0) return a;
         if (a.hi <= 0) return iv(-a.hi, -a.lo, a.nan);
         return iv(0, fmax(-a.lo, a.hi), a.nan);
-    case IR_FLOOR: return iv(floor(a.lo), floor(a.hi), a.nan);
-    case IR_CEIL: return iv(ceil(a.lo), ceil(a.hi), a.nan);
-    case IR_ROUND: return iv(round(a.lo), round(a.hi), a.nan);
+    case IR_FLOOR:
+        return iv(floor(a.lo), floor(a.hi), a.nan);
+    case IR_CEIL:
+        return iv(ceil(a.lo), ceil(a.hi), a.nan);
+    case IR_ROUND:
+        return iv(round(a.lo), round(a.hi), a.nan);
     case IR_SQRT:
         if (a.hi < 0) return iv(-INFINITY, INFINITY, 1);
         return iv(sqrt(fmax(a.lo, 0)), sqrt(a.hi), a.nan || a.lo < 0);
-    case IR_EXP: return iv(exp(a.lo), exp(a.hi), a.nan);
+    case IR_EXP:
+        return iv(exp(a.lo), exp(a.hi), a.nan);
     case IR_LOG:
     case IR_LOG2: {
         if (a.hi < 0) return iv(-INFINITY, INFINITY, 1);
         double (*f)(double) = n->op == IR_LOG ? log : log2;
         return iv(f(fmax(a.lo, 0)), f(a.hi), a.nan || a.lo < 0);
     }
-    case IR_SIN: return trig(a, 0);
-    case IR_COS: return trig(a, 1);
-    case IR_TANH: return iv(tanh(a.lo), tanh(a.hi), a.nan);
+    case IR_SIN:
+        return trig(a, 0);
+    case IR_COS:
+        return trig(a, 1);
+    case IR_TANH:
+        return iv(tanh(a.lo), tanh(a.hi), a.nan);
     case IR_ADD:
         return iv(a.lo + b.lo, a.hi + b.hi,
-                  nan || (a.lo == -INFINITY && b.hi == INFINITY) || (a.hi == INFINITY && b.lo == -INFINITY));
+                  nan || (a.lo == -INFINITY && b.hi == INFINITY) ||
+                      (a.hi == INFINITY && b.lo == -INFINITY));
     case IR_SUB:
         return iv(a.lo - b.hi, a.hi - b.lo,
-                  nan || (a.lo == -INFINITY && b.lo == -INFINITY) || (a.hi == INFINITY && b.hi == INFINITY));
+                  nan || (a.lo == -INFINITY && b.lo == -INFINITY) ||
+                      (a.hi == INFINITY && b.hi == INFINITY));
     case IR_MUL:
         return corners(a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi, nan);
     case IR_DIV:
-        if (contains(b, 0)) return iv(-INFINITY, INFINITY, nan || contains(a, 0) || isinf(a.lo) || isinf(a.hi));
+        if (contains(b, 0))
+            return iv(-INFINITY, INFINITY, nan || contains(a, 0) || isinf(a.lo) || isinf(a.hi));
         return corners(a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi, nan);
     case IR_POW:
-        if (a.lo >= 0) return corners(pow(a.lo, b.lo), pow(a.lo, b.hi), pow(a.hi, b.lo), pow(a.hi, b.hi), nan);
+        if (a.lo >= 0)
+            return corners(pow(a.lo, b.lo), pow(a.lo, b.hi), pow(a.hi, b.lo), pow(a.hi, b.hi), nan);
         if (b.lo == b.hi && b.lo == floor(b.lo) && isfinite(a.lo) && isfinite(a.hi)) {
             double m = pow(fmax(-a.lo, a.hi), b.lo);
             if (b.lo >= 0) return iv(-m, m, nan);
         }
         return iv(-INFINITY, INFINITY, 1);
-    case IR_MIN: return iv(fmin(a.lo, b.lo), fmin(a.hi, b.hi), nan);
-    case IR_MAX: return iv(fmax(a.lo, b.lo), fmax(a.hi, b.hi), nan);
+    case IR_MIN:
+        return iv(fmin(a.lo, b.lo), fmin(a.hi, b.hi), nan);
+    case IR_MAX:
+        return iv(fmax(a.lo, b.lo), fmax(a.hi, b.hi), nan);
     case IR_MOD:
         if (b.lo > 0 && isfinite(b.hi) && isfinite(a.lo) && isfinite(a.hi)) return iv(0, b.hi, nan);
         return iv(-INFINITY, INFINITY, 1);
@@ -158,7 +180,8 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
         if (a.lo == a.hi && !a.nan) return a.lo != 0 ? b : c;
         return iv(fmin(b.lo, c.lo), fmax(b.hi, c.hi), b.nan || c.nan);
     }
-    default: return iv(-INFINITY, INFINITY, 1);
+    default:
+        return iv(-INFINITY, INFINITY, 1);
     }
 }
 
@@ -195,14 +218,19 @@ static void sample_steps(const lrs_sched_out *s, samples *out)
     double end = s->span;
     double last = s->nbounds ? s->bounds[s->nbounds - 1] : 0;
     double horizon = end == INFINITY ? fmax(4 * last, 1e6) : end;
-    for (int i = 0; i <= DENSE; i++) add(out, round(horizon * i / DENSE));
-    for (int i = 0; i < 64; i++) add(out, i);
+    for (int i = 0; i <= DENSE; i++)
+        add(out, round(horizon * i / DENSE));
+    for (int i = 0; i < 64; i++)
+        add(out, i);
     for (size_t i = 0; i < s->nbounds; i++)
-        for (int d = -2; d <= 2; d++) add(out, s->bounds[i] + d);
+        for (int d = -2; d <= 2; d++)
+            add(out, s->bounds[i] + d);
     if (end != INFINITY)
-        for (int d = -2; d <= 2; d++) add(out, end + d);
+        for (int d = -2; d <= 2; d++)
+            add(out, end + d);
     else
-        for (int k = 0; k < 63; k++) add(out, ldexp(1, k));
+        for (int k = 0; k < 63; k++)
+            add(out, ldexp(1, k));
     qsort(out->steps, out->n, sizeof *out->steps, cmp_i64);
 }
 
@@ -239,21 +267,27 @@ static void check_one(lrs_comp *c, lrs_sched_out *s, const ival *iv_all)
         }
         if (reported || (v >= 0 && v < INFINITY)) continue;
         reported = 1;
-        const char *what = v != v ? "not a number (NaN)" : v == INFINITY || v == -INFINITY ? "infinite" : "negative";
+        const char *what = v != v                            ? "not a number (NaN)"
+                           : v == INFINITY || v == -INFINITY ? "infinite"
+                                                             : "negative";
         char val[32];
         snprintf(val, sizeof val, v != v ? "nan" : "%g", v);
-        size_t e = lrs_diag_error(&c->sink, s->decl->expr->span, "schedule '%s' is %s at step %lld (%s)",
-                                  s->name, what, (long long)sm.steps[i], val);
+        size_t e =
+            lrs_diag_error(&c->sink, s->decl->expr->span, "schedule '%s' is %s at step %lld (%s)",
+                           s->name, what, (long long)sm.steps[i], val);
         if (v < 0 && v > -INFINITY)
-            lrs_diag_help(&c->sink, e, "a rate must not be negative: check the order of `from -> to`, "
-                                       "or clamp it with max(..., 0)");
+            lrs_diag_help(&c->sink, e,
+                          "a rate must not be negative: check the order of `from -> to`, "
+                          "or clamp it with max(..., 0)");
         else
-            lrs_diag_help(&c->sink, e, "look for a 0/0, a log or sqrt of a negative number, or a "
-                                       "division by a span that is 0 or infinite");
+            lrs_diag_help(&c->sink, e,
+                          "look for a 0/0, a log or sqrt of a negative number, or a "
+                          "division by a span that is 0 or infinite");
     }
     if (scratch) {
         s->v0 = lrs_code_eval(&code, 0, scratch);
-        s->vend = lrs_code_eval(&code, s->span == INFINITY ? (int64_t)1 << 53 : (int64_t)s->span, scratch);
+        s->vend = lrs_code_eval(&code, s->span == INFINITY ? (int64_t)1 << 53 : (int64_t)s->span,
+                                scratch);
     }
     free(sm.steps);
     free(scratch);
@@ -272,7 +306,8 @@ static void check_jumps(lrs_comp *c)
         size_t e = lrs_diag_warning(&c->sink, j->span,
                                     "the value jumps from %g to %g at step %.0f (by %.0f%%)", a, b,
                                     j->pos, 100 * fabs(a - b) / big);
-        lrs_diag_help(&c->sink, e, "intended for step decay; otherwise make the segments meet at the boundary");
+        lrs_diag_help(&c->sink, e,
+                      "intended for step decay; otherwise make the segments meet at the boundary");
     }
 }
 
@@ -283,8 +318,10 @@ int lrs_chk_program(lrs_comp *c)
     ival *v = malloc(c->ir.n * sizeof *v);
     if (!v) return 0;
     /* The step's range: int64 steps, clamped at 0 by the ABI. */
-    for (size_t i = 0; i < c->ir.n; i++) v[i] = apply(&c->ir.nodes[i], v, 9.2e18);
-    for (size_t i = 0; i < c->scheds.n; i++) check_one(c, c->scheds.items[i], v);
+    for (size_t i = 0; i < c->ir.n; i++)
+        v[i] = apply(&c->ir.nodes[i], v, 9.2e18);
+    for (size_t i = 0; i < c->scheds.n; i++)
+        check_one(c, c->scheds.items[i], v);
     free(v);
     check_jumps(c);
     return c->sink.errors - before;

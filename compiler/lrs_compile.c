@@ -50,7 +50,8 @@ void lrs_program_free(lrs_program *p)
         free(p->sched[i].bounds);
         lrs_code_free(&p->sched[i].code);
     }
-    for (size_t i = 0; i < p->nparams; i++) free(p->params[i].name);
+    for (size_t i = 0; i < p->nparams; i++)
+        free(p->params[i].name);
     free(p->sched);
     free(p->params);
     free(p->source_name);
@@ -181,7 +182,10 @@ lrs_program *lrs_compile_string(lrs_context *ctx, const char *name, const char *
     return p;
 }
 
-size_t lrs_program_schedule_count(const lrs_program *p) { return p ? p->nsched : 0; }
+size_t lrs_program_schedule_count(const lrs_program *p)
+{
+    return p ? p->nsched : 0;
+}
 
 const char *lrs_program_schedule_name(const lrs_program *p, size_t i)
 {
@@ -200,7 +204,10 @@ double lrs_program_schedule_span(const lrs_program *p, size_t i)
     return p && i < p->nsched ? p->sched[i].span : NAN;
 }
 
-size_t lrs_program_param_count(const lrs_program *p) { return p ? p->nparams : 0; }
+size_t lrs_program_param_count(const lrs_program *p)
+{
+    return p ? p->nparams : 0;
+}
 
 const char *lrs_program_param_name(const lrs_program *p, size_t i)
 {

@@ -15,8 +15,8 @@ uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const c
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 8;
-        s->files = lrs_arena_realloc(s->arena, s->files, s->n * sizeof *s->files,
-                                     cap * sizeof *s->files);
+        s->files =
+            lrs_arena_realloc(s->arena, s->files, s->n * sizeof *s->files, cap * sizeof *s->files);
         s->cap = cap;
     }
     lrs_source *f = lrs_arena_alloc(s->arena, sizeof *f);
@@ -67,7 +67,8 @@ int64_t lrs_src_load(lrs_sources *s, const char *path, const char *name)
 static void build_lines(lrs_sources *s, lrs_source *f)
 {
     size_t n = 1;
-    for (size_t i = 0; i < f->len; i++) n += f->text[i] == '\n';
+    for (size_t i = 0; i < f->len; i++)
+        n += f->text[i] == '\n';
     f->line_starts = lrs_arena_alloc(s->arena, n * sizeof *f->line_starts);
     size_t k = 0;
     f->line_starts[k++] = 0;
@@ -82,8 +83,10 @@ static size_t line_index(lrs_sources *s, lrs_source *f, uint32_t off)
     size_t lo = 0, hi = f->nlines; /* last line start <= off */
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
-        if (f->line_starts[mid] <= off) lo = mid;
-        else hi = mid;
+        if (f->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -129,14 +132,18 @@ static void info_free(lrs_diag_info *i)
     free((char *)i->source_line);
 }
 
-lrs_diags *lrs_diags_new(void) { return calloc(1, sizeof(lrs_diags)); }
+lrs_diags *lrs_diags_new(void)
+{
+    return calloc(1, sizeof(lrs_diags));
+}
 
 void lrs_diags_clear(lrs_diags *d)
 {
     if (!d) return;
     for (size_t i = 0; i < d->n; i++) {
         info_free(&d->items[i].info);
-        for (size_t j = 0; j < d->items[i].nnotes; j++) info_free(&d->items[i].notes[j]);
+        for (size_t j = 0; j < d->items[i].nnotes; j++)
+            info_free(&d->items[i].notes[j]);
         free(d->items[i].notes);
     }
     d->n = d->errors = d->warnings = 0;
@@ -156,9 +163,18 @@ void lrs_diags_set_callback(lrs_diags *d, lrs_diag_callback cb, void *user)
     d->user = user;
 }
 
-size_t lrs_diags_count(const lrs_diags *d) { return d ? d->n : 0; }
-size_t lrs_diags_error_count(const lrs_diags *d) { return d ? d->errors : 0; }
-size_t lrs_diags_warning_count(const lrs_diags *d) { return d ? d->warnings : 0; }
+size_t lrs_diags_count(const lrs_diags *d)
+{
+    return d ? d->n : 0;
+}
+size_t lrs_diags_error_count(const lrs_diags *d)
+{
+    return d ? d->errors : 0;
+}
+size_t lrs_diags_warning_count(const lrs_diags *d)
+{
+    return d ? d->warnings : 0;
+}
 
 int lrs_diags_get(const lrs_diags *d, size_t i, lrs_diag_info *out)
 {
@@ -179,7 +195,10 @@ int lrs_diags_note(const lrs_diags *d, size_t i, size_t j, lrs_diag_info *out)
     return 0;
 }
 
-void lrs_free(void *p) { free(p); }
+void lrs_free(void *p)
+{
+    free(p);
+}
 
 /* ---- rendering --------------------------------------------------------- */
 
@@ -194,7 +213,8 @@ static void sb_append(strbuf *b, const char *s, size_t n)
     if (b->failed) return;
     if (b->n + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 128;
-        while (cap < b->n + n + 1) cap *= 2;
+        while (cap < b->n + n + 1)
+            cap *= 2;
         char *p = realloc(b->p, cap);
         if (!p) {
             b->failed = 1;
@@ -256,7 +276,8 @@ static void render_one(strbuf *b, const lrs_diag_info *i, int color)
         sb_append(b, (size_t)(c - 1) < len && s[c - 1] == '\t' ? "\t" : " ", 1);
     sb_append(b, sc, strlen(sc));
     sb_append(b, "^", 1);
-    for (int c = i->column + 1; c < i->end_column; c++) sb_append(b, "~", 1);
+    for (int c = i->column + 1; c < i->end_column; c++)
+        sb_append(b, "~", 1);
     sb_printf(b, "%s\n", reset);
 }
 
@@ -265,7 +286,8 @@ char *lrs_diags_format(const lrs_diags *d, size_t i, int color)
     if (!d || i >= d->n) return NULL;
     strbuf b = {0};
     render_one(&b, &d->items[i].info, color);
-    for (size_t j = 0; j < d->items[i].nnotes; j++) render_one(&b, &d->items[i].notes[j], color);
+    for (size_t j = 0; j < d->items[i].nnotes; j++)
+        render_one(&b, &d->items[i].notes[j], color);
     if (b.failed) {
         free(b.p);
         return NULL;
@@ -333,13 +355,19 @@ static size_t push(lrs_sink *k, lrs_severity sev, const lrs_span *span, const ch
     memset(e, 0, sizeof *e);
     e->info.severity = sev;
     char msg[1024];
-    if (fmt) vsnprintf(msg, sizeof msg, fmt, ap);
-    else snprintf(msg, sizeof msg, "too many errors (%d); stopping", LRS_MAX_ERRORS);
+    if (fmt)
+        vsnprintf(msg, sizeof msg, fmt, ap);
+    else
+        snprintf(msg, sizeof msg, "too many errors (%d); stopping", LRS_MAX_ERRORS);
     e->info.message = xstrdup(msg);
-    if (span) locate(k, *span, &e->info);
-    else e->info.file = xstrdup(file);
-    if (sev == LRS_SEV_ERROR) d->errors++;
-    else d->warnings++;
+    if (span)
+        locate(k, *span, &e->info);
+    else
+        e->info.file = xstrdup(file);
+    if (sev == LRS_SEV_ERROR)
+        d->errors++;
+    else
+        d->warnings++;
     size_t idx = d->n++;
     if (d->cb) d->cb(d->user, d, idx);
     return fmt ? idx : LRS_NO_DIAG; /* notes belong to the error that was dropped */
@@ -372,10 +400,13 @@ size_t lrs_diag_error_noloc(lrs_sink *k, const char *file, const char *fmt, ...)
     return r;
 }
 
-int lrs_diag_full(const lrs_sink *k) { return k->capped; }
+int lrs_diag_full(const lrs_sink *k)
+{
+    return k->capped;
+}
 
-static void add_note(lrs_sink *k, size_t d, lrs_severity sev, const lrs_span *span,
-                     const char *fmt, va_list ap)
+static void add_note(lrs_sink *k, size_t d, lrs_severity sev, const lrs_span *span, const char *fmt,
+                     va_list ap)
 {
     if (d == LRS_NO_DIAG || d >= k->out->n) return;
     entry *e = &k->out->items[d];
@@ -417,8 +448,10 @@ static size_t edit_distance(const char *a, const char *b, size_t cap)
     if (la > 64 || lb > 64) return cap + 1;
     if ((la > lb ? la - lb : lb - la) > cap) return cap + 1;
     size_t d[65][65];
-    for (size_t i = 0; i <= la; i++) d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
     for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
             size_t cost = a[i - 1] != b[j - 1];

@@ -41,7 +41,14 @@ const lrs_builtin lrs_builtins[] = {
     MATH2("min", IR_MIN, "a", "b"),
     MATH2("max", IR_MAX, "a", "b"),
     {"clamp", BK_FORM, F_CLAMP, 0, 3, 3, {"x", "lo", "hi"}, {0}},
-    {"restarts", BK_FORM, F_RESTARTS, 0, 4, 2, {"S", "period", "mult", "limit"}, {0, 0, 1, INFINITY}},
+    {"restarts",
+     BK_FORM,
+     F_RESTARTS,
+     0,
+     4,
+     2,
+     {"S", "period", "mult", "limit"},
+     {0, 0, 1, INFINITY}},
     {"sample", BK_FORM, F_SAMPLE, 0, 2, 2, {"S", "every"}, {0}},
     {"at", BK_FORM, F_AT, 0, 2, 2, {"S", "k"}, {0}},
     {"index", BK_FORM, F_INDEX, 0, 2, 2, {"L", "x"}, {0}},
@@ -66,10 +73,10 @@ typedef struct value {
     lrs_term *t;        /* V_NUM, V_BOOL */
     const double *list; /* V_LIST */
     size_t n;
-    lrs_decl *def;      /* V_FUNC: a def, or NULL for a built-in */
+    lrs_decl *def; /* V_FUNC: a def, or NULL for a built-in */
     int builtin;
-    lrs_span span;      /* where the value was written: the argument, for parameters */
-    const char *param;  /* the parameter it was passed as, and to which function */
+    lrs_span span;     /* where the value was written: the argument, for parameters */
+    const char *param; /* the parameter it was passed as, and to which function */
     const char *fn;
 } value;
 
@@ -90,12 +97,18 @@ static const value ERR = {V_ERR, 0, 0, 0, 0, 0, {0, 0, 0}, 0, 0};
 static const char *kind_text(vkind k)
 {
     switch (k) {
-    case V_NUM: return "a number";
-    case V_BOOL: return "a boolean";
-    case V_LIST: return "a list";
-    case V_FUNC: return "a function";
-    case V_AUTO: return "`auto`";
-    default: return "an error";
+    case V_NUM:
+        return "a number";
+    case V_BOOL:
+        return "a boolean";
+    case V_LIST:
+        return "a list";
+    case V_FUNC:
+        return "a function";
+    case V_AUTO:
+        return "`auto`";
+    default:
+        return "an error";
     }
 }
 
@@ -182,8 +195,8 @@ static lrs_term *t_bin(elab *E, lrs_irop op, lrs_term *a, lrs_term *b, lrs_span 
     return link(E, t, a, b, NULL, NULL);
 }
 
-static lrs_term *t_node(elab *E, lrs_tkind kind, lrs_span sp, lrs_term *a, lrs_term *b,
-                        lrs_term *c, lrs_term *d)
+static lrs_term *t_node(elab *E, lrs_tkind kind, lrs_span sp, lrs_term *a, lrs_term *b, lrs_term *c,
+                        lrs_term *d)
 {
     return link(E, term(E, kind, sp), a, b, c, d);
 }
@@ -203,8 +216,8 @@ static int expect(elab *E, value v, vkind want, const char *what)
 {
     if (v.kind == want) return 1;
     if (v.kind == V_ERR) return 0;
-    size_t e = lrs_diag_error(&E->c->sink, v.span, "%s must be %s, not %s", what,
-                              kind_text(want), kind_text(v.kind));
+    size_t e = lrs_diag_error(&E->c->sink, v.span, "%s must be %s, not %s", what, kind_text(want),
+                              kind_text(v.kind));
     if (v.param)
         lrs_diag_note(&E->c->sink, e, 0, v.span, "it is passed as '%s' to '%s'", v.param, v.fn);
     if (v.kind == V_FUNC) lrs_diag_help(&E->c->sink, e, "call the function: NAME(...)");
@@ -261,8 +274,8 @@ static value lookup_param(elab *E, frame *f, const char *name, lrs_span use, con
     lrs_decl *d = lrs_scope_find(&f->m->scope, name);
     if (!d || d->kind != DECL_PARAM) d = lrs_scope_find(&E->c->main->scope, name);
     if (!d || d->kind != DECL_PARAM) {
-        size_t e = lrs_diag_error(&E->c->sink, use, "`%s` needs `param %s`, which is not set",
-                                  unit, name);
+        size_t e =
+            lrs_diag_error(&E->c->sink, use, "`%s` needs `param %s`, which is not set", unit, name);
         lrs_diag_help(&E->c->sink, e, "%s", help);
         return ERR;
     }
@@ -294,7 +307,8 @@ static value unit(elab *E, frame *f, lrs_ast *n)
  * computed durations (10%, 0.3 * span) are rounded to whole steps. */
 static int literal_fraction(const lrs_ast *d)
 {
-    while ((d->kind == AST_UNARY && d->op == OP_NEG) || (d->kind == AST_UNIT && d->op == UNIT_STEPS))
+    while ((d->kind == AST_UNARY && d->op == OP_NEG) ||
+           (d->kind == AST_UNIT && d->op == UNIT_STEPS))
         d = d->a;
     return d->kind == AST_NUM && d->literal_fraction && d->num != floor(d->num);
 }
@@ -309,7 +323,8 @@ static value for_(elab *E, frame *f, lrs_ast *n)
     double k;
     if (literal_fraction(n->b)) {
         const lrs_ast *lit = n->b;
-        while (lit->kind != AST_NUM) lit = lit->a;
+        while (lit->kind != AST_NUM)
+            lit = lit->a;
         size_t e = lrs_diag_error(&E->c->sink, d.span, "duration %g is not a whole number of steps",
                                   lit->num);
         lrs_diag_help(&E->c->sink, e, "durations count steps: write %g or %g", floor(lit->num),
@@ -400,13 +415,15 @@ static int bind_args(elab *E, frame *f, lrs_ast *call, const callee *k, lrs_decl
         size_t idx;
         if (!a->name) {
             if (seen_kw) {
-                lrs_diag_error(sink, a->value->span, "positional argument after a keyword argument");
+                lrs_diag_error(sink, a->value->span,
+                               "positional argument after a keyword argument");
                 ok = 0;
                 continue;
             }
             if (pos >= k->nparams) {
-                size_t e = lrs_diag_error(sink, a->value->span,
-                                          "too many arguments: '%s' takes %zu", k->name, k->nparams);
+                size_t e =
+                    lrs_diag_error(sink, a->value->span, "too many arguments: '%s' takes %zu",
+                                   k->name, k->nparams);
                 if (def) lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
                 return 0;
             }
@@ -419,10 +436,13 @@ static int bind_args(elab *E, frame *f, lrs_ast *call, const callee *k, lrs_decl
                 size_t e = lrs_diag_error(sink, a->name_span, "'%s' has no parameter '%s'", k->name,
                                           a->name);
                 const char *names[8];
-                for (size_t j = 0; j < k->nparams && j < 8; j++) names[j] = pname(k, j);
+                for (size_t j = 0; j < k->nparams && j < 8; j++)
+                    names[j] = pname(k, j);
                 const char *s = lrs_suggest(a->name, names, k->nparams < 8 ? k->nparams : 8);
-                if (s) lrs_diag_help(sink, e, "did you mean '%s'?", s);
-                else if (def) lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
+                if (s)
+                    lrs_diag_help(sink, e, "did you mean '%s'?", s);
+                else if (def)
+                    lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
                 ok = 0;
                 continue;
             }
@@ -452,8 +472,8 @@ static int bind_args(elab *E, frame *f, lrs_ast *call, const callee *k, lrs_decl
 static value call_def(elab *E, frame *f, lrs_ast *call, lrs_decl *def)
 {
     if (f->depth >= LRS_MAX_CALL_DEPTH) {
-        size_t e = lrs_diag_error(&E->c->sink, call->span,
-                                  "calls nested too deeply (more than %d)", LRS_MAX_CALL_DEPTH);
+        size_t e = lrs_diag_error(&E->c->sink, call->span, "calls nested too deeply (more than %d)",
+                                  LRS_MAX_CALL_DEPTH);
         lrs_diag_note(&E->c->sink, e, 0, call->span,
                       "a function passed to itself recurses without end");
         return ERR;
@@ -511,20 +531,25 @@ static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
         ok = expect_const(E, s[3], "the limit of restarts", &lim) && ok;
         if (!ok) return ERR;
         if (!(P > 0) || P == INFINITY) {
-            lrs_diag_error(&E->c->sink, s[1].span, "restarts period must be positive and finite (it is %g)", P);
+            lrs_diag_error(&E->c->sink, s[1].span,
+                           "restarts period must be positive and finite (it is %g)", P);
             return ERR;
         }
         if (!(M > 0) || M == INFINITY) {
-            lrs_diag_error(&E->c->sink, s[2].span, "restarts mult must be positive and finite (it is %g)", M);
+            lrs_diag_error(&E->c->sink, s[2].span,
+                           "restarts mult must be positive and finite (it is %g)", M);
             return ERR;
         }
         if (!(lim >= 1) || (lim != INFINITY && lim != floor(lim))) {
-            lrs_diag_error(&E->c->sink, s[3].span, "restarts limit must be a whole number of cycles, at least 1 (it is %g)", lim);
+            lrs_diag_error(&E->c->sink, s[3].span,
+                           "restarts limit must be a whole number of cycles, at least 1 (it is %g)",
+                           lim);
             return ERR;
         }
         if (M < 1 && lim == INFINITY) {
-            size_t e = lrs_diag_error(&E->c->sink, s[2].span,
-                                      "with mult < 1 the cycles shrink to nothing; a finite limit is needed");
+            size_t e = lrs_diag_error(
+                &E->c->sink, s[2].span,
+                "with mult < 1 the cycles shrink to nothing; a finite limit is needed");
             lrs_diag_help(&E->c->sink, e, "add limit = N");
             return ERR;
         }
@@ -546,7 +571,8 @@ static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
         }
         return num(t_node(E, T_SAMPLE, sp, s[0].t, s[1].t, NULL, NULL), sp);
     case F_AT:
-        if (!expect(E, s[0], V_NUM, "the schedule of at") || !expect(E, s[1], V_NUM, "the step of at"))
+        if (!expect(E, s[0], V_NUM, "the schedule of at") ||
+            !expect(E, s[1], V_NUM, "the step of at"))
             return ERR;
         return num(t_node(E, T_AT, sp, s[0].t, s[1].t, NULL, NULL), sp);
     case F_INDEX:
@@ -638,7 +664,8 @@ static value decl_value(elab *E, lrs_decl *d, lrs_span use)
          * a unit that needs the param being defined (`param total = 50%`). */
         size_t e = lrs_diag_error(&E->c->sink, use, "'%s' is defined in terms of itself", d->name);
         lrs_diag_note(&E->c->sink, e, 1, d->name_span,
-                      "a `%%` or `epochs` in the value of '%s' needs '%s' itself", d->name, d->name);
+                      "a `%%` or `epochs` in the value of '%s' needs '%s' itself", d->name,
+                      d->name);
         lrs_diag_help(&E->c->sink, e, "give '%s' in steps", d->name);
         return ERR;
     } else if (d->kind == DECL_DEF) {
@@ -680,15 +707,20 @@ static value eval(elab *E, frame *f, lrs_ast *n)
     case AST_NAME:
     case AST_MEMBER:
         switch (n->res.kind) {
-        case RES_PARAM: return f->args[n->res.index];
-        case RES_DECL: return decl_value(E, n->res.decl, n->span);
-        case RES_BUILTIN: return builtin_value(E, n->res.index, n->span);
+        case RES_PARAM:
+            return f->args[n->res.index];
+        case RES_DECL:
+            return decl_value(E, n->res.decl, n->span);
+        case RES_BUILTIN:
+            return builtin_value(E, n->res.index, n->span);
         case RES_MODULE: {
-            size_t e = lrs_diag_error(&E->c->sink, n->span, "'%s' is a module, not a value", n->name);
+            size_t e =
+                lrs_diag_error(&E->c->sink, n->span, "'%s' is a module, not a value", n->name);
             lrs_diag_help(&E->c->sink, e, "name something in it: %s.NAME", n->name);
             return ERR;
         }
-        default: return ERR;
+        default:
+            return ERR;
         }
     case AST_CALL:
         return call(E, f, n);

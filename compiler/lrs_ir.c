@@ -11,60 +11,102 @@ static const struct {
     const char *name;
     int arity;
 } op_info[IR_NOPS] = {
-    [IR_CONST] = {"const", 0}, [IR_STEP] = {"step", 0},   [IR_NOISE] = {"noise", 0},
-    [IR_NEG] = {"neg", 1},     [IR_NOT] = {"not", 1},     [IR_ABS] = {"abs", 1},
-    [IR_FLOOR] = {"floor", 1}, [IR_CEIL] = {"ceil", 1},   [IR_ROUND] = {"round", 1},
-    [IR_SQRT] = {"sqrt", 1},   [IR_EXP] = {"exp", 1},     [IR_LOG] = {"log", 1},
-    [IR_LOG2] = {"log2", 1},   [IR_SIN] = {"sin", 1},     [IR_COS] = {"cos", 1},
-    [IR_TANH] = {"tanh", 1},   [IR_ADD] = {"add", 2},     [IR_SUB] = {"sub", 2},
-    [IR_MUL] = {"mul", 2},     [IR_DIV] = {"div", 2},     [IR_POW] = {"pow", 2},
-    [IR_MIN] = {"min", 2},     [IR_MAX] = {"max", 2},     [IR_MOD] = {"mod", 2},
-    [IR_LT] = {"lt", 2},       [IR_LE] = {"le", 2},       [IR_GT] = {"gt", 2},
-    [IR_GE] = {"ge", 2},       [IR_EQ] = {"eq", 2},       [IR_NE] = {"ne", 2},
-    [IR_AND] = {"and", 2},     [IR_OR] = {"or", 2},       [IR_SELECT] = {"select", 3},
+    [IR_CONST] = {"const", 0}, [IR_STEP] = {"step", 0}, [IR_NOISE] = {"noise", 0},
+    [IR_NEG] = {"neg", 1},     [IR_NOT] = {"not", 1},   [IR_ABS] = {"abs", 1},
+    [IR_FLOOR] = {"floor", 1}, [IR_CEIL] = {"ceil", 1}, [IR_ROUND] = {"round", 1},
+    [IR_SQRT] = {"sqrt", 1},   [IR_EXP] = {"exp", 1},   [IR_LOG] = {"log", 1},
+    [IR_LOG2] = {"log2", 1},   [IR_SIN] = {"sin", 1},   [IR_COS] = {"cos", 1},
+    [IR_TANH] = {"tanh", 1},   [IR_ADD] = {"add", 2},   [IR_SUB] = {"sub", 2},
+    [IR_MUL] = {"mul", 2},     [IR_DIV] = {"div", 2},   [IR_POW] = {"pow", 2},
+    [IR_MIN] = {"min", 2},     [IR_MAX] = {"max", 2},   [IR_MOD] = {"mod", 2},
+    [IR_LT] = {"lt", 2},       [IR_LE] = {"le", 2},     [IR_GT] = {"gt", 2},
+    [IR_GE] = {"ge", 2},       [IR_EQ] = {"eq", 2},     [IR_NE] = {"ne", 2},
+    [IR_AND] = {"and", 2},     [IR_OR] = {"or", 2},     [IR_SELECT] = {"select", 3},
 };
 
-int lrs_ir_arity(lrs_irop op) { return op_info[op].arity; }
-const char *lrs_ir_name(lrs_irop op) { return op_info[op].name; }
+int lrs_ir_arity(lrs_irop op)
+{
+    return op_info[op].arity;
+}
+const char *lrs_ir_name(lrs_irop op)
+{
+    return op_info[op].name;
+}
 
 /* min/max follow C's fmin/fmax except that a NaN operand gives NaN: a NaN
  * must never be hidden by a clamp, or the checker could not see it. */
-static double nan_min(double a, double b) { return a != a || b != b ? NAN : a < b ? a : b; }
-static double nan_max(double a, double b) { return a != a || b != b ? NAN : a > b ? a : b; }
+static double nan_min(double a, double b)
+{
+    return a != a || b != b ? NAN : a < b ? a : b;
+}
+static double nan_max(double a, double b)
+{
+    return a != a || b != b ? NAN : a > b ? a : b;
+}
 
 double lrs_ir_apply(lrs_irop op, double a, double b)
 {
     switch (op) {
-    case IR_NEG: return -a;
-    case IR_NOT: return a == 0 ? 1 : 0;
-    case IR_ABS: return fabs(a);
-    case IR_FLOOR: return floor(a);
-    case IR_CEIL: return ceil(a);
-    case IR_ROUND: return round(a);
-    case IR_SQRT: return sqrt(a);
-    case IR_EXP: return exp(a);
-    case IR_LOG: return log(a);
-    case IR_LOG2: return log2(a);
-    case IR_SIN: return sin(a);
-    case IR_COS: return cos(a);
-    case IR_TANH: return tanh(a);
-    case IR_ADD: return a + b;
-    case IR_SUB: return a - b;
-    case IR_MUL: return a * b;
-    case IR_DIV: return a / b;
-    case IR_POW: return pow(a, b);
-    case IR_MIN: return nan_min(a, b);
-    case IR_MAX: return nan_max(a, b);
-    case IR_MOD: return a - b * floor(a / b); /* floored: the sign of b */
-    case IR_LT: return a < b;
-    case IR_LE: return a <= b;
-    case IR_GT: return a > b;
-    case IR_GE: return a >= b;
-    case IR_EQ: return a == b;
-    case IR_NE: return a != b;
-    case IR_AND: return a != 0 && b != 0;
-    case IR_OR: return a != 0 || b != 0;
-    default: return NAN;
+    case IR_NEG:
+        return -a;
+    case IR_NOT:
+        return a == 0 ? 1 : 0;
+    case IR_ABS:
+        return fabs(a);
+    case IR_FLOOR:
+        return floor(a);
+    case IR_CEIL:
+        return ceil(a);
+    case IR_ROUND:
+        return round(a);
+    case IR_SQRT:
+        return sqrt(a);
+    case IR_EXP:
+        return exp(a);
+    case IR_LOG:
+        return log(a);
+    case IR_LOG2:
+        return log2(a);
+    case IR_SIN:
+        return sin(a);
+    case IR_COS:
+        return cos(a);
+    case IR_TANH:
+        return tanh(a);
+    case IR_ADD:
+        return a + b;
+    case IR_SUB:
+        return a - b;
+    case IR_MUL:
+        return a * b;
+    case IR_DIV:
+        return a / b;
+    case IR_POW:
+        return pow(a, b);
+    case IR_MIN:
+        return nan_min(a, b);
+    case IR_MAX:
+        return nan_max(a, b);
+    case IR_MOD:
+        return a - b * floor(a / b); /* floored: the sign of b */
+    case IR_LT:
+        return a < b;
+    case IR_LE:
+        return a <= b;
+    case IR_GT:
+        return a > b;
+    case IR_GE:
+        return a >= b;
+    case IR_EQ:
+        return a == b;
+    case IR_NE:
+        return a != b;
+    case IR_AND:
+        return a != 0 && b != 0;
+    case IR_OR:
+        return a != 0 || b != 0;
+    default:
+        return NAN;
     }
 }
 
@@ -81,7 +123,10 @@ double lrs_ir_noise_value(int64_t step, double seed)
     return (double)(x >> 11) * (2.0 / 9007199254740992.0) - 1.0;
 }
 
-void lrs_ir_init(lrs_ir *ir) { memset(ir, 0, sizeof *ir); }
+void lrs_ir_init(lrs_ir *ir)
+{
+    memset(ir, 0, sizeof *ir);
+}
 
 void lrs_ir_free(lrs_ir *ir)
 {
@@ -113,10 +158,12 @@ static int grow_table(lrs_ir *ir)
     size_t cap = ir->tcap ? ir->tcap * 2 : 256;
     uint32_t *t = malloc(cap * sizeof *t);
     if (!t) return -1;
-    for (size_t i = 0; i < cap; i++) t[i] = LRS_IR_NONE;
+    for (size_t i = 0; i < cap; i++)
+        t[i] = LRS_IR_NONE;
     for (size_t i = 0; i < ir->n; i++) {
         size_t h = hash_node(&ir->nodes[i]) & (cap - 1);
-        while (t[h] != LRS_IR_NONE) h = (h + 1) & (cap - 1);
+        while (t[h] != LRS_IR_NONE)
+            h = (h + 1) & (cap - 1);
         t[h] = (uint32_t)i;
     }
     free(ir->table);
@@ -252,7 +299,8 @@ int lrs_code_build(const lrs_ir *ir, uint32_t root, lrs_code *out)
     if (ir->oom || root >= ir->n) return -1;
     uint32_t *map = malloc((root + 1) * sizeof *map);
     if (!map) return -1;
-    for (uint32_t i = 0; i <= root; i++) map[i] = LRS_IR_NONE;
+    for (uint32_t i = 0; i <= root; i++)
+        map[i] = LRS_IR_NONE;
     /* Mark live nodes from the root down; operands precede users. */
     map[root] = 0;
     uint32_t live = 0;
@@ -261,7 +309,8 @@ int lrs_code_build(const lrs_ir *ir, uint32_t root, lrs_code *out)
         live++;
         const lrs_irnode *n = &ir->nodes[i];
         uint32_t ops[3] = {n->a, n->b, n->c};
-        for (int j = 0; j < lrs_ir_arity(n->op); j++) map[ops[j]] = 0;
+        for (int j = 0; j < lrs_ir_arity(n->op); j++)
+            map[ops[j]] = 0;
     }
     out->ins = malloc(live * sizeof *out->ins);
     if (!out->ins) {
@@ -297,11 +346,21 @@ double lrs_code_eval(const lrs_code *c, int64_t step, double *v)
     for (uint32_t i = 0; i < c->n; i++) {
         const lrs_irnode *n = &c->ins[i];
         switch (n->op) {
-        case IR_CONST: v[i] = n->k; break;
-        case IR_STEP: v[i] = (double)step; break;
-        case IR_NOISE: v[i] = lrs_ir_noise_value(step, n->k); break;
-        case IR_SELECT: v[i] = v[n->a] != 0 ? v[n->b] : v[n->c]; break;
-        default: v[i] = lrs_ir_apply(n->op, v[n->a], n->b != LRS_IR_NONE ? v[n->b] : 0); break;
+        case IR_CONST:
+            v[i] = n->k;
+            break;
+        case IR_STEP:
+            v[i] = (double)step;
+            break;
+        case IR_NOISE:
+            v[i] = lrs_ir_noise_value(step, n->k);
+            break;
+        case IR_SELECT:
+            v[i] = v[n->a] != 0 ? v[n->b] : v[n->c];
+            break;
+        default:
+            v[i] = lrs_ir_apply(n->op, v[n->a], n->b != LRS_IR_NONE ? v[n->b] : 0);
+            break;
         }
     }
     return c->n ? v[c->n - 1] : NAN;

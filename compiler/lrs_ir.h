@@ -16,11 +16,36 @@ typedef enum lrs_irop {
     IR_STEP,  /* (double)max(step, 0) */
     IR_NOISE, /* uniform in [-1, 1] from hash(max(step, 0), seed = k) */
     /* unary */
-    IR_NEG, IR_NOT, IR_ABS, IR_FLOOR, IR_CEIL, IR_ROUND, IR_SQRT, IR_EXP, IR_LOG, IR_LOG2,
-    IR_SIN, IR_COS, IR_TANH,
+    IR_NEG,
+    IR_NOT,
+    IR_ABS,
+    IR_FLOOR,
+    IR_CEIL,
+    IR_ROUND,
+    IR_SQRT,
+    IR_EXP,
+    IR_LOG,
+    IR_LOG2,
+    IR_SIN,
+    IR_COS,
+    IR_TANH,
     /* binary */
-    IR_ADD, IR_SUB, IR_MUL, IR_DIV, IR_POW, IR_MIN, IR_MAX, IR_MOD,
-    IR_LT, IR_LE, IR_GT, IR_GE, IR_EQ, IR_NE, IR_AND, IR_OR, /* give 0.0 or 1.0 */
+    IR_ADD,
+    IR_SUB,
+    IR_MUL,
+    IR_DIV,
+    IR_POW,
+    IR_MIN,
+    IR_MAX,
+    IR_MOD,
+    IR_LT,
+    IR_LE,
+    IR_GT,
+    IR_GE,
+    IR_EQ,
+    IR_NE,
+    IR_AND,
+    IR_OR, /* give 0.0 or 1.0 */
     /* ternary */
     IR_SELECT, /* a ? b : c */
     IR_NOPS

@@ -25,11 +25,11 @@ struct lrs_jit {
 };
 
 struct lrs_jit_code {
-    uint64_t id;                      /* symbol prefixes: lrs_jitID_s_, lrs_jitID_r_ */
-    LLVMOrcResourceTrackerRef rt[2];  /* scalar, range */
+    uint64_t id;                     /* symbol prefixes: lrs_jitID_s_, lrs_jitID_r_ */
+    LLVMOrcResourceTrackerRef rt[2]; /* scalar, range */
     lrs_fn *fn;
     lrs_range_fn *range;
-    char *error[2];                   /* sticky failures */
+    char *error[2]; /* sticky failures */
 };
 
 void lrs_jit_free(lrs_jit *j)
@@ -56,7 +56,8 @@ static int add_generators(lrs_jit *j, char **err)
     }
     LLVMOrcJITDylibAddGenerator(main, g);
     if (j->target.vecmath) {
-        e = LLVMOrcCreateDynamicLibrarySearchGeneratorForPath(&g, "libmvec.so.1", prefix, NULL, NULL);
+        e = LLVMOrcCreateDynamicLibrarySearchGeneratorForPath(&g, "libmvec.so.1", prefix, NULL,
+                                                              NULL);
         if (e) {
             /* No libmvec: range functions call the scalar libm instead. */
             LLVMConsumeError(e);
@@ -81,7 +82,8 @@ static lrs_jit *jit_new(char **err)
     /* The JIT's own target machine mirrors ours (it only links objects). */
     lrs_llvm_target jt;
     if (lrs_llvm_target_new("native", 1, &jt, err)) goto fail;
-    LLVMOrcJITTargetMachineBuilderRef jtmb = LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jt.tm);
+    LLVMOrcJITTargetMachineBuilderRef jtmb =
+        LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jt.tm);
     jt.tm = NULL; /* consumed */
     lrs_llvm_target_free(&jt);
     LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
@@ -134,8 +136,10 @@ static int lookup_all(lrs_jit *j, const lrs_program *p, const char *prefix, int 
             return -1;
         }
         /* An executor address is the function's address in this process. */
-        if (range) c->range[i] = (lrs_range_fn)(uintptr_t)addr;
-        else c->fn[i] = (lrs_fn)(uintptr_t)addr;
+        if (range)
+            c->range[i] = (lrs_range_fn)(uintptr_t)addr;
+        else
+            c->fn[i] = (lrs_fn)(uintptr_t)addr;
     }
     return 0;
 }
@@ -148,8 +152,8 @@ static int compile(lrs_jit *j, const lrs_program *p, lrs_jit_code *c, int range,
     char prefix[48];
     snprintf(prefix, sizeof prefix, "lrs_jit%" PRIu64 "_%c_", c->id, range ? 'r' : 's');
     LLVMContextRef llctx;
-    LLVMModuleRef m = lrs_llvm_build(p, prefix, &j->target, range ? LRS_LLVM_RANGE : LRS_LLVM_SCALAR,
-                                     &llctx, err);
+    LLVMModuleRef m = lrs_llvm_build(p, prefix, &j->target,
+                                     range ? LRS_LLVM_RANGE : LRS_LLVM_SCALAR, &llctx, err);
     if (!m) return -1;
     LLVMMemoryBufferRef obj = NULL;
     int r = lrs_llvm_codegen(m, &j->target, LLVMObjectFile, &obj, err);

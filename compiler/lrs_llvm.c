@@ -190,8 +190,10 @@ static void add_enum_attr(llvm_lower *L, LLVMValueRef f, LLVMAttributeIndex at, 
 {
     unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
     LLVMAttributeRef a = LLVMCreateEnumAttribute(L->c, kind, val);
-    if (LLVMIsACallInst(f)) LLVMAddCallSiteAttribute(f, at, a);
-    else LLVMAddAttributeAtIndex(f, at, a);
+    if (LLVMIsACallInst(f))
+        LLVMAddCallSiteAttribute(f, at, a);
+    else
+        LLVMAddAttributeAtIndex(f, at, a);
 }
 
 /* A pure function of doubles: no memory, no unwinding, always returns. */
@@ -209,8 +211,8 @@ static void mark_pure(llvm_lower *L, LLVMValueRef f)
 static const struct {
     const char *libm;
     int arity, glibc235;
-} vec_math[] = {{"cos", 1, 0}, {"sin", 1, 0}, {"exp", 1, 0}, {"log", 1, 0}, {"pow", 2, 0},
-                {"tanh", 1, 1}, {"log2", 1, 1}};
+} vec_math[] = {{"cos", 1, 0}, {"sin", 1, 0},  {"exp", 1, 0}, {"log", 1, 0},
+                {"pow", 2, 0}, {"tanh", 1, 1}, {"log2", 1, 1}};
 
 /* Tell the loop vectoriser which libmvec function computes `callee` on a
  * vector: the vector-function-abi-variant attribute, with the variants
@@ -241,13 +243,14 @@ static void attach_vector_variants(llvm_lower *L, LLVMValueRef call, const char 
         if (!LLVMGetNamedFunction(L->m, vname)) {
             LLVMTypeRef vt = LLVMVectorType(L->f64, isas[i].lanes);
             LLVMTypeRef ps[2] = {vt, vt};
-            LLVMValueRef f = LLVMAddFunction(L->m, vname, LLVMFunctionType(vt, ps, (unsigned)vec_math[v].arity, 0));
+            LLVMValueRef f = LLVMAddFunction(
+                L->m, vname, LLVMFunctionType(vt, ps, (unsigned)vec_math[v].arity, 0));
             mark_pure(L, f);
             if (L->nused < sizeof L->used / sizeof *L->used) L->used[L->nused++] = f;
         }
     }
-    LLVMAttributeRef a = LLVMCreateStringAttribute(L->c, "vector-function-abi-variant", 27, attr,
-                                                   (unsigned)len);
+    LLVMAttributeRef a =
+        LLVMCreateStringAttribute(L->c, "vector-function-abi-variant", 27, attr, (unsigned)len);
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, a);
 }
 
@@ -282,9 +285,18 @@ static LLVMValueRef libm(llvm_lower *L, const char *name, LLVMValueRef *args, un
     return call;
 }
 
-static LLVMValueRef kf(llvm_lower *L, double k) { return LLVMConstReal(L->f64, k); }
-static LLVMValueRef ki(llvm_lower *L, uint64_t k) { return LLVMConstInt(L->i64, k, 0); }
-static LLVMValueRef to_double(llvm_lower *L, LLVMValueRef flag) { return LLVMBuildUIToFP(L->b, flag, L->f64, ""); }
+static LLVMValueRef kf(llvm_lower *L, double k)
+{
+    return LLVMConstReal(L->f64, k);
+}
+static LLVMValueRef ki(llvm_lower *L, uint64_t k)
+{
+    return LLVMConstInt(L->i64, k, 0);
+}
+static LLVMValueRef to_double(llvm_lower *L, LLVMValueRef flag)
+{
+    return LLVMBuildUIToFP(L->b, flag, L->f64, "");
+}
 static LLVMValueRef fcmp(llvm_lower *L, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b)
 {
     return LLVMBuildFCmp(L->b, p, a, b, "");
@@ -338,8 +350,8 @@ void lrs_llvm_exact_nodes(const lrs_code *code, unsigned char *exact)
     for (uint32_t j = code->n; j-- > 0;) {
         const lrs_irnode *n = &code->ins[j];
         int ar = lrs_ir_arity(n->op);
-        int disc = n->op == IR_FLOOR || n->op == IR_CEIL || n->op == IR_ROUND ||
-                   n->op == IR_MOD || (n->op >= IR_LT && n->op <= IR_OR) || n->op == IR_NOT;
+        int disc = n->op == IR_FLOOR || n->op == IR_CEIL || n->op == IR_ROUND || n->op == IR_MOD ||
+                   (n->op >= IR_LT && n->op <= IR_OR) || n->op == IR_NOT;
         uint32_t ops[3] = {n->a, n->b, n->c};
         for (int k = 0; k < ar; k++)
             if (exact[j] || disc || (n->op == IR_SELECT && k == 0)) exact[ops[k]] = 1;
@@ -374,46 +386,100 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
         LLVMValueRef r;
         int vm = vec && !exact[i]; /* libmvec allowed here */
         switch ((lrs_irop)n->op) {
-        case IR_CONST: r = kf(L, n->k); break;
+        case IR_CONST:
+            r = kf(L, n->k);
+            break;
         case IR_STEP:
             if (!sd) sd = LLVMBuildSIToFP(b, s, L->f64, "stepf");
             r = sd;
             break;
-        case IR_NOISE: r = noise(L, s, n->k); break;
-        case IR_NEG: r = LLVMBuildFNeg(b, a, ""); break;
-        case IR_NOT: r = to_double(L, fcmp(L, LLVMRealOEQ, a, kf(L, 0))); break;
-        case IR_ABS: r = math1(L, "llvm.fabs", a); break;
-        case IR_FLOOR: r = math1(L, "llvm.floor", a); break;
-        case IR_CEIL: r = math1(L, "llvm.ceil", a); break;
-        case IR_ROUND: r = math1(L, "llvm.round", a); break; /* C round: half away from 0 */
-        case IR_SQRT: r = math1(L, "llvm.sqrt", a); break;
-        case IR_EXP: r = libm(L, "exp", &a, 1, vm); break;
-        case IR_LOG: r = libm(L, "log", &a, 1, vm); break;
-        case IR_LOG2: r = libm(L, "log2", &a, 1, vm); break;
-        case IR_SIN: r = libm(L, "sin", &a, 1, vm); break;
-        case IR_COS: r = libm(L, "cos", &a, 1, vm); break;
-        case IR_TANH: r = libm(L, "tanh", &a, 1, vm); break;
-        case IR_ADD: r = LLVMBuildFAdd(b, a, c, ""); break;
-        case IR_SUB: r = LLVMBuildFSub(b, a, c, ""); break;
-        case IR_MUL: r = LLVMBuildFMul(b, a, c, ""); break;
-        case IR_DIV: r = LLVMBuildFDiv(b, a, c, ""); break;
+        case IR_NOISE:
+            r = noise(L, s, n->k);
+            break;
+        case IR_NEG:
+            r = LLVMBuildFNeg(b, a, "");
+            break;
+        case IR_NOT:
+            r = to_double(L, fcmp(L, LLVMRealOEQ, a, kf(L, 0)));
+            break;
+        case IR_ABS:
+            r = math1(L, "llvm.fabs", a);
+            break;
+        case IR_FLOOR:
+            r = math1(L, "llvm.floor", a);
+            break;
+        case IR_CEIL:
+            r = math1(L, "llvm.ceil", a);
+            break;
+        case IR_ROUND:
+            r = math1(L, "llvm.round", a);
+            break; /* C round: half away from 0 */
+        case IR_SQRT:
+            r = math1(L, "llvm.sqrt", a);
+            break;
+        case IR_EXP:
+            r = libm(L, "exp", &a, 1, vm);
+            break;
+        case IR_LOG:
+            r = libm(L, "log", &a, 1, vm);
+            break;
+        case IR_LOG2:
+            r = libm(L, "log2", &a, 1, vm);
+            break;
+        case IR_SIN:
+            r = libm(L, "sin", &a, 1, vm);
+            break;
+        case IR_COS:
+            r = libm(L, "cos", &a, 1, vm);
+            break;
+        case IR_TANH:
+            r = libm(L, "tanh", &a, 1, vm);
+            break;
+        case IR_ADD:
+            r = LLVMBuildFAdd(b, a, c, "");
+            break;
+        case IR_SUB:
+            r = LLVMBuildFSub(b, a, c, "");
+            break;
+        case IR_MUL:
+            r = LLVMBuildFMul(b, a, c, "");
+            break;
+        case IR_DIV:
+            r = LLVMBuildFDiv(b, a, c, "");
+            break;
         case IR_POW: {
             LLVMValueRef ab[2] = {a, c};
             r = libm(L, "pow", ab, 2, vm);
             break;
         }
-        case IR_MIN: r = nan_minmax(L, LLVMRealOLT, a, c); break;
-        case IR_MAX: r = nan_minmax(L, LLVMRealOGT, a, c); break;
+        case IR_MIN:
+            r = nan_minmax(L, LLVMRealOLT, a, c);
+            break;
+        case IR_MAX:
+            r = nan_minmax(L, LLVMRealOGT, a, c);
+            break;
         case IR_MOD: /* floored: a - b * floor(a / b), no fused multiply-add */
             r = LLVMBuildFDiv(b, a, c, "");
             r = LLVMBuildFSub(b, a, LLVMBuildFMul(b, c, math1(L, "llvm.floor", r), ""), "");
             break;
-        case IR_LT: r = to_double(L, fcmp(L, LLVMRealOLT, a, c)); break;
-        case IR_LE: r = to_double(L, fcmp(L, LLVMRealOLE, a, c)); break;
-        case IR_GT: r = to_double(L, fcmp(L, LLVMRealOGT, a, c)); break;
-        case IR_GE: r = to_double(L, fcmp(L, LLVMRealOGE, a, c)); break;
-        case IR_EQ: r = to_double(L, fcmp(L, LLVMRealOEQ, a, c)); break;
-        case IR_NE: r = to_double(L, fcmp(L, LLVMRealUNE, a, c)); break; /* NaN != x */
+        case IR_LT:
+            r = to_double(L, fcmp(L, LLVMRealOLT, a, c));
+            break;
+        case IR_LE:
+            r = to_double(L, fcmp(L, LLVMRealOLE, a, c));
+            break;
+        case IR_GT:
+            r = to_double(L, fcmp(L, LLVMRealOGT, a, c));
+            break;
+        case IR_GE:
+            r = to_double(L, fcmp(L, LLVMRealOGE, a, c));
+            break;
+        case IR_EQ:
+            r = to_double(L, fcmp(L, LLVMRealOEQ, a, c));
+            break;
+        case IR_NE:
+            r = to_double(L, fcmp(L, LLVMRealUNE, a, c));
+            break; /* NaN != x */
         case IR_AND:
             r = to_double(L, LLVMBuildAnd(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)),
                                           fcmp(L, LLVMRealUNE, c, kf(L, 0)), ""));
@@ -425,7 +491,9 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
         case IR_SELECT:
             r = LLVMBuildSelect(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)), c, v[n->c], "");
             break;
-        default: r = kf(L, NAN); break;
+        default:
+            r = kf(L, NAN);
+            break;
         }
         v[i] = r;
     }

@@ -41,9 +41,18 @@ typedef struct lower {
 #define IR (L->ir)
 #define NONE LRS_IR_NONE
 
-static uint32_t K(lower *L, double k) { return lrs_ir_const(IR, k); }
-static uint32_t bin(lower *L, lrs_irop op, uint32_t a, uint32_t b) { return lrs_ir_bin(IR, op, a, b); }
-static int konst(lower *L, uint32_t x, double *k) { return lrs_ir_is_const(IR, x, k); }
+static uint32_t K(lower *L, double k)
+{
+    return lrs_ir_const(IR, k);
+}
+static uint32_t bin(lower *L, lrs_irop op, uint32_t a, uint32_t b)
+{
+    return lrs_ir_bin(IR, op, a, b);
+}
+static int konst(lower *L, uint32_t x, double *k)
+{
+    return lrs_ir_is_const(IR, x, k);
+}
 
 /* Contexts are interned so equal contexts share the memo. */
 static lctx *ctx_placed(lower *L, uint32_t s, uint32_t span, uint32_t cycle, double offset,
@@ -94,14 +103,16 @@ static memo_slot *memo_find(lower *L, const lrs_term *t, const lctx *x)
         for (size_t i = 0; i < L->mcap; i++)
             if (L->memo[i].t) {
                 size_t h = memo_hash(L->memo[i].t, L->memo[i].x, cap);
-                while (m[h].t) h = (h + 1) & (cap - 1);
+                while (m[h].t)
+                    h = (h + 1) & (cap - 1);
                 m[h] = L->memo[i];
             }
         L->memo = m;
         L->mcap = cap;
     }
     size_t h = memo_hash(t, x, L->mcap);
-    while (L->memo[h].t && (L->memo[h].t != t || L->memo[h].x != x)) h = (h + 1) & (L->mcap - 1);
+    while (L->memo[h].t && (L->memo[h].t != t || L->memo[h].x != x))
+        h = (h + 1) & (L->mcap - 1);
     return &L->memo[h];
 }
 
@@ -142,7 +153,8 @@ static void flatten(lower *L, lrs_term *t, chain *ch)
     }
     if (ch->n == ch->cap) {
         size_t cap = ch->cap ? ch->cap * 2 : 8;
-        ch->seg = lrs_arena_realloc(&L->c->arena, ch->seg, ch->n * sizeof *ch->seg, cap * sizeof *ch->seg);
+        ch->seg = lrs_arena_realloc(&L->c->arena, ch->seg, ch->n * sizeof *ch->seg,
+                                    cap * sizeof *ch->seg);
         ch->then = lrs_arena_realloc(&L->c->arena, ch->then, ch->n * sizeof *ch->then,
                                      cap * sizeof *ch->then);
         ch->cap = cap;
@@ -166,8 +178,9 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
         d[j] = duration(L, ch->seg[j], x);
         if (d[j] != NONE) continue;
         if (stretch != ch->n) {
-            size_t e = fail(L, ch->seg[j],
-                            "two segments of this chain have no duration, so neither knows where it ends");
+            size_t e =
+                fail(L, ch->seg[j],
+                     "two segments of this chain have no duration, so neither knows where it ends");
             lrs_diag_note(&L->c->sink, e, 1, ch->seg[stretch]->span, "the other one is here");
             lrs_diag_help(&L->c->sink, e, "give all but one of them a duration with `for`");
             return 0;
@@ -191,7 +204,8 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
         double left = kval(L, d[stretch]);
         if (left <= 0) {
             size_t e = fail(L, ch->seg[stretch],
-                            "nothing is left for this segment to fill: the others take %g of a span of %g steps",
+                            "nothing is left for this segment to fill: the others take %g of a "
+                            "span of %g steps",
                             used, span);
             lrs_diag_help(&L->c->sink, e, "shorten the other segments, or make the budget longer");
             return 0;
@@ -214,7 +228,8 @@ static uint32_t lower_chain(lower *L, lrs_term *t, const lctx *x)
     uint32_t *v = lrs_arena_alloc(&L->c->arena, ch.n * sizeof *v);
     if (!chain_durations(L, t, &ch, x, d)) return K(L, NAN);
     o[0] = K(L, 0);
-    for (size_t j = 0; j < ch.n; j++) o[j + 1] = bin(L, IR_ADD, o[j], d[j]);
+    for (size_t j = 0; j < ch.n; j++)
+        o[j + 1] = bin(L, IR_ADD, o[j], d[j]);
     for (size_t j = 0; j < ch.n; j++) {
         uint32_t s = bin(L, IR_MIN, bin(L, IR_MAX, bin(L, IR_SUB, x->s, o[j]), K(L, 0)), d[j]);
         double oj = kval(L, o[j]);
@@ -284,7 +299,8 @@ static uint32_t duration(lower *L, lrs_term *t, const lctx *x)
         if (db == NONE || da == db) return da;
         double ka, kb;
         if (konst(L, da, &ka) && konst(L, db, &kb) && ka != kb) {
-            size_t e = fail(L, t, "the operands have different durations (%g and %g steps)", ka, kb);
+            size_t e =
+                fail(L, t, "the operands have different durations (%g and %g steps)", ka, kb);
             lrs_diag_help(&L->c->sink, e, "give the whole expression one duration: (A op B) for D");
         }
         return da;
@@ -337,7 +353,8 @@ static uint32_t lower_restarts(lower *L, lrs_term *t, const lctx *x)
         /* i = floor(log(1 + s (M-1) / P) / log M), then corrected by one
          * either way so that s = start(i) always begins cycle i exactly. */
         uint32_t arg = bin(L, IR_ADD, K(L, 1), bin(L, IR_MUL, s, K(L, (M - 1) / P)));
-        uint32_t i0 = lrs_ir_un(IR, IR_FLOOR, bin(L, IR_DIV, lrs_ir_un(IR, IR_LOG, arg), K(L, log(M))));
+        uint32_t i0 =
+            lrs_ir_un(IR, IR_FLOOR, bin(L, IR_DIV, lrs_ir_un(IR, IR_LOG, arg), K(L, log(M))));
         uint32_t up = bin(L, IR_ADD, i0, K(L, 1));
         uint32_t fix = lrs_ir_select(IR, bin(L, IR_GE, s, cycle_start(L, P, M, up)), up, i0);
         i = lrs_ir_select(IR, bin(L, IR_LT, s, cycle_start(L, P, M, i0)),
@@ -406,11 +423,21 @@ static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
         break;
     case T_CTX:
         switch ((lrs_ctxvar)t->op) {
-        case CV_STEP: r = x->s; break;
-        case CV_SPAN: r = x->L; break;
-        case CV_PROGRESS: r = progress(L, x); break;
-        case CV_CYCLE: r = x->cycle; break;
-        default: r = lrs_ir_step(IR); break;
+        case CV_STEP:
+            r = x->s;
+            break;
+        case CV_SPAN:
+            r = x->L;
+            break;
+        case CV_PROGRESS:
+            r = progress(L, x);
+            break;
+        case CV_CYCLE:
+            r = x->cycle;
+            break;
+        default:
+            r = lrs_ir_step(IR);
+            break;
         }
         break;
     case T_UN:
@@ -420,13 +447,15 @@ static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
         r = bin(L, (lrs_irop)t->op, lower_term(L, t->a, x), lower_term(L, t->b, x));
         break;
     case T_SEL:
-        r = lrs_ir_select(IR, lower_term(L, t->a, x), lower_term(L, t->b, x), lower_term(L, t->c, x));
+        r = lrs_ir_select(IR, lower_term(L, t->a, x), lower_term(L, t->b, x),
+                          lower_term(L, t->c, x));
         break;
     case T_FOR: {
         uint32_t d = duration(L, t, x);
         double dk = kval(L, d), span = kval(L, x->L);
         if (dk == dk && span == span && dk > span) {
-            size_t e = fail(L, t, "this segment lasts %g steps, more than the span of %g", dk, span);
+            size_t e =
+                fail(L, t, "this segment lasts %g steps, more than the span of %g", dk, span);
             lrs_diag_help(&L->c->sink, e, "shorten it, or make `total` larger");
         }
         r = lower_term(L, t->a, ctx(L, bin(L, IR_MIN, x->s, d), d, x->cycle, x->offset));
@@ -458,7 +487,8 @@ static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
         uint32_t v = lower_term(L, t->a, x);
         r = K(L, 0);
         for (size_t j = 0; j < t->nlist; j++)
-            r = bin(L, IR_ADD, r, lrs_ir_select(IR, bin(L, IR_GE, v, K(L, t->list[j])), K(L, 1), K(L, 0)));
+            r = bin(L, IR_ADD, r,
+                    lrs_ir_select(IR, bin(L, IR_GE, v, K(L, t->list[j])), K(L, 1), K(L, 0)));
         break;
     }
     case T_PICK: {
@@ -498,7 +528,8 @@ int lrs_low_program(lrs_comp *c)
     lrs_elab_param_value(lrs_scope_find(&c->main->scope, "total"), &total);
     if (!(total >= 0)) {
         lrs_decl *d = lrs_scope_find(&c->main->scope, "total");
-        lrs_diag_error(&c->sink, d->expr->span, "total must be a non-negative number of steps (it is %g)", total);
+        lrs_diag_error(&c->sink, d->expr->span,
+                       "total must be a non-negative number of steps (it is %g)", total);
         return 1;
     }
     total = round(total);
@@ -514,8 +545,8 @@ int lrs_low_program(lrs_comp *c)
         s->span = d != NONE && dk == dk ? dk : total;
         s->root = lower_term(&L, s->term, top);
         if (c->ir.n > LRS_MAX_IR) {
-            lrs_diag_error(&c->sink, s->decl->name_span, "schedule '%s' is too large (%zu IR nodes)",
-                           s->name, c->ir.n);
+            lrs_diag_error(&c->sink, s->decl->name_span,
+                           "schedule '%s' is too large (%zu IR nodes)", s->name, c->ir.n);
             break;
         }
     }
@@ -524,7 +555,8 @@ int lrs_low_program(lrs_comp *c)
         const lrs_vec *lists[2] = {&c->jumps, &c->cycle_starts};
         size_t n = 0;
         for (int l = 0; l < 2; l++)
-            for (size_t j = 0; j < lists[l]->n; j++) n += ((lrs_jump *)lists[l]->items[j])->sched == i;
+            for (size_t j = 0; j < lists[l]->n; j++)
+                n += ((lrs_jump *)lists[l]->items[j])->sched == i;
         s->bounds = lrs_arena_alloc(&c->arena, (n + 1) * sizeof *s->bounds);
         for (int l = 0; l < 2; l++)
             for (size_t j = 0; j < lists[l]->n; j++) {

@@ -6,10 +6,10 @@
 #include "lrs_ast.h"
 
 enum {
-    LRS_MAX_DEPTH = 256,       /* nesting of expressions */
-    LRS_MAX_SOURCE = 1 << 20,  /* bytes per source file */
-    LRS_MAX_TOKENS = 200000,   /* tokens per source file */
-    LRS_MAX_LIST = 10000,      /* entries of a list literal */
+    LRS_MAX_DEPTH = 256,      /* nesting of expressions */
+    LRS_MAX_SOURCE = 1 << 20, /* bytes per source file */
+    LRS_MAX_TOKENS = 200000,  /* tokens per source file */
+    LRS_MAX_LIST = 10000,     /* entries of a list literal */
 };
 
 /* A number token: its value and whether it was written with a fraction. */
@@ -26,12 +26,12 @@ typedef struct lrs_loc {
 typedef struct lrs_pstate {
     lrs_astb b;
     lrs_sink *sink;
-    lrs_vec *decls;    /* file mode: the declarations, in order */
-    lrs_ast *expr;     /* define mode: the result */
+    lrs_vec *decls; /* file mode: the declarations, in order */
+    lrs_ast *expr;  /* define mode: the result */
     const char *define_name;
     lrs_span define_span;
-    int start_token;   /* first token handed to the parser (file or expr mode) */
-    uint32_t offset;   /* scanner position in bytes */
+    int start_token; /* first token handed to the parser (file or expr mode) */
+    uint32_t offset; /* scanner position in bytes */
     uint32_t ntokens;
     int lex_error_run; /* suppress repeated bad-byte errors */
     int nesting;       /* open brackets */
@@ -46,6 +46,5 @@ int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *dec
  * line); returns the expression and sets the name, or NULL on an error. */
 lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, const char **name,
                           lrs_span *name_span);
-
 
 #endif

@@ -40,9 +40,9 @@ struct lrs_program {
 };
 
 struct lrs_context {
-    pthread_mutex_t lock;  /* guards jit and every program's native code */
-    struct lrs_jit *jit;   /* the LLJIT, created on first use */
-    char *jit_error;       /* why it could not be created (not retried) */
+    pthread_mutex_t lock; /* guards jit and every program's native code */
+    struct lrs_jit *jit;  /* the LLJIT, created on first use */
+    char *jit_error;      /* why it could not be created (not retried) */
     /* The standard library parsed and bound once, shared read-only by the
      * context's compilations (lrs_resolve.c); set under `lock`. */
     struct lrs_stdlib_cache *stdlib;

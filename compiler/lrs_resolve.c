@@ -25,7 +25,8 @@ extern const struct lrs_stdlib_file lrs_stdlib_files[];
 static size_t name_hash(const char *name)
 {
     size_t h = 1469598103934665603ull;
-    for (; *name; name++) h = (h ^ (unsigned char)*name) * 1099511628211ull;
+    for (; *name; name++)
+        h = (h ^ (unsigned char)*name) * 1099511628211ull;
     return h;
 }
 
@@ -40,7 +41,8 @@ lrs_decl *lrs_scope_find(const lrs_scope *s, const char *name)
 static void scope_index(lrs_comp *c, lrs_scope *s, size_t i)
 {
     size_t h = name_hash(s->names[i]) & (s->icap - 1);
-    while (s->index[h]) h = (h + 1) & (s->icap - 1);
+    while (s->index[h])
+        h = (h + 1) & (s->icap - 1);
     s->index[h] = (uint32_t)i + 1;
     (void)c;
 }
@@ -49,10 +51,10 @@ static void scope_add(lrs_comp *c, lrs_scope *s, const char *name, lrs_decl *d)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 32;
-        s->names = lrs_arena_realloc(&c->arena, s->names, s->n * sizeof *s->names,
-                                     cap * sizeof *s->names);
-        s->decls = lrs_arena_realloc(&c->arena, s->decls, s->n * sizeof *s->decls,
-                                     cap * sizeof *s->decls);
+        s->names =
+            lrs_arena_realloc(&c->arena, s->names, s->n * sizeof *s->names, cap * sizeof *s->names);
+        s->decls =
+            lrs_arena_realloc(&c->arena, s->decls, s->n * sizeof *s->decls, cap * sizeof *s->decls);
         s->cap = cap;
     }
     s->names[s->n] = name;
@@ -61,7 +63,8 @@ static void scope_add(lrs_comp *c, lrs_scope *s, const char *name, lrs_decl *d)
     if (s->n * 2 > s->icap) {
         s->icap = s->icap ? s->icap * 2 : 64;
         s->index = lrs_arena_alloc(&c->arena, s->icap * sizeof *s->index);
-        for (size_t i = 0; i < s->n; i++) scope_index(c, s, i);
+        for (size_t i = 0; i < s->n; i++)
+            scope_index(c, s, i);
     } else {
         scope_index(c, s, s->n - 1);
     }
@@ -70,11 +73,16 @@ static void scope_add(lrs_comp *c, lrs_scope *s, const char *name, lrs_decl *d)
 static const char *kind_name(lrs_decl_kind k)
 {
     switch (k) {
-    case DECL_IMPORT: return "import";
-    case DECL_PARAM: return "param";
-    case DECL_LET: return "let";
-    case DECL_DEF: return "def";
-    default: return "schedule";
+    case DECL_IMPORT:
+        return "import";
+    case DECL_PARAM:
+        return "param";
+    case DECL_LET:
+        return "let";
+    case DECL_DEF:
+        return "def";
+    default:
+        return "schedule";
     }
 }
 
@@ -138,9 +146,12 @@ static char *find_import(lrs_comp *c, const lrs_module *from, const char *path)
     size_t ndirs = c->opts ? c->opts->include_dir_count : 0;
     for (size_t i = 0; i <= ndirs; i++) {
         const char *dir = i == 0 ? from->dir : c->opts->include_dirs[i - 1];
-        if (path[0] == '/') dir = NULL;
-        else if (!dir) continue;
-        int n = dir ? snprintf(buf, sizeof buf, "%s/%s", dir, path) : snprintf(buf, sizeof buf, "%s", path);
+        if (path[0] == '/')
+            dir = NULL;
+        else if (!dir)
+            continue;
+        int n = dir ? snprintf(buf, sizeof buf, "%s/%s", dir, path)
+                    : snprintf(buf, sizeof buf, "%s", path);
         if (n < 0 || (size_t)n >= sizeof buf) continue;
         FILE *f = fopen(buf, "rb");
         if (f) {
@@ -164,8 +175,7 @@ static void load_import(loader *L, lrs_module *m, lrs_decl *d, int depth)
     if (!path) {
         size_t e = lrs_diag_error(&c->sink, d->name_span, "cannot find \"%s\"", d->path);
         lrs_diag_note(&c->sink, e, 0, d->span, "looked next to this file%s",
-                      c->opts && c->opts->include_dir_count ? " and in the -I directories"
-                                                            : "");
+                      c->opts && c->opts->include_dir_count ? " and in the -I directories" : "");
         if (!c->opts || !c->opts->include_dir_count)
             lrs_diag_help(&c->sink, e, "add a directory to search with -I DIR");
         return;
@@ -192,7 +202,8 @@ static void load_import(loader *L, lrs_module *m, lrs_decl *d, int depth)
             if (off < sizeof chain)
                 snprintf(chain + off, sizeof chain - off, "%s", c->src.files[other->file]->name);
             size_t e = lrs_diag_error(&c->sink, d->name_span, "import cycle: %s", chain);
-            lrs_diag_help(&c->sink, e, "move what both files need into a third file they both import");
+            lrs_diag_help(&c->sink, e,
+                          "move what both files need into a third file they both import");
             return;
         }
         d->imported = other;
@@ -299,13 +310,15 @@ static struct lrs_stdlib_cache *build_cache(uint32_t first_file)
     k->src.arena = &k->arena;
     k->sink.out = d;
     k->sink.src = &k->src;
-    for (uint32_t i = 0; i < first_file; i++) lrs_src_add(&k->src, "", NULL, "", 0);
+    for (uint32_t i = 0; i < first_file; i++)
+        lrs_src_add(&k->src, "", NULL, "", 0);
     lrs_module *m = new_module(k, 0, NULL);
     parse_stdlib(k, m);
     k->stdlib = m;
     bind_module(k, m);
     lrs_vec stack = {0};
-    for (size_t j = 0; j < m->decls.n; j++) find_cycles(k, m->decls.items[j], &stack);
+    for (size_t j = 0; j < m->decls.n; j++)
+        find_cycles(k, m->decls.items[j], &stack);
     cache->arena = k->arena;
     if (k->sink.errors) goto fail;
     cache->module = m;
@@ -356,20 +369,23 @@ static int use_cache(lrs_comp *c)
 typedef struct binder {
     lrs_comp *c;
     lrs_module *m;
-    lrs_decl *decl;   /* the declaration being bound */
-    lrs_decl *def;    /* enclosing def, for its parameters */
-    size_t nvisible;  /* parameters visible (defaults see earlier ones) */
+    lrs_decl *decl;  /* the declaration being bound */
+    lrs_decl *def;   /* enclosing def, for its parameters */
+    size_t nvisible; /* parameters visible (defaults see earlier ones) */
 } binder;
 
 static void collect_names(binder *b, const char **out, size_t *n, size_t max)
 {
     if (b->def)
-        for (size_t i = 0; i < b->nvisible && *n < max; i++) out[(*n)++] = b->def->params[i].name;
-    for (size_t i = 0; i < b->m->scope.n && *n < max; i++) out[(*n)++] = b->m->scope.names[i];
+        for (size_t i = 0; i < b->nvisible && *n < max; i++)
+            out[(*n)++] = b->def->params[i].name;
+    for (size_t i = 0; i < b->m->scope.n && *n < max; i++)
+        out[(*n)++] = b->m->scope.names[i];
     if (!b->m->is_stdlib)
         for (size_t i = 0; i < b->c->stdlib->scope.n && *n < max; i++)
             out[(*n)++] = b->c->stdlib->scope.names[i];
-    for (size_t i = 0; i < lrs_builtin_count && *n < max; i++) out[(*n)++] = lrs_builtins[i].name;
+    for (size_t i = 0; i < lrs_builtin_count && *n < max; i++)
+        out[(*n)++] = lrs_builtins[i].name;
 }
 
 static void unknown_name(binder *b, lrs_span sp, const char *name)
@@ -437,17 +453,18 @@ static void bind(binder *b, lrs_ast *n)
     case AST_MEMBER: {
         lrs_decl *imp = lrs_scope_find(&b->m->scope, n->name);
         if (!imp || imp->kind != DECL_IMPORT || !imp->name) {
-            size_t e = lrs_diag_error(&b->c->sink, n->span, "'%s' is not an imported module", n->name);
+            size_t e =
+                lrs_diag_error(&b->c->sink, n->span, "'%s' is not an imported module", n->name);
             lrs_diag_help(&b->c->sink, e, "import it with: import \"FILE.lrs\" as %s", n->name);
             return;
         }
         if (!imp->imported) return; /* the import already failed */
         lrs_decl *d = lrs_scope_find(&imp->imported->scope, n->member);
         if (!d || d->kind == DECL_IMPORT) {
-            size_t e = lrs_diag_error(&b->c->sink, n->span, "module '%s' has no '%s'", n->name,
-                                      n->member);
-            const char *s = lrs_suggest(n->member, imp->imported->scope.names,
-                                        imp->imported->scope.n);
+            size_t e =
+                lrs_diag_error(&b->c->sink, n->span, "module '%s' has no '%s'", n->name, n->member);
+            const char *s =
+                lrs_suggest(n->member, imp->imported->scope.names, imp->imported->scope.n);
             if (s) lrs_diag_help(&b->c->sink, e, "did you mean '%s.%s'?", n->name, s);
             return;
         }
@@ -458,10 +475,12 @@ static void bind(binder *b, lrs_ast *n)
     }
     case AST_CALL:
         bind(b, n->a);
-        for (size_t i = 0; i < n->n; i++) bind(b, n->args[i].value);
+        for (size_t i = 0; i < n->n; i++)
+            bind(b, n->args[i].value);
         return;
     case AST_LIST:
-        for (size_t i = 0; i < n->n; i++) bind(b, n->items[i]);
+        for (size_t i = 0; i < n->n; i++)
+            bind(b, n->items[i]);
         return;
     default:
         bind(b, n->a);
@@ -472,13 +491,14 @@ static void bind(binder *b, lrs_ast *n)
 }
 
 static const char *const c_keywords[] = {
-    "auto",     "break",    "case",     "char",   "const",    "continue", "default",
-    "do",       "double",   "else",     "enum",   "extern",   "float",    "for",
-    "goto",     "if",       "inline",   "int",    "long",     "register", "restrict",
-    "return",   "short",    "signed",   "sizeof", "static",   "struct",   "switch",
-    "typedef",  "union",    "unsigned", "void",   "volatile", "while",    "_Bool",
-    "_Complex", "_Alignas", "_Alignof", "_Atomic", "_Generic", "_Noreturn", "_Static_assert",
-    "_Thread_local", "bool", "true", "false", "main", NULL};
+    "auto",          "break",    "case",     "char",     "const",     "continue",
+    "default",       "do",       "double",   "else",     "enum",      "extern",
+    "float",         "for",      "goto",     "if",       "inline",    "int",
+    "long",          "register", "restrict", "return",   "short",     "signed",
+    "sizeof",        "static",   "struct",   "switch",   "typedef",   "union",
+    "unsigned",      "void",     "volatile", "while",    "_Bool",     "_Complex",
+    "_Alignas",      "_Alignof", "_Atomic",  "_Generic", "_Noreturn", "_Static_assert",
+    "_Thread_local", "bool",     "true",     "false",    "main",      NULL};
 
 static void bind_module(lrs_comp *c, lrs_module *m)
 {
@@ -490,8 +510,9 @@ static void bind_module(lrs_comp *c, lrs_module *m)
             for (size_t j = 0; j < d->nparams; j++) {
                 for (size_t k = 0; k < j; k++)
                     if (!strcmp(d->params[k].name, d->params[j].name)) {
-                        size_t e = lrs_diag_error(&c->sink, d->params[j].span,
-                                                  "parameter '%s' is listed twice", d->params[j].name);
+                        size_t e =
+                            lrs_diag_error(&c->sink, d->params[j].span,
+                                           "parameter '%s' is listed twice", d->params[j].name);
                         lrs_diag_note(&c->sink, e, 1, d->params[k].span, "first listed here");
                     }
                 if (j > 0 && !d->params[j].def && d->params[j - 1].def)
@@ -508,8 +529,9 @@ static void bind_module(lrs_comp *c, lrs_module *m)
         /* Shadowing the library is allowed, but said. */
         lrs_decl *lib = lrs_scope_find(&c->stdlib->scope, d->name);
         if (lib) {
-            size_t e = lrs_diag_warning(&c->sink, d->name_span,
-                                        "'%s' shadows the standard library's '%s'", d->name, d->name);
+            size_t e =
+                lrs_diag_warning(&c->sink, d->name_span, "'%s' shadows the standard library's '%s'",
+                                 d->name, d->name);
             lrs_diag_note(&c->sink, e, 1, lib->name_span, "the library's '%s' is here", d->name);
         } else if (lrs_builtin_find(d->name) >= 0) {
             lrs_diag_warning(&c->sink, d->name_span, "'%s' shadows the built-in '%s'", d->name,
@@ -520,9 +542,10 @@ static void bind_module(lrs_comp *c, lrs_module *m)
                 if (!strcmp(*k, d->name)) {
                     size_t e = lrs_diag_error(&c->sink, d->name_span,
                                               "schedule name '%s' is reserved in C", d->name);
-                    lrs_diag_help(&c->sink, e,
-                                  "a schedule becomes a C function; choose another name, such as '%s_'",
-                                  d->name);
+                    lrs_diag_help(
+                        &c->sink, e,
+                        "a schedule becomes a C function; choose another name, such as '%s_'",
+                        d->name);
                 }
     }
 }
@@ -541,9 +564,11 @@ static void apply_overrides(lrs_comp *c)
         if (!e) continue;
         lrs_decl *d = lrs_scope_find(&c->main->scope, name);
         if (!d || d->kind != DECL_PARAM) {
-            size_t k = d ? lrs_diag_error(&c->sink, name_span, "'%s' is a %s, not a param; only params can be set with -D",
-                                          name, kind_name(d->kind))
-                         : lrs_diag_error(&c->sink, name_span, "no param '%s' to set", name);
+            size_t k =
+                d ? lrs_diag_error(&c->sink, name_span,
+                                   "'%s' is a %s, not a param; only params can be set with -D",
+                                   name, kind_name(d->kind))
+                  : lrs_diag_error(&c->sink, name_span, "no param '%s' to set", name);
             if (d) {
                 lrs_diag_note(&c->sink, k, 1, d->name_span, "'%s' is declared here", name);
                 continue;
@@ -551,10 +576,13 @@ static void apply_overrides(lrs_comp *c)
             const char *cands[1024];
             size_t nc = 0;
             for (size_t j = 0; j < c->main->scope.n && nc < 1024; j++)
-                if (c->main->scope.decls[j]->kind == DECL_PARAM) cands[nc++] = c->main->scope.names[j];
+                if (c->main->scope.decls[j]->kind == DECL_PARAM)
+                    cands[nc++] = c->main->scope.names[j];
             const char *s = lrs_suggest(name, cands, nc);
-            if (s) lrs_diag_help(&c->sink, k, "did you mean '%s'?", s);
-            else if (nc == 0) lrs_diag_help(&c->sink, k, "the program declares no params");
+            if (s)
+                lrs_diag_help(&c->sink, k, "did you mean '%s'?", s);
+            else if (nc == 0)
+                lrs_diag_help(&c->sink, k, "the program declares no params");
             continue;
         }
         /* The override replaces the declared value, and is bound in the
@@ -577,7 +605,8 @@ static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
     if (d->visit == 1) {
         /* The cycle is the part of the stack from d's first appearance. */
         size_t from = 0;
-        while (from < stack->n && stack->items[from] != d) from++;
+        while (from < stack->n && stack->items[from] != d)
+            from++;
         char chain[1024];
         size_t off = 0;
         for (size_t i = from; i < stack->n && off < sizeof chain; i++)
@@ -585,8 +614,8 @@ static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
                                     ((lrs_decl *)stack->items[i])->name);
         if (off < sizeof chain) snprintf(chain + off, sizeof chain - off, "'%s'", d->name);
         c->cycles = 1;
-        size_t e = lrs_diag_error(&c->sink, d->name_span,
-                                  "'%s' is defined in terms of itself: %s", d->name, chain);
+        size_t e = lrs_diag_error(&c->sink, d->name_span, "'%s' is defined in terms of itself: %s",
+                                  d->name, chain);
         if (from + 1 == stack->n && lrs_scope_find(&c->stdlib->scope, d->name))
             lrs_diag_help(&c->sink, e,
                           "inside this file '%s' means this declaration, which shadows the "
@@ -594,13 +623,14 @@ static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
                           d->name, d->name, d->name);
         else
             lrs_diag_help(&c->sink, e,
-                      "definitions cannot be recursive; write the value in closed form of "
-                      "`step` (restarts and sample cover the usual repetitions)");
+                          "definitions cannot be recursive; write the value in closed form of "
+                          "`step` (restarts and sample cover the usual repetitions)");
         return;
     }
     d->visit = 1;
     lrs_vec_push(&c->arena, stack, d);
-    for (size_t i = 0; i < d->refs.n; i++) find_cycles(c, d->refs.items[i], stack);
+    for (size_t i = 0; i < d->refs.n; i++)
+        find_cycles(c, d->refs.items[i], stack);
     stack->n--;
     d->visit = 2;
 }
@@ -614,12 +644,14 @@ int lrs_res_program(lrs_comp *c, uint32_t main_file)
     lrs_source *src = c->src.files[main_file];
     c->main = load(&L, main_file, src->path ? dir_of(c, src->path) : NULL, 0);
     if (lrs_diag_full(&c->sink)) return c->sink.errors - before;
-    for (size_t i = 0; i < c->modules.n; i++) bind_module(c, c->modules.items[i]);
+    for (size_t i = 0; i < c->modules.n; i++)
+        bind_module(c, c->modules.items[i]);
     apply_overrides(c);
     lrs_vec stack = {0};
     for (size_t i = 0; i < c->modules.n; i++) {
         lrs_module *m = c->modules.items[i];
-        for (size_t j = 0; j < m->decls.n; j++) find_cycles(c, m->decls.items[j], &stack);
+        for (size_t j = 0; j < m->decls.n; j++)
+            find_cycles(c, m->decls.items[j], &stack);
     }
     return c->sink.errors - before;
 }

@@ -19,11 +19,11 @@
 enum {
     LRS_MAX_IMPORT_DEPTH = 32,
     LRS_MAX_SCHEDULES = 1024,
-    LRS_MAX_CALL_DEPTH = 128,     /* nested inlined calls */
-    LRS_MAX_TERMS = 1000000,      /* terms after inlining */
-    LRS_MAX_TERM_DEPTH = 4000,    /* height of a term after inlining */
-    LRS_MAX_IR = 4000000,         /* IR nodes of a program */
-    LRS_MAX_CYCLES = 1000000000,  /* restarts cycles reachable */
+    LRS_MAX_CALL_DEPTH = 128,      /* nested inlined calls */
+    LRS_MAX_TERMS = 1000000,       /* terms after inlining */
+    LRS_MAX_TERM_DEPTH = 4000,     /* height of a term after inlining */
+    LRS_MAX_IR = 4000000,          /* IR nodes of a program */
+    LRS_MAX_CYCLES = 1000000000,   /* restarts cycles reachable */
     LRS_MAX_LISTED_CYCLES = 10000, /* restart boundaries listed per restarts */
 };
 #define LRS_MAX_ARENA ((size_t)1 << 30)
@@ -62,17 +62,23 @@ typedef enum lrs_bkind {
 typedef enum lrs_ctxvar { CV_STEP, CV_SPAN, CV_PROGRESS, CV_CYCLE, CV_GLOBAL_STEP } lrs_ctxvar;
 
 typedef enum lrs_form {
-    F_RESTARTS, F_SAMPLE, F_AT, F_INDEX, F_PICK, F_NOISE, F_CLAMP,
+    F_RESTARTS,
+    F_SAMPLE,
+    F_AT,
+    F_INDEX,
+    F_PICK,
+    F_NOISE,
+    F_CLAMP,
 } lrs_form;
 
 typedef struct lrs_builtin {
     const char *name;
     lrs_bkind kind;
-    int id;               /* lrs_irop, lrs_ctxvar or lrs_form; BK_CONST: 1 for bool */
-    double value;         /* BK_CONST */
+    int id;       /* lrs_irop, lrs_ctxvar or lrs_form; BK_CONST: 1 for bool */
+    double value; /* BK_CONST */
     int nparams, nrequired;
     const char *params[4];
-    double defaults[4];   /* for params past nrequired */
+    double defaults[4]; /* for params past nrequired */
 } lrs_builtin;
 
 extern const lrs_builtin lrs_builtins[];
@@ -100,7 +106,7 @@ typedef enum lrs_tkind {
 typedef struct lrs_term lrs_term;
 struct lrs_term {
     lrs_tkind kind;
-    int op;       /* lrs_irop for T_UN / T_BIN; lrs_ctxvar for T_CTX */
+    int op; /* lrs_irop for T_UN / T_BIN; lrs_ctxvar for T_CTX */
     int is_bool;
     double k;
     lrs_term *a, *b, *c, *d;
@@ -117,9 +123,9 @@ typedef struct lrs_sched_out {
     const char *name;
     lrs_decl *decl;
     lrs_term *term;
-    uint32_t root;   /* IR */
-    double span;     /* steps, or INFINITY */
-    double *bounds;  /* segment boundaries known in global steps, sorted */
+    uint32_t root;  /* IR */
+    double span;    /* steps, or INFINITY */
+    double *bounds; /* segment boundaries known in global steps, sorted */
     size_t nbounds;
     /* from the checker */
     double v0, vend, vmin, vmax;
@@ -154,9 +160,9 @@ typedef struct lrs_comp {
     lrs_module *main;
     lrs_vec modules;
 
-    lrs_vec scheds; /* lrs_sched_out* */
-    lrs_vec params; /* lrs_param_out* */
-    lrs_vec jumps;  /* lrs_jump* */
+    lrs_vec scheds;       /* lrs_sched_out* */
+    lrs_vec params;       /* lrs_param_out* */
+    lrs_vec jumps;        /* lrs_jump* */
     lrs_vec cycle_starts; /* lrs_jump* with no IR: restart boundaries at known steps */
     size_t nterms;
     int cycles; /* name resolution found a recursive definition */

@@ -215,12 +215,12 @@ LRS_API int lrs_program_emit(const lrs_program *prog, const lrs_emit_options *op
 #define LRS_AOT_VERSION 1u
 
 typedef struct lrs_aot_schedule {
-    const char *name;          /* the schedule's name, without the prefix */
-    lrs_fn fn;                 /* PREFIX_NAME */
-    lrs_range_fn range;        /* PREFIX_NAME_range */
-    double span;               /* steps, or INFINITY */
+    const char *name;            /* the schedule's name, without the prefix */
+    lrs_fn fn;                   /* PREFIX_NAME */
+    lrs_range_fn range;          /* PREFIX_NAME_range */
+    double span;                 /* steps, or INFINITY */
     double start, end, min, max; /* as lrs_schedule_info (NAN: checker skipped) */
-    uint64_t boundary_count;   /* `then` boundaries at known global steps, sorted */
+    uint64_t boundary_count;     /* `then` boundaries at known global steps, sorted */
     const double *boundaries;
 } lrs_aot_schedule;
 
@@ -230,8 +230,8 @@ typedef struct lrs_aot_param {
 } lrs_aot_param;
 
 typedef struct lrs_aot_table {
-    uint32_t magic;   /* LRS_AOT_MAGIC */
-    uint32_t version; /* LRS_AOT_VERSION */
+    uint32_t magic;       /* LRS_AOT_MAGIC */
+    uint32_t version;     /* LRS_AOT_VERSION */
     const char *producer; /* "lrs " LRS_VERSION_STRING */
     const char *source;   /* the source file as named to the compiler */
     const char *prefix;
@@ -276,13 +276,13 @@ typedef enum lrs_optim_kind {
 /* Status codes. Negative values are errors; lrs_optim_error says more. */
 enum {
     LRS_OPTIM_OK = 0,
-    LRS_OPTIM_SKIPPED = 1,     /* step skipped: a gradient was NaN or infinite */
-    LRS_OPTIM_EINVAL = -1,     /* bad argument or hyperparameter */
-    LRS_OPTIM_ENOMEM = -2,     /* out of memory */
-    LRS_OPTIM_EIO = -3,        /* a file could not be read or written */
-    LRS_OPTIM_ECORRUPT = -4,   /* checkpoint damaged, truncated or not one */
-    LRS_OPTIM_EMISMATCH = -5,  /* checkpoint from a different optimizer */
-    LRS_OPTIM_ESCHEDULE = -6,  /* a bound schedule gave a non-finite value */
+    LRS_OPTIM_SKIPPED = 1,      /* step skipped: a gradient was NaN or infinite */
+    LRS_OPTIM_EINVAL = -1,      /* bad argument or hyperparameter */
+    LRS_OPTIM_ENOMEM = -2,      /* out of memory */
+    LRS_OPTIM_EIO = -3,         /* a file could not be read or written */
+    LRS_OPTIM_ECORRUPT = -4,    /* checkpoint damaged, truncated or not one */
+    LRS_OPTIM_EMISMATCH = -5,   /* checkpoint from a different optimizer */
+    LRS_OPTIM_ESCHEDULE = -6,   /* a bound schedule gave a non-finite value */
     LRS_OPTIM_EUNSUPPORTED = -7 /* SIMD path not available on this CPU */
 };
 
@@ -290,17 +290,17 @@ enum {
  * ignored; names follow torch.optim (alpha is RMSprop's smoothing constant). */
 typedef struct lrs_optim_hparams {
     double lr;
-    double momentum, dampening;      /* SGD; momentum also RMSprop */
-    double beta1, beta2;             /* Adam, AdamW, Lion */
-    double eps;                      /* Adam, AdamW, RMSprop, Adagrad */
-    double weight_decay;             /* L2 (SGD, Adam, RMSprop, Adagrad) or decoupled (AdamW, Lion) */
-    double alpha;                    /* RMSprop */
-    double lr_decay;                 /* Adagrad */
+    double momentum, dampening; /* SGD; momentum also RMSprop */
+    double beta1, beta2;        /* Adam, AdamW, Lion */
+    double eps;                 /* Adam, AdamW, RMSprop, Adagrad */
+    double weight_decay;        /* L2 (SGD, Adam, RMSprop, Adagrad) or decoupled (AdamW, Lion) */
+    double alpha;               /* RMSprop */
+    double lr_decay;            /* Adagrad */
     double initial_accumulator_value; /* Adagrad */
-    int nesterov;                    /* SGD */
-    int amsgrad;                     /* Adam, AdamW */
-    int centered;                    /* RMSprop */
-    int maximize;                    /* all */
+    int nesterov;                     /* SGD */
+    int amsgrad;                      /* Adam, AdamW */
+    int centered;                     /* RMSprop */
+    int maximize;                     /* all */
 } lrs_optim_hparams;
 
 /* PyTorch's defaults for `kind` (lr 1e-3 Adam/AdamW, 1e-2 RMSprop/Adagrad,

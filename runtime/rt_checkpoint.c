@@ -28,7 +28,10 @@ typedef struct rt_hash {
     size_t npend;
 } rt_hash;
 
-static void rt_hash_init(rt_hash *s) { memset(s, 0, sizeof *s), s->h = 0xcbf29ce484222325ull; }
+static void rt_hash_init(rt_hash *s)
+{
+    memset(s, 0, sizeof *s), s->h = 0xcbf29ce484222325ull;
+}
 
 static uint64_t rt_le64(const unsigned char *b)
 {
@@ -38,7 +41,10 @@ static uint64_t rt_le64(const unsigned char *b)
     return w;
 }
 
-static void rt_hash_word(rt_hash *s, uint64_t w) { s->h = (s->h ^ w) * 0x100000001b3ull; }
+static void rt_hash_word(rt_hash *s, uint64_t w)
+{
+    s->h = (s->h ^ w) * 0x100000001b3ull;
+}
 
 static void rt_hash_update(rt_hash *s, const void *data, size_t len)
 {
@@ -48,8 +54,7 @@ static void rt_hash_update(rt_hash *s, const void *data, size_t len)
         size_t k = 8 - s->npend < len ? 8 - s->npend : len;
         memcpy(s->pend + s->npend, b, k);
         s->npend += k, b += k, len -= k;
-        if (s->npend < 8)
-            return;
+        if (s->npend < 8) return;
         rt_hash_word(s, rt_le64(s->pend));
         s->npend = 0;
     }
@@ -128,8 +133,7 @@ static void rt_flush(rt_writer *w)
     size_t off = 0;
     while (!w->err && off < w->used) {
         ssize_t k = write(w->fd, w->buf + off, w->used - off);
-        if (k < 0 && errno == EINTR)
-            continue;
+        if (k < 0 && errno == EINTR) continue;
         if (k <= 0)
             w->err = k < 0 ? errno : EIO;
         else
@@ -146,8 +150,7 @@ static void rt_write(rt_writer *w, const void *data, size_t len)
         size_t k = RT_IO_BUF - w->used < len ? RT_IO_BUF - w->used : len;
         memcpy(w->buf + w->used, b, k);
         w->used += k, b += k, len -= k;
-        if (w->used == RT_IO_BUF)
-            rt_flush(w);
+        if (w->used == RT_IO_BUF) rt_flush(w);
     }
 }
 
@@ -159,9 +162,9 @@ static void rt_encode_group(unsigned char *out, const lrs_rt_group *g, unsigned 
     rt_put(&p, (uint64_t)g->t, 8);
     rt_put(&p, (uint64_t)g->momentum_init, 4);
     rt_put(&p, mask, 4);
-    const double d[RT_CKPT_NHP] = {h->lr,    h->momentum,     h->dampening, h->beta1,
-                                   h->beta2, h->eps,          h->weight_decay, h->alpha,
-                                   h->lr_decay, h->initial_accumulator_value};
+    const double d[RT_CKPT_NHP] = {
+        h->lr,  h->momentum,     h->dampening, h->beta1,    h->beta2,
+        h->eps, h->weight_decay, h->alpha,     h->lr_decay, h->initial_accumulator_value};
     for (int k = 0; k < RT_CKPT_NHP; k++)
         rt_put_f64(&p, d[k]);
     rt_put(&p, (uint64_t)h->nesterov, 4);
@@ -183,8 +186,7 @@ static char *rt_dirname(const char *path)
 {
     const char *slash = strrchr(path, '/');
     size_t len = slash ? (size_t)(slash - path) : 1;
-    if (slash == path)
-        len = 1;
+    if (slash == path) len = 1;
     char *d = malloc(len + 1);
     if (d) {
         memcpy(d, slash ? path : ".", len);
@@ -195,8 +197,7 @@ static char *rt_dirname(const char *path)
 
 int lrs_optim_save(lrs_optim *opt, const char *path)
 {
-    if (!path)
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no checkpoint path");
+    if (!path) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no checkpoint path");
     if (!rt_little_endian())
         return lrs_rt_fail(opt, LRS_OPTIM_EUNSUPPORTED, "checkpoints need a little-endian host");
     size_t plen = strlen(path);
@@ -212,8 +213,8 @@ int lrs_optim_save(lrs_optim *opt, const char *path)
     if (w.fd < 0) {
         int e = errno;
         free(tmp), free(w.buf);
-        return lrs_rt_fail(opt, LRS_OPTIM_EIO, "cannot create a temporary file beside %s: %s",
-                           path, strerror(e));
+        return lrs_rt_fail(opt, LRS_OPTIM_EIO, "cannot create a temporary file beside %s: %s", path,
+                           strerror(e));
     }
     rt_hash_init(&w.hash);
 
@@ -237,12 +238,9 @@ int lrs_optim_save(lrs_optim *opt, const char *path)
     rt_put(&q, rt_hash_final(&w.hash), 8);
     rt_write(&w, sum, sizeof sum);
     rt_flush(&w);
-    if (!w.err && fsync(w.fd) != 0)
-        w.err = errno;
-    if (close(w.fd) != 0 && !w.err)
-        w.err = errno;
-    if (!w.err && rename(tmp, path) != 0)
-        w.err = errno;
+    if (!w.err && fsync(w.fd) != 0) w.err = errno;
+    if (close(w.fd) != 0 && !w.err) w.err = errno;
+    if (!w.err && rename(tmp, path) != 0) w.err = errno;
     free(w.buf);
     if (w.err) {
         unlink(tmp);
@@ -257,9 +255,9 @@ int lrs_optim_save(lrs_optim *opt, const char *path)
     free(dir);
     if (dfd < 0 || fsync(dfd) != 0) {
         int e = errno;
-        if (dfd >= 0)
-            close(dfd);
-        return lrs_rt_fail(opt, LRS_OPTIM_EIO, "checkpoint %s written but its directory could not be synced: %s", path,
+        if (dfd >= 0) close(dfd);
+        return lrs_rt_fail(opt, LRS_OPTIM_EIO,
+                           "checkpoint %s written but its directory could not be synced: %s", path,
                            strerror(e));
     }
     close(dfd);
@@ -281,16 +279,14 @@ static int rt_read(rt_reader *r, void *data, size_t len, int hash)
     size_t got = 0;
     while (got < len) {
         ssize_t k = read(r->fd, b + got, len - got);
-        if (k < 0 && errno == EINTR)
-            continue;
+        if (k < 0 && errno == EINTR) continue;
         if (k <= 0) {
             r->err = k < 0 ? errno : -1;
             return -1;
         }
         got += (size_t)k;
     }
-    if (hash)
-        rt_hash_update(&r->hash, data, len);
+    if (hash) rt_hash_update(&r->hash, data, len);
     return 0;
 }
 
@@ -322,8 +318,8 @@ static void rt_decode_group(const unsigned char *in, uint64_t *n, rt_loaded_grou
     h->maximize = (int)rt_get(&p, 4);
 }
 
-static int rt_load_fail(lrs_optim *opt, rt_loaded_group *lg, size_t nlg, int code,
-                        const char *path, const char *what)
+static int rt_load_fail(lrs_optim *opt, rt_loaded_group *lg, size_t nlg, int code, const char *path,
+                        const char *what)
 {
     for (size_t i = 0; lg && i < nlg; i++)
         for (int s = 0; s < LRS_RT_MAX_STATE; s++)
@@ -335,8 +331,7 @@ static int rt_load_fail(lrs_optim *opt, rt_loaded_group *lg, size_t nlg, int cod
 int lrs_optim_load(lrs_optim *opt, const char *path)
 {
     char msg[160];
-    if (!path)
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no checkpoint path");
+    if (!path) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no checkpoint path");
     if (!rt_little_endian())
         return lrs_rt_fail(opt, LRS_OPTIM_EUNSUPPORTED, "checkpoints need a little-endian host");
     rt_reader r = {.fd = open(path, O_RDONLY)};
@@ -366,7 +361,7 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
             if (r.err == -1)                                                                       \
                 FAIL(LRS_OPTIM_ECORRUPT, "truncated in %s (file has %llu bytes)", (what),          \
                      (unsigned long long)fsize);                                                   \
-            FAIL(LRS_OPTIM_EIO, "read error in %s: %s", (what), strerror(r.err));                 \
+            FAIL(LRS_OPTIM_EIO, "read error in %s: %s", (what), strerror(r.err));                  \
         }                                                                                          \
     } while (0)
 
@@ -388,11 +383,9 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
     if (ngroups != opt->ngroups)
         FAIL(LRS_OPTIM_EMISMATCH, "has %llu parameter groups, this optimizer has %zu",
              (unsigned long long)ngroups, opt->ngroups);
-    if (step < 0)
-        FAIL(LRS_OPTIM_ECORRUPT, "negative step count");
+    if (step < 0) FAIL(LRS_OPTIM_ECORRUPT, "negative step count");
     lg = calloc(ngroups ? ngroups : 1, sizeof *lg);
-    if (!lg)
-        FAIL(LRS_OPTIM_ENOMEM, "out of memory");
+    if (!lg) FAIL(LRS_OPTIM_ENOMEM, "out of memory");
     nlg = ngroups;
 
     /* Group headers; the expected size follows from them. */
@@ -403,8 +396,8 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
         READ(gh, sizeof gh, "a group header");
         rt_decode_group(gh, &n, &lg[i]);
         if (n != opt->groups[i].n)
-            FAIL(LRS_OPTIM_EMISMATCH, "group %zu has %llu parameters, this optimizer's has %zu",
-                 i, (unsigned long long)n, opt->groups[i].n);
+            FAIL(LRS_OPTIM_EMISMATCH, "group %zu has %llu parameters, this optimizer's has %zu", i,
+                 (unsigned long long)n, opt->groups[i].n);
         if (lg[i].mask >> LRS_RT_MAX_STATE || lg[i].t < 0 ||
             lrs_rt_check_hparams(opt, &lg[i].hp) != LRS_OPTIM_OK)
             FAIL(LRS_OPTIM_ECORRUPT, "group %zu header is damaged", i);
@@ -430,11 +423,9 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
         const size_t n = probe.n;
         for (int s = 0; s < LRS_RT_MAX_STATE; s++) {
             const int in_file = lg[i].mask >> s & 1u;
-            if (!in_file && !lrs_rt_state_needed(opt->kind, &probe, s))
-                continue;
+            if (!in_file && !lrs_rt_state_needed(opt->kind, &probe, s)) continue;
             lg[i].state[s] = lrs_rt_alloc(n);
-            if (!lg[i].state[s])
-                FAIL(LRS_OPTIM_ENOMEM, "out of memory for group %zu", i);
+            if (!lg[i].state[s]) FAIL(LRS_OPTIM_ENOMEM, "out of memory for group %zu", i);
             if (in_file) {
                 READ(lg[i].state[s], n * sizeof(float), "a state buffer");
             } else {
@@ -447,8 +438,7 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
     if (rt_read(&r, sum, sizeof sum, 0) != 0)
         FAIL(LRS_OPTIM_ECORRUPT, "truncated before the checksum");
     p = sum;
-    if (rt_get(&p, 8) != want)
-        FAIL(LRS_OPTIM_ECORRUPT, "checksum mismatch (the file is damaged)");
+    if (rt_get(&p, 8) != want) FAIL(LRS_OPTIM_ECORRUPT, "checksum mismatch (the file is damaged)");
     close(r.fd);
 #undef READ
 #undef FAIL

@@ -26,15 +26,42 @@ static inline void vf_st(float *p, vf x, size_t rem)
     else
         _mm256_maskstore_ps(p, rt_tail_mask(rem), x);
 }
-static inline vf vf_set1(float x) { return _mm256_set1_ps(x); }
-static inline vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
-static inline vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
-static inline vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
-static inline vf vf_div(vf a, vf b) { return _mm256_div_ps(a, b); }
-static inline vf vf_neg(vf a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
-static inline vf vf_sqrt(vf a) { return _mm256_sqrt_ps(a); }
-static inline vf vf_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
-static inline vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vf vf_set1(float x)
+{
+    return _mm256_set1_ps(x);
+}
+static inline vf vf_add(vf a, vf b)
+{
+    return _mm256_add_ps(a, b);
+}
+static inline vf vf_sub(vf a, vf b)
+{
+    return _mm256_sub_ps(a, b);
+}
+static inline vf vf_mul(vf a, vf b)
+{
+    return _mm256_mul_ps(a, b);
+}
+static inline vf vf_div(vf a, vf b)
+{
+    return _mm256_div_ps(a, b);
+}
+static inline vf vf_neg(vf a)
+{
+    return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f));
+}
+static inline vf vf_sqrt(vf a)
+{
+    return _mm256_sqrt_ps(a);
+}
+static inline vf vf_fma(vf a, vf b, vf c)
+{
+    return _mm256_fmadd_ps(a, b, c);
+}
+static inline vf vf_max(vf a, vf b)
+{
+    return _mm256_max_ps(a, b);
+}
 static inline vf vf_sign(vf a)
 {
     const vf one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
@@ -42,10 +69,18 @@ static inline vf vf_sign(vf a)
     vf neg = _mm256_and_ps(_mm256_cmp_ps(a, zero, _CMP_LT_OQ), one);
     return _mm256_sub_ps(pos, neg);
 }
-static inline vf vf_nanprobe(vf a) { return _mm256_mul_ps(a, _mm256_setzero_ps()); }
-static inline int vf_any_nan(vf a) { return _mm256_movemask_ps(_mm256_cmp_ps(a, a, _CMP_UNORD_Q)) != 0; }
+static inline vf vf_nanprobe(vf a)
+{
+    return _mm256_mul_ps(a, _mm256_setzero_ps());
+}
+static inline int vf_any_nan(vf a)
+{
+    return _mm256_movemask_ps(_mm256_cmp_ps(a, a, _CMP_UNORD_Q)) != 0;
+}
 
-typedef struct { __m256d a[4]; } vsq;
+typedef struct {
+    __m256d a[4];
+} vsq;
 static inline vsq vsq_zero(void)
 {
     vsq s = {{_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()}};
@@ -55,8 +90,9 @@ static inline void vsq_acc16(vsq *s, const float *g, size_t rem)
 {
     vf lo = vf_ld(g, rem >= 8 ? 8 : rem);
     vf hi = rem > 8 ? vf_ld(g + 8, rem - 8) : _mm256_setzero_ps();
-    __m256d d[4] = {_mm256_cvtps_pd(_mm256_castps256_ps128(lo)), _mm256_cvtps_pd(_mm256_extractf128_ps(lo, 1)),
-                    _mm256_cvtps_pd(_mm256_castps256_ps128(hi)), _mm256_cvtps_pd(_mm256_extractf128_ps(hi, 1))};
+    __m256d d[4] = {
+        _mm256_cvtps_pd(_mm256_castps256_ps128(lo)), _mm256_cvtps_pd(_mm256_extractf128_ps(lo, 1)),
+        _mm256_cvtps_pd(_mm256_castps256_ps128(hi)), _mm256_cvtps_pd(_mm256_extractf128_ps(hi, 1))};
     /* The square is exact in double, so fusing changes nothing. */
     for (int k = 0; k < 4; k++)
         s->a[k] = _mm256_fmadd_pd(d[k], d[k], s->a[k]);

@@ -10,7 +10,10 @@
 #define RT_VW 16
 typedef __m512 vf;
 
-static inline __mmask16 rt_tail_mask(size_t rem) { return (__mmask16)((1u << rem) - 1u); }
+static inline __mmask16 rt_tail_mask(size_t rem)
+{
+    return (__mmask16)((1u << rem) - 1u);
+}
 static inline vf vf_ld(const float *p, size_t rem)
 {
     return rem == RT_VW ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(rt_tail_mask(rem), p);
@@ -22,15 +25,42 @@ static inline void vf_st(float *p, vf x, size_t rem)
     else
         _mm512_mask_storeu_ps(p, rt_tail_mask(rem), x);
 }
-static inline vf vf_set1(float x) { return _mm512_set1_ps(x); }
-static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
-static inline vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
-static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
-static inline vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
-static inline vf vf_neg(vf a) { return _mm512_sub_ps(_mm512_setzero_ps(), a); }
-static inline vf vf_sqrt(vf a) { return _mm512_sqrt_ps(a); }
-static inline vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
-static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf vf_set1(float x)
+{
+    return _mm512_set1_ps(x);
+}
+static inline vf vf_add(vf a, vf b)
+{
+    return _mm512_add_ps(a, b);
+}
+static inline vf vf_sub(vf a, vf b)
+{
+    return _mm512_sub_ps(a, b);
+}
+static inline vf vf_mul(vf a, vf b)
+{
+    return _mm512_mul_ps(a, b);
+}
+static inline vf vf_div(vf a, vf b)
+{
+    return _mm512_div_ps(a, b);
+}
+static inline vf vf_neg(vf a)
+{
+    return _mm512_sub_ps(_mm512_setzero_ps(), a);
+}
+static inline vf vf_sqrt(vf a)
+{
+    return _mm512_sqrt_ps(a);
+}
+static inline vf vf_fma(vf a, vf b, vf c)
+{
+    return _mm512_fmadd_ps(a, b, c);
+}
+static inline vf vf_max(vf a, vf b)
+{
+    return _mm512_max_ps(a, b);
+}
 static inline vf vf_sign(vf a)
 {
     const vf one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
@@ -38,10 +68,18 @@ static inline vf vf_sign(vf a)
     vf neg = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, zero, _CMP_LT_OQ), one);
     return _mm512_sub_ps(pos, neg);
 }
-static inline vf vf_nanprobe(vf a) { return _mm512_mul_ps(a, _mm512_setzero_ps()); }
-static inline int vf_any_nan(vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q) != 0; }
+static inline vf vf_nanprobe(vf a)
+{
+    return _mm512_mul_ps(a, _mm512_setzero_ps());
+}
+static inline int vf_any_nan(vf a)
+{
+    return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q) != 0;
+}
 
-typedef struct { __m512d a[2]; } vsq;
+typedef struct {
+    __m512d a[2];
+} vsq;
 static inline vsq vsq_zero(void)
 {
     vsq s = {{_mm512_setzero_pd(), _mm512_setzero_pd()}};

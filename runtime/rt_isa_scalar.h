@@ -13,27 +13,77 @@
 #define RT_VW 1
 typedef float vf;
 
-static inline vf vf_ld(const float *p, size_t rem) { (void)rem; return *p; }
-static inline void vf_st(float *p, vf x, size_t rem) { (void)rem; *p = x; }
-static inline vf vf_set1(float x) { return x; }
-static inline vf vf_add(vf a, vf b) { return a + b; }
-static inline vf vf_sub(vf a, vf b) { return a - b; }
-static inline vf vf_mul(vf a, vf b) { return a * b; }
-static inline vf vf_div(vf a, vf b) { return a / b; }
-static inline vf vf_neg(vf a) { return -a; }
-static inline vf vf_sqrt(vf a) { return sqrtf(a); }
-static inline vf vf_fma(vf a, vf b, vf c) { return fmaf(a, b, c); }
+static inline vf vf_ld(const float *p, size_t rem)
+{
+    (void)rem;
+    return *p;
+}
+static inline void vf_st(float *p, vf x, size_t rem)
+{
+    (void)rem;
+    *p = x;
+}
+static inline vf vf_set1(float x)
+{
+    return x;
+}
+static inline vf vf_add(vf a, vf b)
+{
+    return a + b;
+}
+static inline vf vf_sub(vf a, vf b)
+{
+    return a - b;
+}
+static inline vf vf_mul(vf a, vf b)
+{
+    return a * b;
+}
+static inline vf vf_div(vf a, vf b)
+{
+    return a / b;
+}
+static inline vf vf_neg(vf a)
+{
+    return -a;
+}
+static inline vf vf_sqrt(vf a)
+{
+    return sqrtf(a);
+}
+static inline vf vf_fma(vf a, vf b, vf c)
+{
+    return fmaf(a, b, c);
+}
 /* Same operand order as maxps: the second operand wins unless a > b. */
-static inline vf vf_max(vf a, vf b) { return a > b ? a : b; }
+static inline vf vf_max(vf a, vf b)
+{
+    return a > b ? a : b;
+}
 /* sign with sign(0) = 0. */
-static inline vf vf_sign(vf a) { return (float)(a > 0.0f) - (float)(a < 0.0f); }
+static inline vf vf_sign(vf a)
+{
+    return (float)(a > 0.0f) - (float)(a < 0.0f);
+}
 /* 0 for finite input, NaN otherwise; accumulating it flags any non-finite. */
-static inline vf vf_nanprobe(vf a) { return a * 0.0f; }
-static inline int vf_any_nan(vf a) { return a != a; }
+static inline vf vf_nanprobe(vf a)
+{
+    return a * 0.0f;
+}
+static inline int vf_any_nan(vf a)
+{
+    return a != a;
+}
 
 /* 16 double lanes for the norm: lane k holds elements congruent to k mod 16. */
-typedef struct { double l[16]; } vsq;
-static inline vsq vsq_zero(void) { vsq s = {{0}}; return s; }
+typedef struct {
+    double l[16];
+} vsq;
+static inline vsq vsq_zero(void)
+{
+    vsq s = {{0}};
+    return s;
+}
 static inline void vsq_acc16(vsq *s, const float *g, size_t rem)
 {
     for (size_t k = 0; k < rem; k++) {

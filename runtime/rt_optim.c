@@ -20,14 +20,14 @@ static const char *const rt_hparam_names[LRS_RT_NH] = {"lr", "momentum", "beta1"
 /* Which schedulable hyperparameters each kind has, as bits of LRS_RT_H_*. */
 static const unsigned rt_kind_hparams[LRS_RT_NKINDS] = {
     [LRS_OPTIM_SGD] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_MOMENTUM | 1u << LRS_RT_H_WD,
-    [LRS_OPTIM_ADAM] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 |
-                       1u << LRS_RT_H_WD,
-    [LRS_OPTIM_ADAMW] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 |
-                        1u << LRS_RT_H_WD,
+    [LRS_OPTIM_ADAM] =
+        1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 | 1u << LRS_RT_H_WD,
+    [LRS_OPTIM_ADAMW] =
+        1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 | 1u << LRS_RT_H_WD,
     [LRS_OPTIM_RMSPROP] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_MOMENTUM | 1u << LRS_RT_H_WD,
     [LRS_OPTIM_ADAGRAD] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_WD,
-    [LRS_OPTIM_LION] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 |
-                       1u << LRS_RT_H_WD,
+    [LRS_OPTIM_LION] =
+        1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 | 1u << LRS_RT_H_WD,
 };
 static const char *const rt_state_names[LRS_RT_NKINDS][LRS_RT_MAX_STATE] = {
     [LRS_OPTIM_SGD] = {"momentum_buffer", NULL, NULL},
@@ -50,13 +50,15 @@ int lrs_rt_fail(lrs_optim *opt, int code, const char *fmt, ...)
 float *lrs_rt_alloc(size_t n)
 {
     size_t bytes = n * sizeof(float);
-    if (n > SIZE_MAX / sizeof(float) - LRS_RT_ALIGN)
-        return NULL;
+    if (n > SIZE_MAX / sizeof(float) - LRS_RT_ALIGN) return NULL;
     bytes = (bytes + LRS_RT_ALIGN - 1) / LRS_RT_ALIGN * LRS_RT_ALIGN;
     return aligned_alloc(LRS_RT_ALIGN, bytes);
 }
 
-void lrs_rt_dealloc(float *p) { free(p); }
+void lrs_rt_dealloc(float *p)
+{
+    free(p);
+}
 
 void lrs_rt_state_fill(lrs_optim_kind kind, const lrs_optim_hparams *hp, float *buf, size_t n)
 {
@@ -73,7 +75,8 @@ const char *lrs_rt_state_name(lrs_optim_kind kind, int slot)
 
 int lrs_rt_state_needed(lrs_optim_kind kind, const lrs_rt_group *g, int slot)
 {
-    int mom = g->hp.momentum != 0.0 || g->bind[LRS_RT_H_MOMENTUM].fn || g->bind[LRS_RT_H_MOMENTUM].cb;
+    int mom =
+        g->hp.momentum != 0.0 || g->bind[LRS_RT_H_MOMENTUM].fn || g->bind[LRS_RT_H_MOMENTUM].cb;
     switch (kind) {
     case LRS_OPTIM_SGD:
         return slot == 0 && mom;
@@ -142,11 +145,9 @@ lrs_optim_hparams lrs_optim_defaults(lrs_optim_kind kind)
 
 lrs_optim *lrs_optim_new(lrs_optim_kind kind)
 {
-    if ((unsigned)kind >= LRS_RT_NKINDS)
-        return NULL;
+    if ((unsigned)kind >= LRS_RT_NKINDS) return NULL;
     lrs_optim *opt = calloc(1, sizeof *opt);
-    if (!opt)
-        return NULL;
+    if (!opt) return NULL;
     opt->kind = kind;
     opt->k = lrs_rt_simd_select();
     return opt;
@@ -160,8 +161,7 @@ static void rt_group_free(lrs_rt_group *g)
 
 void lrs_optim_free(lrs_optim *opt)
 {
-    if (!opt)
-        return;
+    if (!opt) return;
     for (size_t i = 0; i < opt->ngroups; i++)
         rt_group_free(&opt->groups[i]);
     free(opt->groups);
@@ -169,7 +169,10 @@ void lrs_optim_free(lrs_optim *opt)
     free(opt);
 }
 
-const char *lrs_optim_error(const lrs_optim *opt) { return opt ? opt->err : "no optimizer"; }
+const char *lrs_optim_error(const lrs_optim *opt)
+{
+    return opt ? opt->err : "no optimizer";
+}
 
 /* The checks torch.optim's constructors make, plus finiteness. */
 int lrs_rt_check_hparams(lrs_optim *opt, const lrs_optim_hparams *h)
@@ -204,24 +207,24 @@ static int rt_group_alloc_state(lrs_optim *opt, lrs_rt_group *g)
 {
     float *fresh[LRS_RT_MAX_STATE] = {NULL};
     for (int s = 0; s < LRS_RT_MAX_STATE; s++) {
-        if (g->state[s] || !lrs_rt_state_needed(opt->kind, g, s))
-            continue;
+        if (g->state[s] || !lrs_rt_state_needed(opt->kind, g, s)) continue;
         fresh[s] = lrs_rt_alloc(g->n);
         if (!fresh[s]) {
             for (int j = 0; j < s; j++)
                 lrs_rt_dealloc(fresh[j]);
-            return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory for %zu-element state",
-                               g->n);
+            return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory for %zu-element state", g->n);
         }
         lrs_rt_state_fill(opt->kind, &g->hp, fresh[s], g->n);
     }
     for (int s = 0; s < LRS_RT_MAX_STATE; s++)
-        if (fresh[s])
-            g->state[s] = fresh[s];
+        if (fresh[s]) g->state[s] = fresh[s];
     return LRS_OPTIM_OK;
 }
 
-static size_t rt_chunks(size_t n) { return (n + LRS_RT_CHUNK - 1) / LRS_RT_CHUNK; }
+static size_t rt_chunks(size_t n)
+{
+    return (n + LRS_RT_CHUNK - 1) / LRS_RT_CHUNK;
+}
 /* Length of chunk c of an n-element buffer (only the last one is short). */
 static size_t rt_chunk_len(size_t n, size_t c)
 {
@@ -236,20 +239,17 @@ int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
     if (opt->ngroups >= (size_t)INT32_MAX)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "too many groups");
     int rc = lrs_rt_check_hparams(opt, hp);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (opt->ngroups == opt->cap) {
         size_t cap = opt->cap ? 2 * opt->cap : 4;
         lrs_rt_group *gs = realloc(opt->groups, cap * sizeof *gs);
-        if (!gs)
-            return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory");
+        if (!gs) return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory");
         opt->groups = gs;
         opt->cap = cap;
     }
     size_t np = opt->npartial + rt_chunks(n);
     double *partial = realloc(opt->partial, np * sizeof *partial);
-    if (!partial)
-        return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory");
+    if (!partial) return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory");
     opt->partial = partial;
 
     lrs_rt_group *g = &opt->groups[opt->ngroups];
@@ -260,8 +260,7 @@ int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
     g->hp = *hp;
     lrs_rt_reset_cur(g);
     rc = rt_group_alloc_state(opt, g);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     opt->npartial = np;
     opt->grads_state = LRS_RT_GRADS_UNKNOWN;
     return (int)opt->ngroups++;
@@ -277,7 +276,10 @@ int lrs_optim_set_buffers(lrs_optim *opt, int group, float *params, float *grads
     return LRS_OPTIM_OK;
 }
 
-size_t lrs_optim_group_count(const lrs_optim *opt) { return opt->ngroups; }
+size_t lrs_optim_group_count(const lrs_optim *opt)
+{
+    return opt->ngroups;
+}
 
 static int rt_hparam_index(const lrs_optim *opt, const char *name)
 {
@@ -306,8 +308,7 @@ static int rt_bind(lrs_optim *opt, int group, const char *name, lrs_rt_binding b
         lrs_rt_group probe = opt->groups[i];
         probe.bind[h] = b;
         int rc = rt_group_alloc_state(opt, &probe);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         memcpy(opt->groups[i].state, probe.state, sizeof probe.state);
     }
     for (size_t i = lo; i < hi; i++)
@@ -331,23 +332,27 @@ int lrs_optim_bind_callback(lrs_optim *opt, int group, const char *name,
 int lrs_optim_hparam(const lrs_optim *opt, int group, const char *name, double *out)
 {
     int h = rt_hparam_index(opt, name);
-    if (h < 0 || group < 0 || (size_t)group >= opt->ngroups || !out)
-        return LRS_OPTIM_EINVAL;
+    if (h < 0 || group < 0 || (size_t)group >= opt->ngroups || !out) return LRS_OPTIM_EINVAL;
     *out = opt->groups[group].cur[h];
     return LRS_OPTIM_OK;
 }
 
-int64_t lrs_optim_step_count(const lrs_optim *opt) { return opt->step; }
+int64_t lrs_optim_step_count(const lrs_optim *opt)
+{
+    return opt->step;
+}
 
 int lrs_optim_set_threads(lrs_optim *opt, int threads)
 {
-    if (threads < 0)
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "negative thread count");
+    if (threads < 0) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "negative thread count");
     opt->threads = threads;
     return LRS_OPTIM_OK;
 }
 
-const char *lrs_optim_simd(const lrs_optim *opt) { return opt->k->name; }
+const char *lrs_optim_simd(const lrs_optim *opt)
+{
+    return opt->k->name;
+}
 
 int lrs_optim_set_simd(lrs_optim *opt, const char *name)
 {
@@ -368,8 +373,7 @@ int lrs_optim_set_skip_nonfinite(lrs_optim *opt, int on)
 /* Threads for an n-element loop: one below LRS_RT_PAR_MIN, never more than chunks. */
 static int rt_threads(const lrs_optim *opt, size_t n)
 {
-    if (n < LRS_RT_PAR_MIN)
-        return 1;
+    if (n < LRS_RT_PAR_MIN) return 1;
 #ifdef _OPENMP
     int nt = opt->threads > 0 ? opt->threads : omp_get_max_threads();
 #else
@@ -389,8 +393,8 @@ static void rt_run(const lrs_optim *opt, const lrs_rt_group *g, lrs_rt_update_fn
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (size_t c = 0; c < nch; c++) {
         const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-        fn(h, g->params + lo, g->grads + lo, st[0] ? st[0] + lo : NULL,
-           st[1] ? st[1] + lo : NULL, st[2] ? st[2] + lo : NULL, len);
+        fn(h, g->params + lo, g->grads + lo, st[0] ? st[0] + lo : NULL, st[1] ? st[1] + lo : NULL,
+           st[2] ? st[2] + lo : NULL, len);
     }
 }
 
@@ -402,10 +406,11 @@ static lrs_rt_hp rt_make_hp(lrs_optim_kind kind, const lrs_rt_group *g, const do
     const lrs_optim_hparams *c = &g->hp;
     const double lr = v[LRS_RT_H_LR], wd = v[LRS_RT_H_WD];
     const double t = (double)(g->t + 1); /* torch increments step first */
-    lrs_rt_hp h = {.neg_lr = (float)-lr, .wd = (float)wd, .decay = (float)(1.0 - lr * wd),
+    lrs_rt_hp h = {.neg_lr = (float)-lr,
+                   .wd = (float)wd,
+                   .decay = (float)(1.0 - lr * wd),
                    .eps = (float)c->eps};
-    if (c->maximize)
-        h.flags |= LRS_RT_MAXIMIZE;
+    if (c->maximize) h.flags |= LRS_RT_MAXIMIZE;
     switch (kind) {
     case LRS_OPTIM_SGD: {
         const double mom = v[LRS_RT_H_MOMENTUM];
@@ -470,8 +475,8 @@ static int rt_eval_schedules(lrs_optim *opt, double *vals)
                 continue;
             }
             int j = 0;
-            while (j < nseen && !(seen[j].fn == b->fn && seen[j].cb == b->cb &&
-                                  seen[j].user == b->user))
+            while (j < nseen &&
+                   !(seen[j].fn == b->fn && seen[j].cb == b->cb && seen[j].user == b->user))
                 j++;
             double s;
             if (j < nseen) {
@@ -498,15 +503,12 @@ static int rt_grads_finite(lrs_optim *opt);
 int lrs_optim_step(lrs_optim *opt)
 {
     if (opt->skip_nonfinite) {
-        if (opt->grads_state == LRS_RT_GRADS_UNKNOWN)
-            rt_grads_finite(opt);
-        if (opt->grads_state == LRS_RT_GRADS_NONFINITE)
-            return LRS_OPTIM_SKIPPED;
+        if (opt->grads_state == LRS_RT_GRADS_UNKNOWN) rt_grads_finite(opt);
+        if (opt->grads_state == LRS_RT_GRADS_NONFINITE) return LRS_OPTIM_SKIPPED;
     }
     double stackv[8 * LRS_RT_NH];
     double *vals = opt->ngroups <= 8 ? stackv : malloc(opt->ngroups * sizeof(double) * LRS_RT_NH);
-    if (!vals)
-        return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory");
+    if (!vals) return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory");
     int rc = rt_eval_schedules(opt, vals);
     if (rc == LRS_OPTIM_OK) {
         for (size_t i = 0; i < opt->ngroups; i++) {
@@ -516,14 +518,12 @@ int lrs_optim_step(lrs_optim *opt)
             rt_run(opt, g, opt->k->update[opt->kind], &h);
             memcpy(g->cur, v, sizeof g->cur);
             g->t++;
-            if (h.flags & LRS_RT_MOMENTUM)
-                g->momentum_init = 1;
+            if (h.flags & LRS_RT_MOMENTUM) g->momentum_init = 1;
         }
         opt->step++;
         opt->grads_state = LRS_RT_GRADS_UNKNOWN;
     }
-    if (vals != stackv)
-        free(vals);
+    if (vals != stackv) free(vals);
     return rc;
 }
 
@@ -556,7 +556,10 @@ static int rt_grads_finite(lrs_optim *opt)
     return ok;
 }
 
-int lrs_optim_grads_finite(lrs_optim *opt) { return rt_grads_finite(opt); }
+int lrs_optim_grads_finite(lrs_optim *opt)
+{
+    return rt_grads_finite(opt);
+}
 
 /* g *= s over every group; returns non-zero if any result is not finite. */
 static int rt_scale_all(lrs_optim *opt, float s)
@@ -581,8 +584,7 @@ int lrs_optim_unscale_grads(lrs_optim *opt, double inv_scale, int *found_nonfini
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "inv_scale must be finite, got %g", inv_scale);
     int bad = rt_scale_all(opt, (float)inv_scale);
     opt->grads_state = bad ? LRS_RT_GRADS_NONFINITE : LRS_RT_GRADS_FINITE;
-    if (found_nonfinite)
-        *found_nonfinite = bad;
+    if (found_nonfinite) *found_nonfinite = bad;
     return LRS_OPTIM_OK;
 }
 
@@ -610,15 +612,13 @@ int lrs_optim_clip_grad_norm(lrs_optim *opt, double max_norm, double *total_norm
     for (size_t c = 0; c < base; c++)
         sum += opt->partial[c];
     const double norm = sqrt(sum);
-    if (total_norm)
-        *total_norm = norm;
+    if (total_norm) *total_norm = norm;
     if (!isfinite(norm)) {
         opt->grads_state = LRS_RT_GRADS_NONFINITE;
         return LRS_OPTIM_OK;
     }
     const double coef = max_norm / (norm + 1e-6);
-    if (coef < 1.0)
-        rt_scale_all(opt, (float)coef);
+    if (coef < 1.0) rt_scale_all(opt, (float)coef);
     opt->grads_state = LRS_RT_GRADS_FINITE;
     return LRS_OPTIM_OK;
 }
@@ -641,8 +641,7 @@ void lrs_optim_zero_grad(lrs_optim *opt)
 
 const float *lrs_optim_state(const lrs_optim *opt, int group, const char *name)
 {
-    if (group < 0 || (size_t)group >= opt->ngroups || !name)
-        return NULL;
+    if (group < 0 || (size_t)group >= opt->ngroups || !name) return NULL;
     for (int s = 0; s < LRS_RT_MAX_STATE; s++) {
         const char *sn = rt_state_names[opt->kind][s];
         if (sn && strcmp(sn, name) == 0 && opt->groups[group].state[s])

@@ -8,28 +8,23 @@
 
 static int rt_cpu_has(const char *name)
 {
-    if (strcmp(name, "scalar") == 0)
-        return 1;
+    if (strcmp(name, "scalar") == 0) return 1;
 #if defined(__x86_64__) && defined(__GNUC__)
     /* libgcc's checks include the OS (XGETBV) saving the wider registers. */
     __builtin_cpu_init();
     if (strcmp(name, "avx2") == 0)
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (strcmp(name, "avx512") == 0)
-        return __builtin_cpu_supports("avx512f");
+    if (strcmp(name, "avx512") == 0) return __builtin_cpu_supports("avx512f");
 #endif
     return 0;
 }
 
 const lrs_rt_kernels *lrs_rt_simd_by_name(const char *name)
 {
-    if (!name || !rt_cpu_has(name))
-        return NULL;
+    if (!name || !rt_cpu_has(name)) return NULL;
 #if defined(__x86_64__)
-    if (strcmp(name, "avx512") == 0)
-        return &lrs_rt_kernels_avx512;
-    if (strcmp(name, "avx2") == 0)
-        return &lrs_rt_kernels_avx2;
+    if (strcmp(name, "avx512") == 0) return &lrs_rt_kernels_avx512;
+    if (strcmp(name, "avx2") == 0) return &lrs_rt_kernels_avx2;
 #endif
     return &lrs_rt_kernels_scalar;
 }
@@ -43,15 +38,16 @@ const lrs_rt_kernels *lrs_rt_simd_select(void)
         /* A forced path the CPU lacks falls back to the next narrower one;
          * lrs_optim_simd() reports what is really used. */
         for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-            if (strcmp(want, order[i]) == 0)
-                first = i;
+            if (strcmp(want, order[i]) == 0) first = i;
     }
     for (size_t i = first; i < sizeof order / sizeof *order; i++) {
         const lrs_rt_kernels *k = lrs_rt_simd_by_name(order[i]);
-        if (k)
-            return k;
+        if (k) return k;
     }
     return &lrs_rt_kernels_scalar;
 }
 
-int lrs_optim_simd_supported(const char *name) { return lrs_rt_simd_by_name(name) != NULL; }
+int lrs_optim_simd_supported(const char *name)
+{
+    return lrs_rt_simd_by_name(name) != NULL;
+}

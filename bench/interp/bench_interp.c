@@ -32,8 +32,10 @@ static double c_sgdr(int64_t step)
     double sc = s > 27369 ? 27369 : s;
     double i = floor(log2(1 + sc / 3910));
     double start = 3910 * (pow(2, i) - 1);
-    if (sc < start) i -= 1;
-    else if (sc >= 3910 * (pow(2, i + 1) - 1)) i += 1;
+    if (sc < start)
+        i -= 1;
+    else if (sc >= 3910 * (pow(2, i + 1) - 1))
+        i += 1;
     start = 3910 * (pow(2, i) - 1);
     double len = 3910 * pow(2, i);
     double local = fmin(s - start, len);
@@ -44,11 +46,13 @@ static const struct {
     const char *name, *src;
     double (*c)(int64_t);
 } cases[] = {
-    {"warmup_cosine", "param total = 100_000\n"
-                      "schedule lr = linear(0 -> 3e-4) for 2000 then cosine(3e-4 -> 3e-5)\n",
+    {"warmup_cosine",
+     "param total = 100_000\n"
+     "schedule lr = linear(0 -> 3e-4) for 2000 then cosine(3e-4 -> 3e-5)\n",
      c_warmup_cosine},
-    {"sgdr", "param total = 27370\n"
-             "schedule lr = restarts(cosine(0.1 * 0.5 ^ cycle -> 1e-4), period = 3910, mult = 2)\n",
+    {"sgdr",
+     "param total = 27370\n"
+     "schedule lr = restarts(cosine(0.1 * 0.5 ^ cycle -> 1e-4), period = 3910, mult = 2)\n",
      c_sgdr},
 };
 
@@ -58,7 +62,8 @@ int main(int argc, char **argv)
     lrs_context *ctx = lrs_context_new();
     printf("%-14s %12s %12s %8s %12s\n", "schedule", "interp ns", "C ns", "ratio", "max |diff|");
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
-        lrs_program *p = lrs_compile_string(ctx, cases[k].name, cases[k].src, strlen(cases[k].src), NULL, NULL);
+        lrs_program *p =
+            lrs_compile_string(ctx, cases[k].name, cases[k].src, strlen(cases[k].src), NULL, NULL);
         if (!p) {
             fprintf(stderr, "%s: does not compile\n", cases[k].name);
             return 1;
@@ -67,9 +72,11 @@ int main(int argc, char **argv)
         double best_i = INFINITY, best_c = INFINITY, diff = 0;
         for (int rep = 0; rep < 5; rep++) {
             double t0 = now();
-            for (int64_t s = 0; s < n; s++) sink += lrs_interp_eval(p, 0, s % 30000);
+            for (int64_t s = 0; s < n; s++)
+                sink += lrs_interp_eval(p, 0, s % 30000);
             double t1 = now();
-            for (int64_t s = 0; s < n; s++) sink += cases[k].c(s % 30000);
+            for (int64_t s = 0; s < n; s++)
+                sink += cases[k].c(s % 30000);
             double t2 = now();
             if (t1 - t0 < best_i) best_i = t1 - t0;
             if (t2 - t1 < best_c) best_c = t2 - t1;
@@ -79,8 +86,8 @@ int main(int argc, char **argv)
             if (d > diff) diff = d;
         }
         (void)sink;
-        printf("%-14s %12.1f %12.1f %8.1f %12.3g\n", cases[k].name, 1e9 * best_i / n, 1e9 * best_c / n,
-               best_i / best_c, diff);
+        printf("%-14s %12.1f %12.1f %8.1f %12.3g\n", cases[k].name, 1e9 * best_i / n,
+               1e9 * best_c / n, best_i / best_c, diff);
         lrs_program_free(p);
     }
     lrs_context_free(ctx);

@@ -32,7 +32,10 @@ static int cmp(const void *a, const void *b)
 
 /* ---- hand-written C ------------------------------------------------------- */
 
-static double cosine(double from, double to, double p) { return to + (from - to) * (1 + cos(M_PI * p)) / 2; }
+static double cosine(double from, double to, double p)
+{
+    return to + (from - to) * (1 + cos(M_PI * p)) / 2;
+}
 
 /* linear(0 -> 3e-4) for 2000 then cosine(3e-4 -> 3e-5), total 100k */
 static double c_warmup_cosine(int64_t step)
@@ -48,8 +51,10 @@ static double c_sgdr(int64_t step)
     double s = step < 0 ? 0 : step > 27370 ? 27370 : (double)step;
     double sc = s > 27369 ? 27369 : s;
     double i = floor(log2(1 + sc / 3910));
-    if (sc < 3910 * (exp2(i) - 1)) i -= 1;
-    else if (sc >= 3910 * (exp2(i + 1) - 1)) i += 1;
+    if (sc < 3910 * (exp2(i) - 1))
+        i -= 1;
+    else if (sc >= 3910 * (exp2(i + 1) - 1))
+        i += 1;
     double start = 3910 * (exp2(i) - 1), len = 3910 * exp2(i);
     return cosine(0.1 * pow(0.5, i), 1e-4, fmin(s - start, len) / len);
 }
@@ -76,18 +81,23 @@ static const struct {
     double (*c)(int64_t);
     int64_t span;
 } cases[] = {
-    {"warmup+cosine", "param total = 100_000\nschedule lr = warmup_cosine(3e-4, 2000, floor = 3e-5)\n",
+    {"warmup+cosine",
+     "param total = 100_000\nschedule lr = warmup_cosine(3e-4, 2000, floor = 3e-5)\n",
      c_warmup_cosine, 100000},
     {"sgdr mult 2, peak halves",
      "param total = 27370\n"
      "schedule lr = restarts(cosine(0.1 * 0.5 ^ cycle -> 1e-4), period = 3910, mult = 2)\n",
      c_sgdr, 27370},
     {"1cycle", "param total = 10_000\nschedule lr = onecycle(peak = 0.1)\n", c_onecycle, 10000},
-    {"rex + warmup", "param total = 50_000\nschedule lr = warmup(1000, rex(1e-3 -> 0))\n", c_rex, 50000},
+    {"rex + warmup", "param total = 50_000\nschedule lr = warmup(1000, rex(1e-3 -> 0))\n", c_rex,
+     50000},
 };
 
 static lrs_program *interp_prog; /* for the callback below */
-static double interp_fn(int64_t s) { return lrs_interp_eval(interp_prog, 0, s); }
+static double interp_fn(int64_t s)
+{
+    return lrs_interp_eval(interp_prog, 0, s);
+}
 
 /* Best of 5 of n calls through a function pointer, ns per call. */
 static double per_call(double (*volatile fn)(int64_t), int64_t n, int64_t span)
@@ -96,7 +106,8 @@ static double per_call(double (*volatile fn)(int64_t), int64_t n, int64_t span)
     volatile double sink = 0;
     for (int rep = 0; rep < 5; rep++) {
         double t0 = now(), acc = 0;
-        for (int64_t s = 0, k = 0; k < n; k++, s = s + 1 == span ? 0 : s + 1) acc += fn(s);
+        for (int64_t s = 0, k = 0; k < n; k++, s = s + 1 == span ? 0 : s + 1)
+            acc += fn(s);
         double t = now() - t0;
         sink += acc;
         if (t < best) best = t;
@@ -107,17 +118,21 @@ static double per_call(double (*volatile fn)(int64_t), int64_t n, int64_t span)
 static void calls(lrs_context *ctx)
 {
     printf("## per call (ns; steps 0..span repeated; best of 5)\n\n");
-    printf("| schedule | JIT | hand-written C -O2 | JIT / C | interpreter | max abs diff JIT vs C |\n");
+    printf("| schedule | JIT | hand-written C -O2 | JIT / C | interpreter | max abs diff JIT vs C "
+           "|\n");
     printf("|---|---:|---:|---:|---:|---:|\n");
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
-        lrs_program *p = lrs_compile_string(ctx, cases[k].name, cases[k].src, strlen(cases[k].src), NULL, NULL);
+        lrs_program *p =
+            lrs_compile_string(ctx, cases[k].name, cases[k].src, strlen(cases[k].src), NULL, NULL);
         lrs_fn fn = p ? lrs_program_function(p, 0) : NULL;
         if (!fn) {
-            fprintf(stderr, "%s: %s\n", cases[k].name, p ? lrs_program_native_error(p) : "does not compile");
+            fprintf(stderr, "%s: %s\n", cases[k].name,
+                    p ? lrs_program_native_error(p) : "does not compile");
             exit(1);
         }
         double diff = 0;
-        for (int64_t s = 0; s <= cases[k].span; s++) diff = fmax(diff, fabs(fn(s) - cases[k].c(s)));
+        for (int64_t s = 0; s <= cases[k].span; s++)
+            diff = fmax(diff, fabs(fn(s) - cases[k].c(s)));
         double j = per_call(fn, 20000000, cases[k].span);
         double c = per_call(cases[k].c, 20000000, cases[k].span);
         interp_prog = p;
@@ -131,23 +146,27 @@ static void range(lrs_context *ctx)
 {
     enum { N = 10000000 };
     printf("\n## range of 10^7 steps (ns per step; best of 5)\n\n");
-    printf("| schedule | scalar calls in a loop | range function | speed-up |\n|---|---:|---:|---:|\n");
+    printf("| schedule | scalar calls in a loop | range function | speed-up "
+           "|\n|---|---:|---:|---:|\n");
     double *out = malloc(N * sizeof *out);
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
-        lrs_program *p = lrs_compile_string(ctx, cases[k].name, cases[k].src, strlen(cases[k].src), NULL, NULL);
+        lrs_program *p =
+            lrs_compile_string(ctx, cases[k].name, cases[k].src, strlen(cases[k].src), NULL, NULL);
         lrs_fn fn = lrs_program_function(p, 0);
         lrs_range_fn r = lrs_program_range_function(p, 0);
         double bs = INFINITY, br = INFINITY;
         for (int rep = 0; rep < 5; rep++) {
             double t0 = now();
-            for (int64_t s = 0; s < N; s++) out[s] = fn(s);
+            for (int64_t s = 0; s < N; s++)
+                out[s] = fn(s);
             double t1 = now();
             r(0, N, out);
             double t2 = now();
             bs = fmin(bs, t1 - t0);
             br = fmin(br, t2 - t1);
         }
-        printf("| %s | %.2f | %.2f | %.1fx |\n", cases[k].name, bs / N * 1e9, br / N * 1e9, bs / br);
+        printf("| %s | %.2f | %.2f | %.1fx |\n", cases[k].name, bs / N * 1e9, br / N * 1e9,
+               bs / br);
         lrs_program_free(p);
     }
     free(out);
@@ -178,9 +197,9 @@ static void latency(void)
     qsort(front, REPS, sizeof *front, cmp);
     printf("\n## compile latency (warmup_cosine recipe: source text to a callable pointer)\n\n");
     printf("- cold (first in the process, JIT created): %.2f ms\n", cold * 1e3);
-    printf("- warm, median of %d: %.2f ms (front end %.2f ms, native %.2f ms); fastest %.2f ms\n", REPS,
-           warm[REPS / 2] * 1e3, front[REPS / 2] * 1e3, (warm[REPS / 2] - front[REPS / 2]) * 1e3,
-           warm[0] * 1e3);
+    printf("- warm, median of %d: %.2f ms (front end %.2f ms, native %.2f ms); fastest %.2f ms\n",
+           REPS, warm[REPS / 2] * 1e3, front[REPS / 2] * 1e3,
+           (warm[REPS / 2] - front[REPS / 2]) * 1e3, warm[0] * 1e3);
     lrs_context_free(ctx);
 }
 
@@ -195,8 +214,9 @@ static void whole_process(const char *lrsc)
     double t[2][REPS];
     for (int backend = 0; backend < 2; backend++)
         for (int i = 0; i < REPS; i++) {
-            char *argv[] = {(char *)lrsc, "eval", path, "--at", "1000", "--backend",
-                            backend ? "interp" : "jit", NULL};
+            char *argv[] = {
+                (char *)lrsc, "eval", path, "--at", "1000", "--backend", backend ? "interp" : "jit",
+                NULL};
             posix_spawn_file_actions_t fa;
             posix_spawn_file_actions_init(&fa);
             posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1, 0);

@@ -47,8 +47,7 @@ static lrs_optim *make(lrs_optim_kind kind, const char *simd, int threads, float
 {
     lrs_optim *opt = lrs_optim_new(kind);
     lrs_optim_hparams hp = lrs_optim_defaults(kind);
-    if (kind == LRS_OPTIM_SGD)
-        hp.momentum = 0.9; /* the usual configuration, one state buffer */
+    if (kind == LRS_OPTIM_SGD) hp.momentum = 0.9; /* the usual configuration, one state buffer */
     if (!opt || lrs_optim_set_simd(opt, simd) != 0 || lrs_optim_set_threads(opt, threads) != 0 ||
         lrs_optim_add_group(opt, p, g, n, &hp) != 0) {
         fprintf(stderr, "bench_optim: %s\n", opt ? lrs_optim_error(opt) : "out of memory");
@@ -81,8 +80,7 @@ int main(int argc, char **argv)
     for (int a = 0; a < nn; a++) {
         const size_t n = (size_t)strtod(ns[a], NULL);
         float *p = lrs_rt_alloc(n), *g = lrs_rt_alloc(n);
-        if (!p || !g)
-            return fprintf(stderr, "bench_optim: out of memory for N=%zu\n", n), 1;
+        if (!p || !g) return fprintf(stderr, "bench_optim: out of memory for N=%zu\n", n), 1;
         for (size_t i = 0; i < n; i++)
             p[i] = (float)(i % 1000) * 1e-3f, g[i] = (float)((i * 7919) % 2001) * 1e-3f - 1.0f;
         /* Enough repetitions for about a second of work per row. */
@@ -120,8 +118,8 @@ int main(int argc, char **argv)
                     qsort(t_roof, (size_t)reps, sizeof(double), cmp_double);
                     const double o = t_opt[0] * 1e9 / (double)n;
                     const double rf = t_roof[0] * 1e9 / (double)n;
-                    printf("| %s | %s | %d | %.0e | %.3f | %.3f | %.2f |\n", kinds[ki].name,
-                           sis[c], threads, (double)n, o, rf, o / rf);
+                    printf("| %s | %s | %d | %.0e | %.3f | %.3f | %.2f |\n", kinds[ki].name, sis[c],
+                           threads, (double)n, o, rf, o / rf);
                     fflush(stdout);
                     free(t_opt), free(t_roof);
                     lrs_optim_free(opt);

@@ -26,12 +26,17 @@ int main(int argc, char **argv)
     const char *data = "examples/digits/digits.txt", *file = "examples/budget/schedules.lrs";
     int full = 20, seeds = 3;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--epochs")) full = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--data")) data = argv[i + 1];
-        else if (!strcmp(argv[i], "--schedules")) file = argv[i + 1];
+        if (!strcmp(argv[i], "--epochs"))
+            full = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--seeds"))
+            seeds = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--data"))
+            data = argv[i + 1];
+        else if (!strcmp(argv[i], "--schedules"))
+            file = argv[i + 1];
         else {
-            fprintf(stderr, "usage: budget [--epochs FULL] [--seeds N] [--data FILE] [--schedules FILE]\n");
+            fprintf(stderr,
+                    "usage: budget [--epochs FULL] [--seeds N] [--data FILE] [--schedules FILE]\n");
             return 2;
         }
     }
@@ -51,7 +56,8 @@ int main(int argc, char **argv)
     enum { NB = 4 };
     lrs_context *ctx = lrs_context_new();
 
-    printf("digits, SGD momentum 0.9, batch %zu, full budget %d epochs, %d seeds: test accuracy %%\n\n",
+    printf("digits, SGD momentum 0.9, batch %zu, full budget %d epochs, %d seeds: test accuracy "
+           "%%\n\n",
            batch, full, seeds);
     lrs_program *names = NULL;
     double *acc = NULL; /* [schedule][budget][seed] */
@@ -92,26 +98,33 @@ int main(int argc, char **argv)
                 lrs_optim_add_group(opt, m.b, m.gb, m.nb, &hp);
                 bound bd = {p, s};
                 lrs_fn fn = lrs_program_function(p, s);
-                if (fn) lrs_optim_bind(opt, -1, "lr", fn, 1.0);
-                else lrs_optim_bind_callback(opt, -1, "lr", interp_cb, &bd, 1.0);
-                acc[(s * NB + (size_t)b) * (size_t)seeds + (size_t)seed] =
-                    mlp_train(&m, opt, &train, &test, epochs, batch, 7 + (uint64_t)seed, NULL, NULL);
+                if (fn)
+                    lrs_optim_bind(opt, -1, "lr", fn, 1.0);
+                else
+                    lrs_optim_bind_callback(opt, -1, "lr", interp_cb, &bd, 1.0);
+                acc[(s * NB + (size_t)b) * (size_t)seeds + (size_t)seed] = mlp_train(
+                    &m, opt, &train, &test, epochs, batch, 7 + (uint64_t)seed, NULL, NULL);
                 lrs_optim_free(opt);
                 mlp_free(&m);
             }
-        if (names) lrs_program_free(p);
-        else names = p;
+        if (names)
+            lrs_program_free(p);
+        else
+            names = p;
     }
     printf("%-10s", "schedule");
-    for (int b = 0; b < NB; b++) printf("   %9.0f%% budget", 100 * budgets[b]);
+    for (int b = 0; b < NB; b++)
+        printf("   %9.0f%% budget", 100 * budgets[b]);
     printf("\n");
     for (size_t s = 0; s < nsched; s++) {
         printf("%-10s", lrs_program_schedule_name(names, s));
         for (int b = 0; b < NB; b++) {
             double mean = 0, var = 0;
             const double *a = acc + (s * NB + (size_t)b) * (size_t)seeds;
-            for (int k = 0; k < seeds; k++) mean += a[k] / seeds;
-            for (int k = 0; k < seeds; k++) var += (a[k] - mean) * (a[k] - mean) / (seeds > 1 ? seeds - 1 : 1);
+            for (int k = 0; k < seeds; k++)
+                mean += a[k] / seeds;
+            for (int k = 0; k < seeds; k++)
+                var += (a[k] - mean) * (a[k] - mean) / (seeds > 1 ? seeds - 1 : 1);
             printf("   %8.2f ± %5.2f  ", 100 * mean, 100 * sqrt(var));
         }
         printf("\n");

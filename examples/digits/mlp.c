@@ -15,7 +15,10 @@ uint64_t mlp_rand(uint64_t *s)
     return x ^ (x >> 31);
 }
 
-static double uniform(uint64_t *s) { return (double)(mlp_rand(s) >> 11) / 9007199254740992.0; }
+static double uniform(uint64_t *s)
+{
+    return (double)(mlp_rand(s) >> 11) / 9007199254740992.0;
+}
 
 int digits_load(const char *path, digits *d, char *err, size_t errlen)
 {
@@ -81,7 +84,8 @@ void digits_free(digits *d)
 void digits_split(const digits *all, uint64_t seed, double train_frac, digits *train, digits *test)
 {
     size_t *perm = malloc(all->n * sizeof *perm);
-    for (size_t i = 0; i < all->n; i++) perm[i] = i;
+    for (size_t i = 0; i < all->n; i++)
+        perm[i] = i;
     for (size_t i = all->n - 1; i > 0; i--) {
         size_t j = (size_t)(mlp_rand(&seed) % (i + 1));
         size_t t = perm[i];
@@ -117,8 +121,10 @@ int mlp_init(mlp *m, uint64_t seed)
     /* He-uniform for the ReLU layer, Glorot-uniform for the output, as
      * PyTorch's default Linear init roughly does. */
     double a1 = sqrt(6.0 / MLP_IN), a2 = sqrt(6.0 / (MLP_HIDDEN + MLP_OUT));
-    for (size_t i = 0; i < MLP_IN * MLP_HIDDEN; i++) m->w[i] = (float)((2 * uniform(&seed) - 1) * a1);
-    for (size_t i = MLP_IN * MLP_HIDDEN; i < m->nw; i++) m->w[i] = (float)((2 * uniform(&seed) - 1) * a2);
+    for (size_t i = 0; i < MLP_IN * MLP_HIDDEN; i++)
+        m->w[i] = (float)((2 * uniform(&seed) - 1) * a1);
+    for (size_t i = MLP_IN * MLP_HIDDEN; i < m->nw; i++)
+        m->w[i] = (float)((2 * uniform(&seed) - 1) * a2);
     return 0;
 }
 
@@ -136,12 +142,14 @@ static void forward(const mlp *m, const float *x, float *h, double *z)
     const float *w1 = m->w, *w2 = m->w + MLP_IN * MLP_HIDDEN, *b1 = m->b, *b2 = m->b + MLP_HIDDEN;
     for (int j = 0; j < MLP_HIDDEN; j++) {
         float a = b1[j];
-        for (int i = 0; i < MLP_IN; i++) a += x[i] * w1[i * MLP_HIDDEN + j];
+        for (int i = 0; i < MLP_IN; i++)
+            a += x[i] * w1[i * MLP_HIDDEN + j];
         h[j] = a > 0 ? a : 0;
     }
     for (int k = 0; k < MLP_OUT; k++) {
         double a = b2[k];
-        for (int j = 0; j < MLP_HIDDEN; j++) a += h[j] * w2[j * MLP_OUT + k];
+        for (int j = 0; j < MLP_HIDDEN; j++)
+            a += h[j] * w2[j * MLP_OUT + k];
         z[k] = a;
     }
 }
@@ -158,8 +166,10 @@ double mlp_batch(mlp *m, const digits *d, const size_t *idx, size_t n)
         float h[MLP_HIDDEN];
         double z[MLP_OUT], zmax = -INFINITY, sum = 0;
         forward(m, x, h, z);
-        for (int k = 0; k < MLP_OUT; k++) zmax = fmax(zmax, z[k]);
-        for (int k = 0; k < MLP_OUT; k++) sum += exp(z[k] - zmax);
+        for (int k = 0; k < MLP_OUT; k++)
+            zmax = fmax(zmax, z[k]);
+        for (int k = 0; k < MLP_OUT; k++)
+            sum += exp(z[k] - zmax);
         int y = d->y[idx[s]];
         loss += log(sum) + zmax - z[y];
         /* d loss / d z = softmax - onehot, averaged over the batch */
@@ -174,11 +184,14 @@ double mlp_batch(mlp *m, const digits *d, const size_t *idx, size_t n)
             }
             dh[j] = h[j] > 0 ? a : 0;
         }
-        for (int k = 0; k < MLP_OUT; k++) gb2[k] += dz[k];
+        for (int k = 0; k < MLP_OUT; k++)
+            gb2[k] += dz[k];
         for (int i = 0; i < MLP_IN; i++)
             if (x[i] != 0)
-                for (int j = 0; j < MLP_HIDDEN; j++) gw1[i * MLP_HIDDEN + j] += x[i] * dh[j];
-        for (int j = 0; j < MLP_HIDDEN; j++) gb1[j] += dh[j];
+                for (int j = 0; j < MLP_HIDDEN; j++)
+                    gw1[i * MLP_HIDDEN + j] += x[i] * dh[j];
+        for (int j = 0; j < MLP_HIDDEN; j++)
+            gb1[j] += dh[j];
     }
     return loss / (double)n;
 }
@@ -202,7 +215,8 @@ double mlp_train(mlp *m, lrs_optim *opt, const digits *train, const digits *test
                  size_t batch, uint64_t seed, mlp_progress progress, void *user)
 {
     size_t *perm = malloc(train->n * sizeof *perm);
-    for (size_t i = 0; i < train->n; i++) perm[i] = i;
+    for (size_t i = 0; i < train->n; i++)
+        perm[i] = i;
     for (int e = 0; e < epochs; e++) {
         for (size_t i = train->n - 1; i > 0; i--) {
             size_t j = (size_t)(mlp_rand(&seed) % (i + 1));

@@ -23,7 +23,8 @@ static void bar(void *user, int epoch, int epochs, double loss, double train_acc
     enum { W = 24 };
     int fill = epoch * W / epochs;
     printf("epoch %3d/%-3d |", epoch, epochs);
-    for (int i = 0; i < W; i++) fputs(i < fill ? "\u2588" : "\u2591", stdout);
+    for (int i = 0; i < W; i++)
+        fputs(i < fill ? "\u2588" : "\u2591", stdout);
     printf("| loss %.4f  train %5.1f%%  test %5.1f%%  lr %.3g\n", loss, 100 * train_acc,
            100 * test_acc, lr);
     fflush(stdout);
@@ -52,13 +53,20 @@ int main(int argc, char **argv)
             fprintf(stderr, "train: %s needs a value\n", o);
             return 2;
         }
-        if (!strcmp(o, "--optim")) optim = v;
-        else if (!strcmp(o, "--epochs")) epochs = atoi(v);
-        else if (!strcmp(o, "--batch")) batch = (size_t)atoi(v);
-        else if (!strcmp(o, "--seed")) seed = strtoull(v, NULL, 10);
-        else if (!strcmp(o, "--data")) data = v;
-        else if (!strcmp(o, "--schedule")) sched = v;
-        else if (!strcmp(o, "-D") && ndef < 30) defines[ndef++] = v;
+        if (!strcmp(o, "--optim"))
+            optim = v;
+        else if (!strcmp(o, "--epochs"))
+            epochs = atoi(v);
+        else if (!strcmp(o, "--batch"))
+            batch = (size_t)atoi(v);
+        else if (!strcmp(o, "--seed"))
+            seed = strtoull(v, NULL, 10);
+        else if (!strcmp(o, "--data"))
+            data = v;
+        else if (!strcmp(o, "--schedule"))
+            sched = v;
+        else if (!strcmp(o, "-D") && ndef < 30)
+            defines[ndef++] = v;
         else {
             fprintf(stderr, "train: unknown option %s (try --help)\n", o);
             return 2;
@@ -102,7 +110,8 @@ int main(int argc, char **argv)
     mlp m;
     if (mlp_init(&m, seed)) return 3;
     lrs_optim *opt = lrs_optim_new(!strcmp(optim, "sgd") ? LRS_OPTIM_SGD : LRS_OPTIM_ADAMW);
-    lrs_optim_hparams hp = lrs_optim_defaults(!strcmp(optim, "sgd") ? LRS_OPTIM_SGD : LRS_OPTIM_ADAMW);
+    lrs_optim_hparams hp =
+        lrs_optim_defaults(!strcmp(optim, "sgd") ? LRS_OPTIM_SGD : LRS_OPTIM_ADAMW);
     if (!strcmp(optim, "sgd")) {
         hp.momentum = 0.9;
         hp.nesterov = 1;

@@ -29,8 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fwrite(data, 1, size, f);
     fclose(f);
     float p0[N0], g0[N0], p1[N1], g1[N1];
-    for (int i = 0; i < N0; i++) p0[i] = g0[i] = (float)i / 7;
-    for (int i = 0; i < N1; i++) p1[i] = g1[i] = (float)i / 3;
+    for (int i = 0; i < N0; i++)
+        p0[i] = g0[i] = (float)i / 7;
+    for (int i = 0; i < N1; i++)
+        p1[i] = g1[i] = (float)i / 3;
     lrs_optim *o = make(p0, g0, p1, g1);
     lrs_optim_step(o);
     int64_t steps = lrs_optim_step_count(o);

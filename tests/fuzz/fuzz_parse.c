@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lrs_vec decls = {0};
     lrs_parse_file(&arena, &sink, id, &decls);
     /* Rendering exercises the line table and the caret for every error. */
-    for (size_t i = 0; i < lrs_diags_count(d); i++) free(lrs_diags_format(d, i, 1));
+    for (size_t i = 0; i < lrs_diags_count(d); i++)
+        free(lrs_diags_format(d, i, 1));
     lrs_diags_free(d);
     lrs_arena_free(&arena);
     return 0;

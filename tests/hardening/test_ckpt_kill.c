@@ -74,12 +74,14 @@ int main(void)
                 grads[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
             }
             lrs_optim *ref = make();
-            for (int64_t s = 0; s < k; s++) lrs_optim_step(ref);
+            for (int64_t s = 0; s < k; s++)
+                lrs_optim_step(ref);
             const char *bufs[] = {"exp_avg", "exp_avg_sq"};
             for (int b = 0; b < 2; b++)
                 if (memcmp(lrs_optim_state(o, 0, bufs[b]), lrs_optim_state(ref, 0, bufs[b]),
                            N * sizeof(float))) {
-                    fprintf(stderr, "round %d: %s of step %lld is a mix\n", r, bufs[b], (long long)k);
+                    fprintf(stderr, "round %d: %s of step %lld is a mix\n", r, bufs[b],
+                            (long long)k);
                     bad = 1;
                 }
             lrs_optim_free(ref);

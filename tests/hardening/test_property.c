@@ -48,11 +48,15 @@ int main(int argc, char **argv)
                 double span = lrs_program_schedule_span(p, i);
                 double horizon = isfinite(span) ? span + 2 : 1e6;
                 int bad = 0;
-                for (int64_t s = 0; s <= 300 && !bad; s++) bad = check(p, i, s, name);
-                for (int k = 0; k <= 2000 && !bad; k++) bad = check(p, i, (int64_t)(horizon * k / 2000), name);
-                for (int k = 0; k < 63 && !bad; k++) bad = check(p, i, (int64_t)1 << k, name);
+                for (int64_t s = 0; s <= 300 && !bad; s++)
+                    bad = check(p, i, s, name);
+                for (int k = 0; k <= 2000 && !bad; k++)
+                    bad = check(p, i, (int64_t)(horizon * k / 2000), name);
+                for (int k = 0; k < 63 && !bad; k++)
+                    bad = check(p, i, (int64_t)1 << k, name);
                 for (int64_t b = -1; !bad && (b = lrs_program_next_boundary(p, i, b)) >= 0;)
-                    bad = check(p, i, b - 1, name) || check(p, i, b, name) || check(p, i, b + 1, name);
+                    bad = check(p, i, b - 1, name) || check(p, i, b, name) ||
+                          check(p, i, b + 1, name);
                 for (int k = 0; k < 500 && !bad; k++) {
                     rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
                     bad = check(p, i, (int64_t)(rng % (uint64_t)(horizon + 1)), name);
@@ -65,7 +69,7 @@ int main(int argc, char **argv)
     }
     lrs_context_free(ctx);
     free(all);
-    printf("%d programs, %d passed the checker, %d schedules failed the property\n", programs, checked,
-           failures);
+    printf("%d programs, %d passed the checker, %d schedules failed the property\n", programs,
+           checked, failures);
     return failures || checked < programs / 20 ? 1 : 0;
 }

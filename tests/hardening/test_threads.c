@@ -52,8 +52,10 @@ int main(void)
 {
     ctx = lrs_context_new();
     pthread_t t[THREADS];
-    for (long i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, work, (void *)i);
-    for (int i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
+    for (long i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, work, (void *)i);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
     lrs_context_free(ctx);
     printf("%d threads x %d programs: %d failures\n", THREADS, PROGRAMS, failures);
     return failures ? 1 : 0;

@@ -6,7 +6,8 @@
 
 int main(void)
 {
-    const char *src = "param total = 100\nschedule lr = linear(0 -> 1) for 10 then cosine(1 -> 0)\n";
+    const char *src =
+        "param total = 100\nschedule lr = linear(0 -> 1) for 10 then cosine(1 -> 0)\n";
     lrs_context *ctx = lrs_context_new();
     lrs_program *p = lrs_compile_string(ctx, "c.lrs", src, strlen(src), NULL, NULL);
     if (!p) return 1;

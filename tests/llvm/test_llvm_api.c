@@ -40,9 +40,9 @@ static lrs_program *compile(lrs_context *ctx, const char *src, int no_check)
  * become libm calls or instructions), libm itself and libmvec. */
 static int allowed_callee(const char *name)
 {
-    static const char *const libm[] = {"cos", "sin", "exp", "log", "log2", "pow", "tanh",
-                                       "floor", "ceil", "round", "sqrt", "fabs", "exp2",
-                                       "sincos", "exp10", NULL};
+    static const char *const libm[] = {"cos",  "sin",    "exp",   "log",   "log2", "pow",
+                                       "tanh", "floor",  "ceil",  "round", "sqrt", "fabs",
+                                       "exp2", "sincos", "exp10", NULL};
     if (!strncmp(name, "llvm.", 5) || !strncmp(name, "_ZGV", 4)) return 1;
     for (int i = 0; libm[i]; i++)
         if (!strcmp(name, libm[i])) return 1;
@@ -77,7 +77,8 @@ static int check_purity(const lrs_program *p, const char *what)
         if (c) {
             char *at = strchr(c, '@');
             char callee[256];
-            snprintf(callee, sizeof callee, "%.*s", at ? (int)strcspn(at + 1, "(") : 0, at ? at + 1 : "");
+            snprintf(callee, sizeof callee, "%.*s", at ? (int)strcspn(at + 1, "(") : 0,
+                     at ? at + 1 : "");
             if (!allowed_callee(callee)) {
                 fprintf(stderr, "%s: %s calls %s\n", what, fn, callee);
                 problems++;
@@ -98,13 +99,13 @@ static int check_purity(const lrs_program *p, const char *what)
  * parameter's name, else candidates tried in turn. */
 static const char *guess(const char *param, int alt)
 {
-    static const char *const functions[] = {"anneal", "shape", "interpolate_type", "warmup_type",
-                                            "decay_type", NULL};
-    static const char *const lists[] = {"at", "values", "milestones", "boundaries", "scales",
-                                        "moms", NULL};
+    static const char *const functions[] = {"anneal",      "shape",      "interpolate_type",
+                                            "warmup_type", "decay_type", NULL};
+    static const char *const lists[] = {"at",     "values", "milestones", "boundaries",
+                                        "scales", "moms",   NULL};
     static const char *const flags[] = {"three_phase", "staircase", "warmup_prefix", NULL};
-    static const char *const any[] = {"100", "0.5", "[100, 200]", "cosine", "false",
-                                      "cosine(0.1 -> 0.01)"};
+    static const char *const any[] = {"100",    "0.5",   "[100, 200]",
+                                      "cosine", "false", "cosine(0.1 -> 0.01)"};
     if (alt) return alt <= 6 ? any[alt - 1] : NULL;
     for (int i = 0; functions[i]; i++)
         if (!strcmp(param, functions[i])) return "cosine";
@@ -125,8 +126,10 @@ static lrs_program *call_def(lrs_context *ctx, const char *name, char params[][6
     int alt[8] = {0};
     for (int tries = 0; tries < 400; tries++) {
         char src[2048];
-        int len = snprintf(src, sizeof src, "param total = 1000\nparam steps_per_epoch = 10\n"
-                                            "schedule s = %s(", name);
+        int len = snprintf(src, sizeof src,
+                           "param total = 1000\nparam steps_per_epoch = 10\n"
+                           "schedule s = %s(",
+                           name);
         for (int i = 0; i < n; i++)
             len += snprintf(src + len, sizeof src - (size_t)len, "%s%s", i ? ", " : "",
                             guess(params[i], alt[i]));
@@ -136,7 +139,8 @@ static lrs_program *call_def(lrs_context *ctx, const char *name, char params[][6
         if (p) return p;
         /* next combination of alternatives (an odometer over 0..6) */
         int i = 0;
-        while (i < n && ++alt[i] > 6) alt[i++] = 0;
+        while (i < n && ++alt[i] > 6)
+            alt[i++] = 0;
         if (i == n || n > 4) return NULL;
     }
     return NULL;
@@ -171,11 +175,13 @@ static void test_purity_stdlib(void **state)
             char *q = strchr(line, '(');
             /* required parameters: those before the first `=` inside (...) */
             for (q = q ? q + 1 : NULL; q && *q && *q != ')' && n < 8;) {
-                while (*q == ' ') q++;
+                while (*q == ' ')
+                    q++;
                 size_t k = strcspn(q, ",)= \n");
                 if (!k) break;
                 char *after = q + k;
-                while (*after == ' ') after++;
+                while (*after == ' ')
+                    after++;
                 if (*after == '=') break;
                 snprintf(params[n++], 64, "%.*s", (int)k, q);
                 q = after;
@@ -184,7 +190,8 @@ static void test_purity_stdlib(void **state)
             defs++;
             lrs_program *p = call_def(ctx, name, params, n);
             if (!p) {
-                fprintf(stderr, "purity: could not call %s (%s) with guessed arguments\n", name, e->d_name);
+                fprintf(stderr, "purity: could not call %s (%s) with guessed arguments\n", name,
+                        e->d_name);
                 core_missed += core;
                 continue;
             }
@@ -243,14 +250,31 @@ static void test_edges(void **state)
         "schedule rnd = round(step / 2 - 0.5) + round(-step / 2)\n"
         "schedule nz = noise(1, 1, seed = 3) + noise(1, 1, seed = -7)\n"
         "schedule sel = (log(step - 6) > 0 ? 1 : 2) + (!(step == 2) ? 10 : 20)\n"
-        "schedule logic = (0 / (step - 1) < 1 || step > 5 ? 1 : 0) + (step != 0 / (step - 2) ? 2 : 0)\n"
+        "schedule logic = (0 / (step - 1) < 1 || step > 5 ? 1 : 0) + (step != 0 / (step - 2) ? 2 : "
+        "0)\n"
         "schedule big = step + 0.5 ^ step + step * step\n";
     lrs_context *ctx = lrs_context_new();
     lrs_program *p = compile(ctx, src, 1);
     assert_non_null(p);
-    static const int64_t steps[] = {INT64_MIN, -12345, -1, 0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12,
-                                    1000001, (int64_t)1 << 53, ((int64_t)1 << 53) + 1,
-                                    INT64_MAX - 1, INT64_MAX};
+    static const int64_t steps[] = {INT64_MIN,
+                                    -12345,
+                                    -1,
+                                    0,
+                                    1,
+                                    2,
+                                    3,
+                                    4,
+                                    5,
+                                    6,
+                                    7,
+                                    10,
+                                    11,
+                                    12,
+                                    1000001,
+                                    (int64_t)1 << 53,
+                                    ((int64_t)1 << 53) + 1,
+                                    INT64_MAX - 1,
+                                    INT64_MAX};
     expect_same(p, steps, sizeof steps / sizeof *steps);
     /* negative steps are step 0 */
     lrs_fn big = lrs_program_function(p, (size_t)lrs_program_find(p, "big"));
@@ -268,7 +292,8 @@ static void test_range_contract(void **state)
     lrs_range_fn r = lrs_program_range_function(p, 0);
     assert_non_null(r);
     double buf[1003];
-    for (int i = 0; i < 1003; i++) buf[i] = -99;
+    for (int i = 0; i < 1003; i++)
+        buf[i] = -99;
     r(0, 0, buf);
     r(0, -5, buf);
     r(INT64_MAX, INT64_MIN, buf);
@@ -277,11 +302,13 @@ static void test_range_contract(void **state)
     assert_true(buf[1000] == -99);
     double want[1000];
     lrs_interp_range(p, 0, -500, 1000, want);
-    for (int i = 0; i < 1000; i++) assert_true(lrs_test_close(want[i], buf[i], 2.0, 4));
+    for (int i = 0; i < 1000; i++)
+        assert_true(lrs_test_close(want[i], buf[i], 2.0, 4));
     /* saturation at INT64_MAX, as lrs_interp_range */
     r(INT64_MAX - 2, 7, buf);
     lrs_interp_range(p, 0, INT64_MAX - 2, 7, want);
-    for (int i = 0; i < 7; i++) assert_true(lrs_test_close(want[i], buf[i], 2.0, 4));
+    for (int i = 0; i < 7; i++)
+        assert_true(lrs_test_close(want[i], buf[i], 2.0, 4));
     assert_true(buf[6] == buf[2]);
     lrs_program_free(p);
     lrs_context_free(ctx);
@@ -347,7 +374,8 @@ static void *thread_main(void *arg)
     for (int i = 0; i < 6; i++) {
         char src[160];
         snprintf(src, sizeof src,
-                 "param total = 1000\nschedule s = warmup_cosine(%de-4, 100) + noise(0.01, 0.5, seed = %d)\n",
+                 "param total = 1000\nschedule s = warmup_cosine(%de-4, 100) + noise(0.01, 0.5, "
+                 "seed = %d)\n",
                  s->id + 1, i);
         lrs_program *p = compile(s->ctx, src, 0);
         lrs_fn fn = p ? lrs_program_function(p, 0) : NULL;
@@ -375,7 +403,8 @@ static void test_threads(void **state)
     (void)state;
     enum { N = 4 };
     lrs_context *ctx = lrs_context_new();
-    lrs_program *common = compile(ctx, "param total = 5000\nschedule s = onecycle(peak = 0.1)\n", 0);
+    lrs_program *common =
+        compile(ctx, "param total = 5000\nschedule s = onecycle(peak = 0.1)\n", 0);
     assert_non_null(common);
     shared s[N];
     pthread_t t[N];

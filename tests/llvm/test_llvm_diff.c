@@ -113,7 +113,8 @@ static void add_path(state *S, const char *path)
                 char sub[4096];
                 snprintf(sub, sizeof sub, "%s/%s", path, ents[i]->d_name);
                 size_t l = strlen(sub);
-                if (stat(sub, &st) == 0 && (S_ISDIR(st.st_mode) || (l > 4 && !strcmp(sub + l - 4, ".lrs"))))
+                if (stat(sub, &st) == 0 &&
+                    (S_ISDIR(st.st_mode) || (l > 4 && !strcmp(sub + l - 4, ".lrs"))))
                     add_path(S, sub);
             }
             free(ents[i]);
@@ -153,15 +154,29 @@ enum { MAX_STEPS = 96, MAX_WINDOWS = 16, WINDOW = 24 };
 
 static size_t scalar_steps(stats *S, const lrs_program *p, size_t i, int64_t *st)
 {
-    static const int64_t fixed[] = {INT64_MIN, INT64_MIN + 1, -1000000000000, -1, 0, 1, 2, 3,
-                                    1000, (int64_t)1 << 31, (int64_t)1 << 53, ((int64_t)1 << 53) + 1,
-                                    (int64_t)1 << 62, INT64_MAX - 1, INT64_MAX};
+    static const int64_t fixed[] = {INT64_MIN,
+                                    INT64_MIN + 1,
+                                    -1000000000000,
+                                    -1,
+                                    0,
+                                    1,
+                                    2,
+                                    3,
+                                    1000,
+                                    (int64_t)1 << 31,
+                                    (int64_t)1 << 53,
+                                    ((int64_t)1 << 53) + 1,
+                                    (int64_t)1 << 62,
+                                    INT64_MAX - 1,
+                                    INT64_MAX};
     size_t n = 0;
-    for (size_t k = 0; k < sizeof fixed / sizeof *fixed; k++) st[n++] = fixed[k];
+    for (size_t k = 0; k < sizeof fixed / sizeof *fixed; k++)
+        st[n++] = fixed[k];
     double span = lrs_program_schedule_span(p, i);
     int64_t horizon = isfinite(span) ? (int64_t)span : 1000000;
     if (isfinite(span))
-        for (int d = -1; d <= 1; d++) st[n++] = (int64_t)span + d;
+        for (int d = -1; d <= 1; d++)
+            st[n++] = (int64_t)span + d;
     for (int64_t b = lrs_program_next_boundary(p, i, -1); b >= 0 && n < MAX_STEPS - 24;
          b = lrs_program_next_boundary(p, i, b)) {
         st[n++] = b - 1;
@@ -169,8 +184,10 @@ static size_t scalar_steps(stats *S, const lrs_program *p, size_t i, int64_t *st
         st[n++] = b + 1;
         if (b > horizon) horizon = b;
     }
-    while (n < MAX_STEPS - 4) st[n++] = (int64_t)(next_rand(S) % (uint64_t)(2 * horizon + 2));
-    while (n < MAX_STEPS) st[n++] = (int64_t)next_rand(S); /* anywhere, negative included */
+    while (n < MAX_STEPS - 4)
+        st[n++] = (int64_t)(next_rand(S) % (uint64_t)(2 * horizon + 2));
+    while (n < MAX_STEPS)
+        st[n++] = (int64_t)next_rand(S); /* anywhere, negative included */
     return n;
 }
 
@@ -195,7 +212,9 @@ static void report(stats *S, const prog *g, size_t i, const char *what, int64_t 
                    double got)
 {
     if (S->failures++ < 10) {
-        fprintf(stderr, "MISMATCH %s, schedule %s, %s at step %lld: interpreter %.17g, native %.17g (%llu ulp)\n",
+        fprintf(stderr,
+                "MISMATCH %s, schedule %s, %s at step %lld: interpreter %.17g, native %.17g (%llu "
+                "ulp)\n",
                 g->name, lrs_program_schedule_name(g->p, i), what, (long long)step, want, got,
                 (unsigned long long)lrs_test_ulps(want, got));
         if (S->failures <= 2) fprintf(stderr, "--- program ---\n%s\n---------------\n", g->text);
@@ -255,7 +274,8 @@ static void compare(stats *S, const prog *g, size_t i, lrs_fn fn, lrs_range_fn r
             out[WINDOW] = 12345.0; /* must stay untouched */
             range(first[w], WINDOW, out);
             for (size_t k = 0; k < WINDOW; k++) {
-                int64_t step = first[w] > INT64_MAX - (int64_t)k ? INT64_MAX : first[w] + (int64_t)k;
+                int64_t step =
+                    first[w] > INT64_MAX - (int64_t)k ? INT64_MAX : first[w] + (int64_t)k;
                 S->compared++;
                 if (!range_ok(g, i, step, wr[w][k], out[k], scale, scaled)) {
                     char tag[64];
@@ -263,7 +283,8 @@ static void compare(stats *S, const prog *g, size_t i, lrs_fn fn, lrs_range_fn r
                     report(S, g, i, tag, step, wr[w][k], out[k]);
                 }
             }
-            if (out[WINDOW] != 12345.0) report(S, g, i, "range wrote past count", first[w], 0, out[WINDOW]);
+            if (out[WINDOW] != 12345.0)
+                report(S, g, i, "range wrote past count", first[w], 0, out[WINDOW]);
         }
         double sentinel = 7.0;
         range(0, 0, &sentinel);
@@ -308,8 +329,8 @@ static void check_aot(state *St, stats *S, const prog *g, size_t idx)
     const lrs_aot_table *t = lrs_aot_get_table(a);
     if (t->schedule_count != lrs_program_schedule_count(g->p) ||
         t->param_count != lrs_program_param_count(g->p)) {
-        fprintf(stderr, "FAIL %s: the descriptor table has %llu schedules and %llu params\n", g->name,
-                (unsigned long long)t->schedule_count, (unsigned long long)t->param_count);
+        fprintf(stderr, "FAIL %s: the descriptor table has %llu schedules and %llu params\n",
+                g->name, (unsigned long long)t->schedule_count, (unsigned long long)t->param_count);
         S->failures++;
     }
     for (size_t i = 0; i < lrs_program_schedule_count(g->p); i++) {
@@ -348,8 +369,10 @@ static void check_batch(state *St, stats *S, size_t from, size_t to, const char 
         ps[n++] = St->progs[k].p;
     }
     LLVMContextRef c = LLVMContextCreate();
-    LLVMModuleRef m = n ? lrs_llvm_module(c, ps, (const char *const *)names, n, &t, which, &err) : NULL;
-    for (size_t k = 0; k < n; k++) free(names[k]);
+    LLVMModuleRef m =
+        n ? lrs_llvm_module(c, ps, (const char *const *)names, n, &t, which, &err) : NULL;
+    for (size_t k = 0; k < n; k++)
+        free(names[k]);
     free(names);
     free(ps);
     int ok = m && !lrs_llvm_optimize(m, &t, &err);
@@ -359,7 +382,8 @@ static void check_batch(state *St, stats *S, size_t from, size_t to, const char 
     snprintf(so, sizeof so, "%s/b%zu_%s.so", St->dir, from, cpu);
     if (ok) {
         FILE *f = fopen(obj, "wb");
-        ok = f && fwrite(LLVMGetBufferStart(buf), 1, LLVMGetBufferSize(buf), f) == LLVMGetBufferSize(buf);
+        ok = f && fwrite(LLVMGetBufferStart(buf), 1, LLVMGetBufferSize(buf), f) ==
+                      LLVMGetBufferSize(buf);
         if (f) fclose(f);
         snprintf(cmd, sizeof cmd, "cc -shared -nostdlib -o %s %s -lm", so, obj);
         ok = ok && system(cmd) == 0;
@@ -451,8 +475,10 @@ static void *work_batches(void *arg)
 
 static void run_workers(state *S, worker *w, void *(*fn)(void *))
 {
-    for (int t = 0; t < S->threads; t++) pthread_create(&w[t].thread, NULL, fn, &w[t]);
-    for (int t = 0; t < S->threads; t++) pthread_join(w[t].thread, NULL);
+    for (int t = 0; t < S->threads; t++)
+        pthread_create(&w[t].thread, NULL, fn, &w[t]);
+    for (int t = 0; t < S->threads; t++)
+        pthread_join(w[t].thread, NULL);
 }
 
 int main(int argc, char **argv)
@@ -460,24 +486,36 @@ int main(int argc, char **argv)
     state S = {.jit_every = 1, .threads = 2, .range_every = 1, .generic_every = 1};
     pthread_mutex_init(&S.lock, NULL);
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--aot")) S.aot = 1;
-        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) S.batch = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--jit-every") && i + 1 < argc) S.jit_every = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--limit") && i + 1 < argc) S.limit = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--min") && i + 1 < argc) S.min = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--no-check")) S.no_check = 1;
-        else if (!strcmp(argv[i], "--show-errors") && i + 1 < argc) S.show_errors = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) S.threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--range-every") && i + 1 < argc) S.range_every = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--generic-every") && i + 1 < argc) S.generic_every = atoi(argv[++i]);
-        else add_path(&S, argv[i]);
+        if (!strcmp(argv[i], "--aot"))
+            S.aot = 1;
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
+            S.batch = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--jit-every") && i + 1 < argc)
+            S.jit_every = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
+            S.limit = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--min") && i + 1 < argc)
+            S.min = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--no-check"))
+            S.no_check = 1;
+        else if (!strcmp(argv[i], "--show-errors") && i + 1 < argc)
+            S.show_errors = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            S.threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--range-every") && i + 1 < argc)
+            S.range_every = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--generic-every") && i + 1 < argc)
+            S.generic_every = atoi(argv[++i]);
+        else
+            add_path(&S, argv[i]);
     }
     if (S.threads < 1) S.threads = 1;
     snprintf(S.dir, sizeof S.dir, "/tmp/lrs-diff-XXXXXX");
     if (!mkdtemp(S.dir)) return 2;
     S.ctx = lrs_context_new();
     worker *w = calloc((size_t)S.threads, sizeof *w);
-    for (int t = 0; t < S.threads; t++) w[t] = (worker){.S = &S, .id = t, .st.rng = 42 + (uint64_t)t};
+    for (int t = 0; t < S.threads; t++)
+        w[t] = (worker){.S = &S, .id = t, .st.rng = 42 + (uint64_t)t};
     run_workers(&S, w, work);
     if (S.batch > 0) run_workers(&S, w, work_batches);
     stats all = {0};

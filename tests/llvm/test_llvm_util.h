@@ -16,8 +16,10 @@ static inline uint64_t lrs_test_ulps(double a, double b)
     memcpy(&ia, &a, sizeof ia);
     memcpy(&ib, &b, sizeof ib);
     /* map the sign-magnitude bits onto a monotonic integer line */
-    uint64_t ua = ia < 0 ? (uint64_t)0x8000000000000000ull - (uint64_t)ia : (uint64_t)ia + 0x8000000000000000ull;
-    uint64_t ub = ib < 0 ? (uint64_t)0x8000000000000000ull - (uint64_t)ib : (uint64_t)ib + 0x8000000000000000ull;
+    uint64_t ua = ia < 0 ? (uint64_t)0x8000000000000000ull - (uint64_t)ia
+                         : (uint64_t)ia + 0x8000000000000000ull;
+    uint64_t ub = ib < 0 ? (uint64_t)0x8000000000000000ull - (uint64_t)ib
+                         : (uint64_t)ib + 0x8000000000000000ull;
     return ua > ub ? ua - ub : ub - ua;
 }
 
@@ -43,26 +45,32 @@ static inline int lrs_test_close(double a, double b, double scale, unsigned ulps
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-__m128d _ZGVbN2v_cos(__m128d), _ZGVbN2v_sin(__m128d), _ZGVbN2v_exp(__m128d),
-    _ZGVbN2v_log(__m128d), _ZGVbN2vv_pow(__m128d, __m128d), _ZGVbN2v_tanh(__m128d),
-    _ZGVbN2v_log2(__m128d);
+__m128d _ZGVbN2v_cos(__m128d), _ZGVbN2v_sin(__m128d), _ZGVbN2v_exp(__m128d), _ZGVbN2v_log(__m128d),
+    _ZGVbN2vv_pow(__m128d, __m128d), _ZGVbN2v_tanh(__m128d), _ZGVbN2v_log2(__m128d);
 
-#define LRS_MV(isa, T, set1, first, n)                                                      \
-    T _ZGV##isa##N##n##v_cos(T), _ZGV##isa##N##n##v_sin(T), _ZGV##isa##N##n##v_exp(T),      \
-        _ZGV##isa##N##n##v_log(T), _ZGV##isa##N##n##vv_pow(T, T), _ZGV##isa##N##n##v_tanh(T), \
-        _ZGV##isa##N##n##v_log2(T);                                                         \
-    static double lrs_mv_##isa(int op, double a, double b)                                   \
-    {                                                                                       \
-        T x = set1(a), y = set1(b);                                                         \
-        switch (op) {                                                                       \
-        case IR_COS: return first(_ZGV##isa##N##n##v_cos(x));                               \
-        case IR_SIN: return first(_ZGV##isa##N##n##v_sin(x));                               \
-        case IR_EXP: return first(_ZGV##isa##N##n##v_exp(x));                               \
-        case IR_LOG: return first(_ZGV##isa##N##n##v_log(x));                               \
-        case IR_TANH: return first(_ZGV##isa##N##n##v_tanh(x));                             \
-        case IR_LOG2: return first(_ZGV##isa##N##n##v_log2(x));                             \
-        default: return first(_ZGV##isa##N##n##vv_pow(x, y));                               \
-        }                                                                                   \
+#define LRS_MV(isa, T, set1, first, n)                                                             \
+    T _ZGV##isa##N##n##v_cos(T), _ZGV##isa##N##n##v_sin(T), _ZGV##isa##N##n##v_exp(T),             \
+        _ZGV##isa##N##n##v_log(T), _ZGV##isa##N##n##vv_pow(T, T), _ZGV##isa##N##n##v_tanh(T),      \
+        _ZGV##isa##N##n##v_log2(T);                                                                \
+    static double lrs_mv_##isa(int op, double a, double b)                                         \
+    {                                                                                              \
+        T x = set1(a), y = set1(b);                                                                \
+        switch (op) {                                                                              \
+        case IR_COS:                                                                               \
+            return first(_ZGV##isa##N##n##v_cos(x));                                               \
+        case IR_SIN:                                                                               \
+            return first(_ZGV##isa##N##n##v_sin(x));                                               \
+        case IR_EXP:                                                                               \
+            return first(_ZGV##isa##N##n##v_exp(x));                                               \
+        case IR_LOG:                                                                               \
+            return first(_ZGV##isa##N##n##v_log(x));                                               \
+        case IR_TANH:                                                                              \
+            return first(_ZGV##isa##N##n##v_tanh(x));                                              \
+        case IR_LOG2:                                                                              \
+            return first(_ZGV##isa##N##n##v_log2(x));                                              \
+        default:                                                                                   \
+            return first(_ZGV##isa##N##n##vv_pow(x, y));                                           \
+        }                                                                                          \
     }
 #pragma GCC push_options
 #pragma GCC target("avx2")
@@ -77,13 +85,20 @@ static double lrs_mv_b(int op, double a, double b)
 {
     __m128d x = _mm_set1_pd(a), y = _mm_set1_pd(b);
     switch (op) {
-    case IR_COS: return _mm_cvtsd_f64(_ZGVbN2v_cos(x));
-    case IR_SIN: return _mm_cvtsd_f64(_ZGVbN2v_sin(x));
-    case IR_EXP: return _mm_cvtsd_f64(_ZGVbN2v_exp(x));
-    case IR_LOG: return _mm_cvtsd_f64(_ZGVbN2v_log(x));
-    case IR_TANH: return _mm_cvtsd_f64(_ZGVbN2v_tanh(x));
-    case IR_LOG2: return _mm_cvtsd_f64(_ZGVbN2v_log2(x));
-    default: return _mm_cvtsd_f64(_ZGVbN2vv_pow(x, y));
+    case IR_COS:
+        return _mm_cvtsd_f64(_ZGVbN2v_cos(x));
+    case IR_SIN:
+        return _mm_cvtsd_f64(_ZGVbN2v_sin(x));
+    case IR_EXP:
+        return _mm_cvtsd_f64(_ZGVbN2v_exp(x));
+    case IR_LOG:
+        return _mm_cvtsd_f64(_ZGVbN2v_log(x));
+    case IR_TANH:
+        return _mm_cvtsd_f64(_ZGVbN2v_tanh(x));
+    case IR_LOG2:
+        return _mm_cvtsd_f64(_ZGVbN2v_log2(x));
+    default:
+        return _mm_cvtsd_f64(_ZGVbN2vv_pow(x, y));
     }
 }
 
@@ -104,20 +119,34 @@ static inline double lrs_test_eval_mv(const lrs_code *c, int64_t step, char isa,
     for (uint32_t i = 0; i < c->n; i++) {
         const lrs_irnode *n = &c->ins[i];
         switch (n->op) {
-        case IR_CONST: v[i] = n->k; break;
-        case IR_STEP: v[i] = (double)step; break;
-        case IR_NOISE: v[i] = lrs_ir_noise_value(step, n->k); break;
-        case IR_SELECT: v[i] = v[n->a] != 0 ? v[n->b] : v[n->c]; break;
-        case IR_TANH: case IR_LOG2:
+        case IR_CONST:
+            v[i] = n->k;
+            break;
+        case IR_STEP:
+            v[i] = (double)step;
+            break;
+        case IR_NOISE:
+            v[i] = lrs_ir_noise_value(step, n->k);
+            break;
+        case IR_SELECT:
+            v[i] = v[n->a] != 0 ? v[n->b] : v[n->c];
+            break;
+        case IR_TANH:
+        case IR_LOG2:
             v[i] = exact[i] || !new235 ? lrs_ir_apply(n->op, v[n->a], 0) : mv(n->op, v[n->a], 0);
             break;
-        case IR_COS: case IR_SIN: case IR_EXP: case IR_LOG:
+        case IR_COS:
+        case IR_SIN:
+        case IR_EXP:
+        case IR_LOG:
             v[i] = exact[i] ? lrs_ir_apply(n->op, v[n->a], 0) : mv(n->op, v[n->a], 0);
             break;
         case IR_POW:
             v[i] = exact[i] ? lrs_ir_apply(n->op, v[n->a], v[n->b]) : mv(n->op, v[n->a], v[n->b]);
             break;
-        default: v[i] = lrs_ir_apply(n->op, v[n->a], n->b != LRS_IR_NONE ? v[n->b] : 0); break;
+        default:
+            v[i] = lrs_ir_apply(n->op, v[n->a], n->b != LRS_IR_NONE ? v[n->b] : 0);
+            break;
         }
     }
     return c->n ? v[c->n - 1] : NAN;

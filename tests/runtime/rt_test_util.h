@@ -31,8 +31,7 @@ static inline float rtt_rnd(uint64_t seed, uint64_t t, uint64_t i)
 /* gen_golden.py's grad_value. */
 static inline float rtt_grad(uint64_t seed, uint64_t t, uint64_t i)
 {
-    if (i % 16 == 7)
-        return 0.0f;
+    if (i % 16 == 7) return 0.0f;
     return rtt_rnd(seed, t, i) * (float)(1.0 / (double)(1u << (i % 4)));
 }
 

@@ -123,8 +123,7 @@ typedef struct counter {
 static double counting_schedule(void *user, int64_t step)
 {
     counter *c = user;
-    if (c->calls < 8)
-        c->steps[c->calls] = step;
+    if (c->calls < 8) c->steps[c->calls] = step;
     c->calls++;
     return 0.1 * (double)(step + 1);
 }
@@ -172,7 +171,10 @@ static void test_unbound_is_constant_and_rebinding_works(void **state)
     destroy(f);
 }
 
-static double nan_after_two(int64_t step) { return step < 2 ? 0.01 : NAN; }
+static double nan_after_two(int64_t step)
+{
+    return step < 2 ? 0.01 : NAN;
+}
 
 static void test_bad_schedule_value_changes_nothing(void **state)
 {
@@ -198,8 +200,7 @@ static void test_momentum_schedule_allocates_buffer(void **state)
     fixture *f = make(LRS_OPTIM_SGD, 1); /* momentum 0: no buffer */
     assert_null(lrs_optim_state(f->opt, 0, "momentum_buffer"));
     counter c = {0};
-    assert_int_equal(lrs_optim_bind_callback(f->opt, 0, "momentum", counting_schedule, &c, 1.0),
-                     0);
+    assert_int_equal(lrs_optim_bind_callback(f->opt, 0, "momentum", counting_schedule, &c, 1.0), 0);
     const float *buf = lrs_optim_state(f->opt, 0, "momentum_buffer");
     assert_non_null(buf);
     assert_int_equal(lrs_optim_step(f->opt), 0);

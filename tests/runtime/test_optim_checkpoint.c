@@ -24,7 +24,10 @@ typedef struct trainer {
 
 static char dir[256];
 
-static double lr_schedule(int64_t t) { return 0.5 + 0.5 * cos((double)t / 7.0); }
+static double lr_schedule(int64_t t)
+{
+    return 0.5 + 0.5 * cos((double)t / 7.0);
+}
 static double beta1_schedule(void *user, int64_t t)
 {
     (void)user;
@@ -48,8 +51,7 @@ static trainer make(lrs_optim_kind kind, size_t n1)
         assert_int_equal(lrs_optim_bind(tr.opt, gi, "lr", lr_schedule, hp.lr / (1 + gi)), 0);
     }
     if (kind != LRS_OPTIM_SGD)
-        assert_int_equal(lrs_optim_bind_callback(tr.opt, -1, "beta1", beta1_schedule, NULL, 1),
-                         0);
+        assert_int_equal(lrs_optim_bind_callback(tr.opt, -1, "beta1", beta1_schedule, NULL, 1), 0);
     return tr;
 }
 
@@ -70,7 +72,10 @@ static void drop(trainer *tr)
     lrs_optim_free(tr->opt);
 }
 
-static void path_of(char *out, const char *name) { snprintf(out, 300, "%s/%s", dir, name); }
+static void path_of(char *out, const char *name)
+{
+    snprintf(out, 300, "%s/%s", dir, name);
+}
 
 static void test_resume_is_bit_identical(void **state)
 {
@@ -167,8 +172,7 @@ static void damage(const char *path, const char *out, long at, unsigned char fli
     unsigned char *b = malloc((size_t)n);
     assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
     fclose(f);
-    if (at >= 0)
-        b[at] ^= flip;
+    if (at >= 0) b[at] ^= flip;
     f = fopen(out, "wb");
     assert_int_equal(fwrite(b, 1, (size_t)len, f), (size_t)len);
     fclose(f);
@@ -279,8 +283,7 @@ static int teardown(void **state)
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
             unlink(path);
         }
-    if (d)
-        closedir(d);
+    if (d) closedir(d);
     return rmdir(dir);
 }
 

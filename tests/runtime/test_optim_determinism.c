@@ -33,7 +33,10 @@ static lrs_optim_hparams options(lrs_optim_kind kind)
     return hp;
 }
 
-static double lr_schedule(int64_t t) { return 1.0 / (1.0 + (double)t); }
+static double lr_schedule(int64_t t)
+{
+    return 1.0 / (1.0 + (double)t);
+}
 
 /* Run STEPS steps of `kind` with the given path and thread count. */
 static run go(lrs_optim_kind kind, const char *simd, int threads)
@@ -70,8 +73,8 @@ static void drop(run *r)
     lrs_optim_free(r->opt);
 }
 
-static const char *const state_names[] = {"momentum_buffer", "exp_avg",  "exp_avg_sq",
-                                          "max_exp_avg_sq",  "square_avg", "grad_avg", "sum"};
+static const char *const state_names[] = {
+    "momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg", "grad_avg", "sum"};
 
 static void assert_same(const run *a, const run *b)
 {
@@ -82,8 +85,7 @@ static void assert_same(const run *a, const run *b)
             const float *x = lrs_optim_state(a->opt, gi, state_names[s]);
             const float *y = lrs_optim_state(b->opt, gi, state_names[s]);
             assert_true((x == NULL) == (y == NULL));
-            if (x)
-                assert_memory_equal(x, y, n[gi] * sizeof(float));
+            if (x) assert_memory_equal(x, y, n[gi] * sizeof(float));
         }
     }
 }
@@ -110,12 +112,30 @@ static void check_kind(lrs_optim_kind kind)
     drop(&two);
 }
 
-static void test_sgd(void **state) { (void)state, check_kind(LRS_OPTIM_SGD); }
-static void test_adam(void **state) { (void)state, check_kind(LRS_OPTIM_ADAM); }
-static void test_adamw(void **state) { (void)state, check_kind(LRS_OPTIM_ADAMW); }
-static void test_rmsprop(void **state) { (void)state, check_kind(LRS_OPTIM_RMSPROP); }
-static void test_adagrad(void **state) { (void)state, check_kind(LRS_OPTIM_ADAGRAD); }
-static void test_lion(void **state) { (void)state, check_kind(LRS_OPTIM_LION); }
+static void test_sgd(void **state)
+{
+    (void)state, check_kind(LRS_OPTIM_SGD);
+}
+static void test_adam(void **state)
+{
+    (void)state, check_kind(LRS_OPTIM_ADAM);
+}
+static void test_adamw(void **state)
+{
+    (void)state, check_kind(LRS_OPTIM_ADAMW);
+}
+static void test_rmsprop(void **state)
+{
+    (void)state, check_kind(LRS_OPTIM_RMSPROP);
+}
+static void test_adagrad(void **state)
+{
+    (void)state, check_kind(LRS_OPTIM_ADAGRAD);
+}
+static void test_lion(void **state)
+{
+    (void)state, check_kind(LRS_OPTIM_LION);
+}
 
 static void test_grad_norm_bits(void **state)
 {
@@ -158,9 +178,12 @@ int main(void)
         }
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sgd),     cmocka_unit_test(test_adam),
-        cmocka_unit_test(test_adamw),   cmocka_unit_test(test_rmsprop),
-        cmocka_unit_test(test_adagrad), cmocka_unit_test(test_lion),
+        cmocka_unit_test(test_sgd),
+        cmocka_unit_test(test_adam),
+        cmocka_unit_test(test_adamw),
+        cmocka_unit_test(test_rmsprop),
+        cmocka_unit_test(test_adagrad),
+        cmocka_unit_test(test_lion),
         cmocka_unit_test(test_grad_norm_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

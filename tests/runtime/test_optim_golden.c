@@ -49,8 +49,7 @@ static int nconfigs;
 static const double PI = 3.141592653589793;
 static double s_lr(int64_t t)
 {
-    if (t < 10)
-        return 1.0 * (double)(t + 1) / 10.0;
+    if (t < 10) return 1.0 * (double)(t + 1) / 10.0;
     return 0.55 + 0.45 * cos(PI * (double)(t - 10) / 190.0);
 }
 static double s_momentum(void *user, int64_t t)
@@ -63,7 +62,10 @@ static double s_beta2(void *user, int64_t t)
     (void)user;
     return 0.99 + 0.009 * (double)t / 200.0;
 }
-static double s_wd(int64_t t) { return 1.0 + (double)t / 200.0; }
+static double s_wd(int64_t t)
+{
+    return 1.0 + (double)t / 200.0;
+}
 
 static void read_floats(char *rest, float *v, int n)
 {
@@ -74,20 +76,34 @@ static void read_floats(char *rest, float *v, int n)
 
 static void set_hp(lrs_optim_hparams *hp, const char *key, double v)
 {
-    if (!strcmp(key, "lr")) hp->lr = v;
-    else if (!strcmp(key, "momentum")) hp->momentum = v;
-    else if (!strcmp(key, "dampening")) hp->dampening = v;
-    else if (!strcmp(key, "beta1")) hp->beta1 = v;
-    else if (!strcmp(key, "beta2")) hp->beta2 = v;
-    else if (!strcmp(key, "eps")) hp->eps = v;
-    else if (!strcmp(key, "weight_decay")) hp->weight_decay = v;
-    else if (!strcmp(key, "alpha")) hp->alpha = v;
-    else if (!strcmp(key, "lr_decay")) hp->lr_decay = v;
-    else if (!strcmp(key, "initial_accumulator_value")) hp->initial_accumulator_value = v;
-    else if (!strcmp(key, "nesterov")) hp->nesterov = v != 0;
-    else if (!strcmp(key, "amsgrad")) hp->amsgrad = v != 0;
-    else if (!strcmp(key, "centered")) hp->centered = v != 0;
-    else if (!strcmp(key, "maximize")) hp->maximize = v != 0;
+    if (!strcmp(key, "lr"))
+        hp->lr = v;
+    else if (!strcmp(key, "momentum"))
+        hp->momentum = v;
+    else if (!strcmp(key, "dampening"))
+        hp->dampening = v;
+    else if (!strcmp(key, "beta1"))
+        hp->beta1 = v;
+    else if (!strcmp(key, "beta2"))
+        hp->beta2 = v;
+    else if (!strcmp(key, "eps"))
+        hp->eps = v;
+    else if (!strcmp(key, "weight_decay"))
+        hp->weight_decay = v;
+    else if (!strcmp(key, "alpha"))
+        hp->alpha = v;
+    else if (!strcmp(key, "lr_decay"))
+        hp->lr_decay = v;
+    else if (!strcmp(key, "initial_accumulator_value"))
+        hp->initial_accumulator_value = v;
+    else if (!strcmp(key, "nesterov"))
+        hp->nesterov = v != 0;
+    else if (!strcmp(key, "amsgrad"))
+        hp->amsgrad = v != 0;
+    else if (!strcmp(key, "centered"))
+        hp->centered = v != 0;
+    else if (!strcmp(key, "maximize"))
+        hp->maximize = v != 0;
     else {
         fprintf(stderr, "golden: unknown hyperparameter %s\n", key);
         exit(1);
@@ -97,20 +113,19 @@ static void set_hp(lrs_optim_hparams *hp, const char *key, double v)
 static int load_golden(const char *path)
 {
     FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     static char line[8192];
     golden *g = NULL;
     while (fgets(line, sizeof line, f)) {
         char *rest;
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
+        if (line[0] == '#' || line[0] == '\n') continue;
         if (!strncmp(line, "config ", 7)) {
             configs = realloc(configs, (size_t)(nconfigs + 1) * sizeof *configs);
             g = &configs[nconfigs++];
             memset(g, 0, sizeof *g);
             if (sscanf(line, "config %63s kind=%15s seed=%u steps=%d n=%d", g->name, g->kind,
-                       &g->seed, &g->steps, &g->n) != 5 || g->n > MAXN)
+                       &g->seed, &g->steps, &g->n) != 5 ||
+                g->n > MAXN)
                 return -1;
         } else if (!strncmp(line, "hp ", 3)) {
             for (char *tok = strtok(line + 3, " \n"); tok; tok = strtok(NULL, " \n")) {
@@ -129,8 +144,7 @@ static int load_golden(const char *path)
             while (g->ngroups < MAXG) {
                 char *before = end;
                 double m = strtod(before, &end);
-                if (end == before)
-                    break;
+                if (end == before) break;
                 g->mult[g->ngroups++] = m;
             }
         } else if (!strncmp(line, "params ", 7)) {
@@ -173,12 +187,11 @@ static int compare(const char *what, const float *got, const float *want, int n,
         double d = fabs((double)got[i] - (double)want[i]);
         double scale = fmax(fabs(want[i]), floor_);
         double rel = scale > 0 ? d / scale : d;
-        if (rel > *worst)
-            *worst = rel;
+        if (rel > *worst) *worst = rel;
         if (!(d <= RTOL * scale)) {
             if (!bad)
-                print_error("%s[%d]: got %.9g, torch %.9g (rel %.3g)\n", what, i, got[i],
-                            want[i], rel);
+                print_error("%s[%d]: got %.9g, torch %.9g (rel %.3g)\n", what, i, got[i], want[i],
+                            rel);
             bad++;
         }
     }
@@ -191,8 +204,7 @@ static void run_config(void **state)
     const char *forced = getenv("LRS_SIMD");
     lrs_optim *opt = lrs_optim_new(kind_of(g->kind));
     assert_non_null(opt);
-    if (forced)
-        assert_string_equal(lrs_optim_simd(opt), forced);
+    if (forced) assert_string_equal(lrs_optim_simd(opt), forced);
     float p[MAXG][MAXN], gr[MAXG][MAXN];
     for (int gi = 0; gi < g->ngroups; gi++) {
         uint64_t seed = g->seed + 1000u * (unsigned)gi;
@@ -233,8 +245,7 @@ static void run_config(void **state)
     assert_int_equal(lrs_optim_step_count(opt), g->steps);
     for (int k = 0; k < g->nstate; k++) {
         const float *s = lrs_optim_state(opt, g->state[k].group, g->state[k].name);
-        snprintf(what, sizeof what, "%s group %d %s", g->name, g->state[k].group,
-                 g->state[k].name);
+        snprintf(what, sizeof what, "%s group %d %s", g->name, g->state[k].group, g->state[k].name);
         if (!s) {
             print_error("%s: missing\n", what);
             bad++;

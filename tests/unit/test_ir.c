@@ -30,7 +30,7 @@ static void test_folding_and_sharing(void **state)
 static void test_semantics(void **state)
 {
     (void)state;
-    assert_true(lrs_ir_apply(IR_MOD, -1, 3) == 2);   /* floored */
+    assert_true(lrs_ir_apply(IR_MOD, -1, 3) == 2); /* floored */
     assert_true(lrs_ir_apply(IR_MOD, 1, -3) == -2);
     assert_true(lrs_ir_apply(IR_ROUND, 2.5, 0) == 3); /* half away from zero */
     assert_true(isnan(lrs_ir_apply(IR_MIN, NAN, 1)));
@@ -44,7 +44,8 @@ static void test_semantics(void **state)
     assert_true(u != lrs_ir_noise_value(12345, 8));
     assert_true(u != lrs_ir_noise_value(12346, 7));
     double sum = 0;
-    for (int i = 0; i < 100000; i++) sum += lrs_ir_noise_value(i, 0);
+    for (int i = 0; i < 100000; i++)
+        sum += lrs_ir_noise_value(i, 0);
     assert_true(fabs(sum / 100000) < 0.01); /* centred */
 }
 
@@ -56,11 +57,13 @@ static void test_code(void **state)
     uint32_t s = lrs_ir_step(&ir);
     uint32_t dead = lrs_ir_un(&ir, IR_COS, s); /* not reachable from root */
     (void)dead;
-    uint32_t root = lrs_ir_select(&ir, lrs_ir_bin(&ir, IR_LT, s, lrs_ir_const(&ir, 10)),
-                                  lrs_ir_bin(&ir, IR_DIV, s, lrs_ir_const(&ir, 10)), lrs_ir_const(&ir, 1));
+    uint32_t root =
+        lrs_ir_select(&ir, lrs_ir_bin(&ir, IR_LT, s, lrs_ir_const(&ir, 10)),
+                      lrs_ir_bin(&ir, IR_DIV, s, lrs_ir_const(&ir, 10)), lrs_ir_const(&ir, 1));
     lrs_code c;
     assert_int_equal(lrs_code_build(&ir, root, &c), 0);
-    for (uint32_t i = 0; i < c.n; i++) assert_int_not_equal(c.ins[i].op, IR_COS);
+    for (uint32_t i = 0; i < c.n; i++)
+        assert_int_not_equal(c.ins[i].op, IR_COS);
     double scratch[16];
     assert_true(lrs_code_eval(&c, 5, scratch) == 0.5);
     assert_true(lrs_code_eval(&c, -7, scratch) == 0); /* negative steps are step 0 */

@@ -62,7 +62,8 @@ static void test_warmup_cosine(void **state)
                         "schedule lr = linear(0 -> 3e-4) for 2000 then cosine(3e-4 -> 3e-5)\n");
     for (int64_t s = 0; s <= 120000; s += 997) {
         double want;
-        if (s < 2000) want = 3e-4 * (double)s / 2000;
+        if (s < 2000)
+            want = 3e-4 * (double)s / 2000;
         else {
             double prog = fmin((double)(s - 2000) / 98000, 1);
             want = 3e-5 + (3e-4 - 3e-5) * (1 + cos(M_PI * prog)) / 2;
@@ -80,8 +81,9 @@ static void test_warmup_cosine(void **state)
 static void test_stretch_units_and_overrides(void **state)
 {
     (void)state;
-    const char *src = "param total = 50_000\nparam peak = 1e-3\nparam warm = 1000\n"
-                      "schedule lr = linear(0 -> peak) for warm then peak then linear(peak -> 0) for 10%\n";
+    const char *src =
+        "param total = 50_000\nparam peak = 1e-3\nparam warm = 1000\n"
+        "schedule lr = linear(0 -> peak) for warm then peak then linear(peak -> 0) for 10%\n";
     lrs_program *p = ok(src);
     assert_close(at(p, "lr", 500), 0.5e-3, 1e-15);
     assert_close(at(p, "lr", 44999), 1e-3, 1e-15);
@@ -114,10 +116,11 @@ static void test_stretch_units_and_overrides(void **state)
 static void test_epochs(void **state)
 {
     (void)state;
-    lrs_program *p = ok("param steps_per_epoch = 100\n"
-                        "schedule a = 0.1 for 30 epochs then 0.01 for 30 epochs then 0.001\n"
-                        "schedule b = multistep(0.1, gamma = 0.1, at = [30 epochs, 60 epochs])\n"
-                        "schedule c = sample(exponential(0.1 -> 0.0001) for 90 epochs, every = 30 epochs)\n");
+    lrs_program *p =
+        ok("param steps_per_epoch = 100\n"
+           "schedule a = 0.1 for 30 epochs then 0.01 for 30 epochs then 0.001\n"
+           "schedule b = multistep(0.1, gamma = 0.1, at = [30 epochs, 60 epochs])\n"
+           "schedule c = sample(exponential(0.1 -> 0.0001) for 90 epochs, every = 30 epochs)\n");
     int64_t steps[] = {0, 2999, 3000, 5999, 6000, 8999, 100000};
     double want[] = {0.1, 0.1, 0.01, 0.01, 0.001, 0.001, 0.001};
     for (int i = 0; i < 7; i++) {
@@ -146,7 +149,8 @@ static void test_restarts_boundaries(void **state)
             /* the step before a start is the end of the previous cycle */
             double len = 3.0 * pow(2, i - 1);
             double prog = (len - 1) / len;
-            assert_close(at(p, "lr", start - 1), pow(0.5, i - 1) * (1 + cos(M_PI * prog)) / 2, 1e-9);
+            assert_close(at(p, "lr", start - 1), pow(0.5, i - 1) * (1 + cos(M_PI * prog)) / 2,
+                         1e-9);
         }
     }
     assert_close(at(p, "lin", 7 * 1000 + 3), 3.0 / 7, 1e-15);
@@ -222,7 +226,8 @@ static void test_imports(void **state)
     fclose(f);
     snprintf(path, sizeof path, "%s/main.lrs", dir);
     f = fopen(path, "w");
-    fputs("import \"lib.lrs\" as m\nimport \"lib.lrs\"\nschedule a = m.half(m.base) + half(base)\n", f);
+    fputs("import \"lib.lrs\" as m\nimport \"lib.lrs\"\nschedule a = m.half(m.base) + half(base)\n",
+          f);
     fclose(f);
     lrs_diags *d = lrs_diags_new();
     lrs_program *p = lrs_compile_file(ctx, path, NULL, d);
@@ -269,7 +274,8 @@ static void test_diagnostics(void **state)
 {
     (void)state;
     char *t = bad("param total = 10\nschedule lr = cosin(0.1 -> 0)\n");
-    assert_contains(t, "test.lrs:2:15: error: unknown name 'cosin'\n 2 | schedule lr = cosin(0.1 -> 0)\n   |               ^~~~~\nhelp: did you mean 'cosine'?");
+    assert_contains(t, "test.lrs:2:15: error: unknown name 'cosin'\n 2 | schedule lr = cosin(0.1 "
+                       "-> 0)\n   |               ^~~~~\nhelp: did you mean 'cosine'?");
     t = bad("schedule lr = linear(0)\n");
     assert_contains(t, "missing argument 'to' in call to 'linear'");
     t = bad("schedule lr = linear(0, 1, 2, 3)\n");
@@ -326,7 +332,8 @@ static void test_warnings_and_callback(void **state)
     assert_int_equal(calls, 2);
     char *t = all_diags(d);
     assert_contains(t, "warning: 'cosine' shadows the standard library's 'cosine'");
-    assert_contains(t, "test.lrs:2:25: warning: the value jumps from 0.1 to 0.01 at step 30 (by 90%)");
+    assert_contains(t,
+                    "test.lrs:2:25: warning: the value jumps from 0.1 to 0.01 at step 30 (by 90%)");
     lrs_diag_info info;
     assert_int_equal(lrs_diags_get(d, 1, &info), 0);
     assert_int_equal(info.severity, LRS_SEV_WARNING);

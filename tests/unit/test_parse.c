@@ -121,7 +121,8 @@ static void test_error_cap(void **state)
 {
     (void)state;
     char src[4096] = "";
-    for (int i = 0; i < 40; i++) strcat(src, "schedule a = 1 +\n");
+    for (int i = 0; i < 40; i++)
+        strcat(src, "schedule a = 1 +\n");
     fixture *f = setup(src);
     assert_int_equal(lrs_diags_error_count(f->diags), 21);
     assert_contains(all_diags(f->diags), "too many errors (20); stopping");
@@ -135,9 +136,11 @@ static void test_nesting_limit(void **state)
     char *src = malloc(2 * n + 32);
     strcpy(src, "let x = ");
     size_t k = strlen(src);
-    for (size_t i = 0; i < n; i++) src[k++] = '(';
+    for (size_t i = 0; i < n; i++)
+        src[k++] = '(';
     src[k++] = '1';
-    for (size_t i = 0; i < n; i++) src[k++] = ')';
+    for (size_t i = 0; i < n; i++)
+        src[k++] = ')';
     src[k] = 0;
     fixture *f = setup(src);
     assert_int_equal(f->sink.errors, 1);
@@ -174,10 +177,10 @@ static void test_keyword_suggestion(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_precedence),       cmocka_unit_test(test_then_for_units),
+        cmocka_unit_test(test_precedence),         cmocka_unit_test(test_then_for_units),
         cmocka_unit_test(test_arrow_and_keywords), cmocka_unit_test(test_spans),
-        cmocka_unit_test(test_recovery),         cmocka_unit_test(test_error_cap),
-        cmocka_unit_test(test_nesting_limit),    cmocka_unit_test(test_bad_bytes_and_numbers),
+        cmocka_unit_test(test_recovery),           cmocka_unit_test(test_error_cap),
+        cmocka_unit_test(test_nesting_limit),      cmocka_unit_test(test_bad_bytes_and_numbers),
         cmocka_unit_test(test_keyword_suggestion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

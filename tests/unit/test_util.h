@@ -42,12 +42,12 @@ static inline char *all_diags(const lrs_diags *d)
     return buf;
 }
 
-#define assert_contains(hay, needle)                                         \
-    do {                                                                     \
-        if (!strstr((hay), (needle))) {                                      \
-            print_error("missing \"%s\" in:\n%s\n", (needle), (hay));        \
-            fail();                                                          \
-        }                                                                    \
+#define assert_contains(hay, needle)                                                               \
+    do {                                                                                           \
+        if (!strstr((hay), (needle))) {                                                            \
+            print_error("missing \"%s\" in:\n%s\n", (needle), (hay));                              \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 #endif

@@ -16,7 +16,8 @@ int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, 
     if (a->nat) {
         *steps = malloc(a->nat * sizeof **steps);
         if (!*steps) return 3;
-        for (size_t i = 0; i < a->nat; i++) (*steps)[i] = a->at[i];
+        for (size_t i = 0; i < a->nat; i++)
+            (*steps)[i] = a->at[i];
         *nsteps = a->nat;
         return 0;
     }
@@ -28,7 +29,8 @@ int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, 
     } else {
         stop = lrsc_default_end(p, sel, n) + 1;
         int64_t len = stop - start; /* start is 0 here */
-        if ((size_t)len > max_default) stride = (len + (int64_t)max_default - 1) / (int64_t)max_default;
+        if ((size_t)len > max_default)
+            stride = (len + (int64_t)max_default - 1) / (int64_t)max_default;
     }
     if (stop <= start) return 0;
     uint64_t count = ((uint64_t)stop - (uint64_t)start + (uint64_t)stride - 1) / (uint64_t)stride;
@@ -39,7 +41,8 @@ int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, 
     }
     *steps = malloc((size_t)count * sizeof **steps);
     if (!*steps) return 3;
-    for (uint64_t i = 0; i < count; i++) (*steps)[i] = start + (int64_t)i * stride;
+    for (uint64_t i = 0; i < count; i++)
+        (*steps)[i] = start + (int64_t)i * stride;
     /* The last step of the span is always shown by default. */
     if (!a->range_given && (*steps)[count - 1] != stop - 1) {
         int64_t *q = realloc(*steps, (size_t)(count + 1) * sizeof *q);
@@ -53,8 +56,10 @@ int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, 
 
 static void json_value(double v)
 {
-    if (isfinite(v)) printf("%.17g", v);
-    else printf("null");
+    if (isfinite(v))
+        printf("%.17g", v);
+    else
+        printf("null");
 }
 
 int lrsc_table_fill(lrsc_args *a, size_t max_default, lrsc_table *t)
@@ -92,7 +97,8 @@ int lrsc_eval(lrsc_args *a)
     if (status) goto done;
     if (a->format == FMT_JSON) {
         printf("{\"step\": [");
-        for (size_t i = 0; i < nsteps; i++) printf("%s%lld", i ? ", " : "", (long long)steps[i]);
+        for (size_t i = 0; i < nsteps; i++)
+            printf("%s%lld", i ? ", " : "", (long long)steps[i]);
         printf("]");
         for (size_t j = 0; j < n; j++) {
             printf(",\n \"%s\": [", lrs_program_schedule_name(p, sel[j]));
@@ -106,11 +112,13 @@ int lrsc_eval(lrsc_args *a)
     } else {
         char sep = a->format == FMT_TSV ? '\t' : ',';
         printf("step");
-        for (size_t j = 0; j < n; j++) printf("%c%s", sep, lrs_program_schedule_name(p, sel[j]));
+        for (size_t j = 0; j < n; j++)
+            printf("%c%s", sep, lrs_program_schedule_name(p, sel[j]));
         printf("\n");
         for (size_t i = 0; i < nsteps; i++) {
             printf("%lld", (long long)steps[i]);
-            for (size_t j = 0; j < n; j++) printf("%c%.17g", sep, vals[j * nsteps + i]);
+            for (size_t j = 0; j < n; j++)
+                printf("%c%.17g", sep, vals[j * nsteps + i]);
             printf("\n");
         }
     }

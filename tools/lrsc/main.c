@@ -121,7 +121,7 @@ static int parse_range(const char *s, lrsc_args *a)
         if (end == s || errno) return -1;
         a->stop_given = 1;
         s = end;
-    } 
+    }
     if (*s == ':') {
         s++;
         a->stride = strtoll(s, &end, 10);
@@ -145,8 +145,10 @@ static int parse_at(const char *s, lrsc_args *a)
         a->at = p;
         a->at[a->nat++] = v;
         s = end;
-        if (*s == ',') s++;
-        else if (*s) return -1;
+        if (*s == ',')
+            s++;
+        else if (*s)
+            return -1;
     }
     return a->nat ? 0 : -1;
 }
@@ -166,10 +168,10 @@ static int parse_args(const char *cmd, int argc, char **argv, lrsc_args *a, cons
         const char *o = argv[i];
         const char *val = NULL;
         /* Options that take a value accept "-o V", "--opt V" and "--opt=V". */
-#define TAKES(name)                                                                 \
-    ((!strcmp(o, name) && (i + 1 < argc ? (val = argv[++i], 1)                      \
-                                        : (usage_error(cmd, "option %s needs a value", name), \
-                                           exit(EXIT_USAGE), 0))) ||                \
+#define TAKES(name)                                                                                \
+    ((!strcmp(o, name) && (i + 1 < argc ? (val = argv[++i], 1)                                     \
+                                        : (usage_error(cmd, "option %s needs a value", name),      \
+                                           exit(EXIT_USAGE), 0))) ||                               \
      (!strncmp(o, name "=", strlen(name) + 1) && (val = o + strlen(name) + 1, 1)))
         if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
             fputs(help, stdout);
@@ -179,36 +181,50 @@ static int parse_args(const char *cmd, int argc, char **argv, lrsc_args *a, cons
             push_str(&a->defines, &a->ndefines, o + 2);
         } else if (!strcmp(o, "-D")) {
             if (i + 1 >= argc) return usage_error(cmd, "%s needs NAME=EXPR", "-D");
-            if (!strchr(argv[i + 1], '=')) return usage_error(cmd, "-D needs NAME=EXPR, got '%s'", argv[i + 1]);
+            if (!strchr(argv[i + 1], '='))
+                return usage_error(cmd, "-D needs NAME=EXPR, got '%s'", argv[i + 1]);
             push_str(&a->defines, &a->ndefines, argv[++i]);
         } else if (!strncmp(o, "-I", 2) && o[2]) {
             push_str(&a->includes, &a->nincludes, o + 2);
         } else if (TAKES("-I")) {
             push_str(&a->includes, &a->nincludes, val);
         } else if (TAKES("--color")) {
-            if (!strcmp(val, "always")) a->color = 1;
-            else if (!strcmp(val, "never")) a->color = 0;
-            else if (!strcmp(val, "auto")) a->color = -1;
-            else return usage_error(cmd, "--color takes auto, always or never, not '%s'", val);
+            if (!strcmp(val, "always"))
+                a->color = 1;
+            else if (!strcmp(val, "never"))
+                a->color = 0;
+            else if (!strcmp(val, "auto"))
+                a->color = -1;
+            else
+                return usage_error(cmd, "--color takes auto, always or never, not '%s'", val);
         } else if (!strcmp(o, "--no-check")) {
             a->no_check = 1;
         } else if (strcmp(cmd, "check") && strcmp(cmd, "compile") && TAKES("--schedule")) {
             push_str(&a->scheds, &a->nscheds, val);
         } else if (strcmp(cmd, "check") && strcmp(cmd, "compile") && TAKES("--steps")) {
-            if (parse_range(val, a)) return usage_error(cmd, "--steps takes START:STOP[:STRIDE], not '%s'", val);
+            if (parse_range(val, a))
+                return usage_error(cmd, "--steps takes START:STOP[:STRIDE], not '%s'", val);
         } else if (!strcmp(cmd, "eval") && TAKES("--at")) {
-            if (parse_at(val, a)) return usage_error(cmd, "--at takes steps separated by commas, not '%s'", val);
+            if (parse_at(val, a))
+                return usage_error(cmd, "--at takes steps separated by commas, not '%s'", val);
         } else if (!strcmp(cmd, "eval") && TAKES("--format")) {
-            if (!strcmp(val, "csv")) a->format = FMT_CSV;
-            else if (!strcmp(val, "tsv")) a->format = FMT_TSV;
-            else if (!strcmp(val, "json")) a->format = FMT_JSON;
-            else return usage_error(cmd, "--format takes csv, tsv or json, not '%s'", val);
+            if (!strcmp(val, "csv"))
+                a->format = FMT_CSV;
+            else if (!strcmp(val, "tsv"))
+                a->format = FMT_TSV;
+            else if (!strcmp(val, "json"))
+                a->format = FMT_JSON;
+            else
+                return usage_error(cmd, "--format takes csv, tsv or json, not '%s'", val);
         } else if (strcmp(cmd, "compile") && TAKES("--backend")) {
-            if (!strcmp(val, "jit")) a->backend = BACKEND_JIT;
-            else if (!strcmp(val, "interp")) a->backend = BACKEND_INTERP;
-            else return usage_error(cmd, "--backend takes jit or interp, not '%s'", val);
-        } else if (!strcmp(cmd, "compile") && (!strcmp(o, "-c") || !strcmp(o, "-S") ||
-                                                !strcmp(o, "--emit-llvm"))) {
+            if (!strcmp(val, "jit"))
+                a->backend = BACKEND_JIT;
+            else if (!strcmp(val, "interp"))
+                a->backend = BACKEND_INTERP;
+            else
+                return usage_error(cmd, "--backend takes jit or interp, not '%s'", val);
+        } else if (!strcmp(cmd, "compile") &&
+                   (!strcmp(o, "-c") || !strcmp(o, "-S") || !strcmp(o, "--emit-llvm"))) {
             int kind = o[1] == 'c' ? LRS_EMIT_OBJECT : o[1] == 'S' ? LRS_EMIT_ASM : LRS_EMIT_LLVM;
             if (a->emit_kind_given && a->emit_kind != kind)
                 return usage_error(cmd, "'%s' conflicts with an earlier -c, -S or --emit-llvm", o);
@@ -228,10 +244,12 @@ static int parse_args(const char *cmd, int argc, char **argv, lrsc_args *a, cons
             a->log = 1;
         } else if (!strcmp(cmd, "plot") && TAKES("--width")) {
             a->width = atoi(val);
-            if (a->width < 20) return usage_error(cmd, "--width must be at least 20, not '%s'", val);
+            if (a->width < 20)
+                return usage_error(cmd, "--width must be at least 20, not '%s'", val);
         } else if (!strcmp(cmd, "plot") && TAKES("--height")) {
             a->height = atoi(val);
-            if (a->height < 3) return usage_error(cmd, "--height must be at least 3, not '%s'", val);
+            if (a->height < 3)
+                return usage_error(cmd, "--height must be at least 3, not '%s'", val);
         } else if (o[0] == '-' && o[1]) {
             return usage_error(cmd, "unknown option '%s'", o);
         } else if (a->file) {
@@ -293,7 +311,8 @@ int lrsc_select(lrsc_args *a, const lrs_program *p, size_t **out, size_t *n)
     *n = 0;
     if (!*out) return EXIT_INTERNAL;
     if (!a->nscheds) {
-        for (size_t i = 0; i < total; i++) (*out)[(*n)++] = i;
+        for (size_t i = 0; i < total; i++)
+            (*out)[(*n)++] = i;
         return 0;
     }
     for (size_t i = 0; i < a->nscheds; i++) {
@@ -305,7 +324,8 @@ int lrsc_select(lrsc_args *a, const lrs_program *p, size_t **out, size_t *n)
         fprintf(stderr, "lrsc: %s has no schedule '%s'", a->file, a->scheds[i]);
         if (total) {
             fprintf(stderr, "; it exports:");
-            for (size_t j = 0; j < total; j++) fprintf(stderr, " %s", lrs_program_schedule_name(p, j));
+            for (size_t j = 0; j < total; j++)
+                fprintf(stderr, " %s", lrs_program_schedule_name(p, j));
         }
         fputc('\n', stderr);
         return EXIT_USAGE;
@@ -330,7 +350,8 @@ int64_t lrsc_default_end(const lrs_program *p, const size_t *sel, size_t n)
     double horizon = 1000;
     for (size_t i = 0; i < n; i++) {
         int64_t b = -1, next;
-        while ((next = lrs_program_next_boundary(p, sel[i], b)) >= 0) b = next;
+        while ((next = lrs_program_next_boundary(p, sel[i], b)) >= 0)
+            b = next;
         if (b > 0 && 2.0 * (double)b > horizon) horizon = 2.0 * (double)b;
     }
     return (int64_t)horizon;
@@ -354,9 +375,12 @@ int lrsc_values(lrsc_args *a, lrs_program *p, const size_t *sel, size_t n, const
 
 static void print_value(double v)
 {
-    if (isnan(v)) printf("nan");
-    else if (isinf(v)) printf(v > 0 ? "inf" : "-inf");
-    else printf("%.6g", v);
+    if (isnan(v))
+        printf("nan");
+    else if (isinf(v))
+        printf(v > 0 ? "inf" : "-inf");
+    else
+        printf("%.6g", v);
 }
 
 static int cmd_check(lrsc_args *a)
@@ -374,8 +398,10 @@ static int cmd_check(lrsc_args *a)
             lrs_schedule_info in;
             lrs_program_schedule_info(p, i, &in);
             printf("%s: span ", in.name);
-            if (isinf(in.span)) printf("inf");
-            else printf("%.0f steps", in.span);
+            if (isinf(in.span))
+                printf("inf");
+            else
+                printf("%.0f steps", in.span);
             printf(", start ");
             print_value(in.start);
             printf(", end ");
@@ -436,7 +462,8 @@ int main(int argc, char **argv)
         const char *cmds[] = {"check", "eval", "plot", "compile"};
         fprintf(stderr, "lrsc: unknown command '%s'", cmd);
         for (int i = 0; i < 4; i++)
-            if (cmd[0] && !strncmp(cmd, cmds[i], 2)) fprintf(stderr, "; did you mean '%s'?", cmds[i]);
+            if (cmd[0] && !strncmp(cmd, cmds[i], 2))
+                fprintf(stderr, "; did you mean '%s'?", cmds[i]);
         fprintf(stderr, "\nTry 'lrsc --help'.\n");
         return EXIT_USAGE;
     }

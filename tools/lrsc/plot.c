@@ -25,7 +25,8 @@ static double ty(double v, int log_axis, double floor_pos)
     return log10(v > floor_pos ? v : floor_pos);
 }
 
-static void range_of(const double *v, size_t n, int log_axis, double *lo, double *hi, double *floor_pos)
+static void range_of(const double *v, size_t n, int log_axis, double *lo, double *hi,
+                     double *floor_pos)
 {
     double pos = INFINITY;
     for (size_t i = 0; i < n; i++)
@@ -57,8 +58,8 @@ static void put_utf8(unsigned cp)
 }
 
 /* One braille plot: each character holds 2 x 4 dots. */
-static void terminal_plot(const char *name, const int64_t *steps, const double *v, size_t n, int width,
-                          int height, int log_axis, int color)
+static void terminal_plot(const char *name, const int64_t *steps, const double *v, size_t n,
+                          int width, int height, int log_axis, int color)
 {
     const int label = 11;
     int cols = width - label - 2;
@@ -103,12 +104,14 @@ static void terminal_plot(const char *name, const int64_t *steps, const double *
         }
         printf("%*s %s", label - 1, lab, r == 0 || r == height - 1 || r == height / 2 ? "┤" : "│");
         if (color) fputs("\033[36m", stdout);
-        for (int c = 0; c < cols; c++) put_utf8(0x2800u + cell[r * cols + c]);
+        for (int c = 0; c < cols; c++)
+            put_utf8(0x2800u + cell[r * cols + c]);
         if (color) fputs("\033[0m", stdout);
         putchar('\n');
     }
     printf("%*s └", label - 1, "");
-    for (int c = 0; c < cols; c++) fputs("─", stdout);
+    for (int c = 0; c < cols; c++)
+        fputs("─", stdout);
     putchar('\n');
     char left[32], mid[32], right[32];
     snprintf(left, sizeof left, "%lld", (long long)steps[0]);
@@ -133,17 +136,22 @@ static double nice_step(double span, int want)
 static void xml_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else fputc(*s, f);
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else
+            fputc(*s, f);
     }
 }
 
-static int svg_plot(const char *path, const char *title, const lrs_program *p, const size_t *sel, size_t ns,
-                    const int64_t *steps, const double *v, size_t n, int log_axis)
+static int svg_plot(const char *path, const char *title, const lrs_program *p, const size_t *sel,
+                    size_t ns, const int64_t *steps, const double *v, size_t n, int log_axis)
 {
-    static const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"};
+    static const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+                                   "#ff7f0e", "#17becf", "#8c564b"};
     const double W = 800, H = 450, ml = 80, mr = 20, mt = 40, mb = 50;
     double pw = W - ml - mr, ph = H - mt - mb;
     double lo, hi, fp;
@@ -153,8 +161,11 @@ static int svg_plot(const char *path, const char *title, const lrs_program *p, c
     if (x1 <= x0) x1 = x0 + 1;
     FILE *f = fopen(path, "w");
     if (!f) return -1;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" viewBox=\"0 0 %g %g\" "
-               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H);
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" viewBox=\"0 0 %g "
+            "%g\" "
+            "font-family=\"sans-serif\" font-size=\"12\">\n",
+            W, H, W, H);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fprintf(f, "<text x=\"%g\" y=\"24\" text-anchor=\"middle\" font-size=\"14\">", W / 2);
     xml_text(f, title);
@@ -163,19 +174,28 @@ static int svg_plot(const char *path, const char *title, const lrs_program *p, c
     double xs = nice_step(x1 - x0, 8);
     for (double x = ceil(x0 / xs) * xs; x <= x1 + 1e-9 * xs; x += xs) {
         double px = ml + (x - x0) / (x1 - x0) * pw;
-        fprintf(f, "<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\" stroke=\"#e5e5e5\"/>\n", px, mt, px, mt + ph);
-        fprintf(f, "<text x=\"%.2f\" y=\"%g\" text-anchor=\"middle\">%.10g</text>\n", px, mt + ph + 18, x);
+        fprintf(f, "<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\" stroke=\"#e5e5e5\"/>\n", px,
+                mt, px, mt + ph);
+        fprintf(f, "<text x=\"%.2f\" y=\"%g\" text-anchor=\"middle\">%.10g</text>\n", px,
+                mt + ph + 18, x);
     }
     double ys = nice_step(hi - lo, 6);
     for (double y = ceil(lo / ys) * ys; y <= hi + 1e-9 * ys; y += ys) {
         double py = mt + ph - (y - lo) / (hi - lo) * ph;
-        fprintf(f, "<line x1=\"%g\" y1=\"%.2f\" x2=\"%g\" y2=\"%.2f\" stroke=\"#e5e5e5\"/>\n", ml, py, ml + pw, py);
+        fprintf(f, "<line x1=\"%g\" y1=\"%.2f\" x2=\"%g\" y2=\"%.2f\" stroke=\"#e5e5e5\"/>\n", ml,
+                py, ml + pw, py);
         fprintf(f, "<text x=\"%g\" y=\"%.2f\" text-anchor=\"end\">%.4g</text>\n", ml - 6, py + 4,
-                log_axis ? pow(10, y) : fabs(y) < 1e-12 * ys ? 0 : y);
+                log_axis               ? pow(10, y)
+                : fabs(y) < 1e-12 * ys ? 0
+                                       : y);
     }
-    fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" stroke=\"#333\"/>\n", ml, mt, pw, ph);
+    fprintf(f,
+            "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" stroke=\"#333\"/>\n",
+            ml, mt, pw, ph);
     fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">step</text>\n", ml + pw / 2, H - 10);
-    fprintf(f, "<text x=\"16\" y=\"%g\" text-anchor=\"middle\" transform=\"rotate(-90 16 %g)\">value%s</text>\n",
+    fprintf(f,
+            "<text x=\"16\" y=\"%g\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+            "%g)\">value%s</text>\n",
             mt + ph / 2, mt + ph / 2, log_axis ? " (log)" : "");
     for (size_t j = 0; j < ns; j++) {
         const char *c = colors[j % (sizeof colors / sizeof *colors)];
@@ -189,8 +209,9 @@ static int svg_plot(const char *path, const char *title, const lrs_program *p, c
         }
         fprintf(f, "\"/>\n");
         double ly = mt + 14 + 16 * (double)j;
-        fprintf(f, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\" stroke-width=\"2\"/>\n",
-                ml + pw - 130, ly - 4, ml + pw - 110, ly - 4, c);
+        fprintf(
+            f, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+            ml + pw - 130, ly - 4, ml + pw - 110, ly - 4, c);
         fprintf(f, "<text x=\"%g\" y=\"%g\">", ml + pw - 104, ly);
         xml_text(f, lrs_program_schedule_name(p, sel[j]));
         fprintf(f, "</text>\n");
@@ -233,8 +254,8 @@ int lrsc_plot(lrsc_args *a)
         int color = a->color >= 0 ? a->color : isatty(1);
         int width = a->width ? a->width : term_width();
         for (size_t j = 0; j < n; j++)
-            terminal_plot(lrs_program_schedule_name(p, sel[j]), steps, vals + j * nsteps, nsteps, width,
-                          a->height ? a->height : 10, a->log, color);
+            terminal_plot(lrs_program_schedule_name(p, sel[j]), steps, vals + j * nsteps, nsteps,
+                          width, a->height ? a->height : 10, a->log, color);
     }
 done:
     lrsc_table_free(&t);
