@@ -26,7 +26,9 @@ static int emit(lrsc_args *a, const lrs_program *p, lrs_emit_kind kind, const ch
     int r = lrs_program_emit(p, &o, err, sizeof err);
     if (r == LRS_EMIT_OK) return 0;
     fprintf(stderr, "lrsc compile: %s\n", err);
-    return r == LRS_EMIT_EIO ? 1 : r == LRS_EMIT_EINVAL ? 2 : 3;
+    return r == LRS_EMIT_EIO      ? LRSC_EXIT_INPUT
+           : r == LRS_EMIT_EINVAL ? LRSC_EXIT_USAGE
+                                  : LRSC_EXIT_INTERNAL;
 }
 
 int lrsc_compile_cmd(lrsc_args *a)
@@ -40,7 +42,8 @@ int lrsc_compile_cmd(lrsc_args *a)
         /* --header alone writes only the header. */
         if (a->output || !a->header || a->emit_kind_given) {
             char *path = a->output ? NULL : default_output(a->file, ext[kind]);
-            status = a->output || path ? emit(a, p, kind, a->output ? a->output : path) : 3;
+            status = a->output || path ? emit(a, p, kind, a->output ? a->output : path)
+                                       : LRSC_EXIT_INTERNAL;
             free(path);
         }
         if (!status && a->header) status = emit(a, p, LRS_EMIT_HEADER, a->header);

@@ -15,7 +15,7 @@ int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, 
     *nsteps = 0;
     if (a->nat) {
         *steps = malloc(a->nat * sizeof **steps);
-        if (!*steps) return 3;
+        if (!*steps) return LRSC_EXIT_INTERNAL;
         for (size_t i = 0; i < a->nat; i++)
             (*steps)[i] = a->at[i];
         *nsteps = a->nat;
@@ -37,16 +37,16 @@ int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, 
     if (count > MAX_ROWS) {
         fprintf(stderr, "lrsc: --steps asks for %llu rows; the limit is %d (use a stride: A:B:S)\n",
                 (unsigned long long)count, MAX_ROWS);
-        return 2;
+        return LRSC_EXIT_USAGE;
     }
     *steps = malloc((size_t)count * sizeof **steps);
-    if (!*steps) return 3;
+    if (!*steps) return LRSC_EXIT_INTERNAL;
     for (uint64_t i = 0; i < count; i++)
         (*steps)[i] = start + (int64_t)i * stride;
     /* The last step of the span is always shown by default. */
     if (!a->range_given && (*steps)[count - 1] != stop - 1) {
         int64_t *q = realloc(*steps, (size_t)(count + 1) * sizeof *q);
-        if (!q) return 3;
+        if (!q) return LRSC_EXIT_INTERNAL;
         *steps = q;
         q[count++] = stop - 1;
     }
@@ -72,7 +72,7 @@ int lrsc_table_fill(lrsc_args *a, size_t max_default, lrsc_table *t)
     if ((status = lrsc_steps(a, t->p, t->sel, t->n, &t->steps, &t->nsteps, max_default)))
         return status;
     t->vals = malloc((t->nsteps ? t->nsteps : 1) * (t->n ? t->n : 1) * sizeof *t->vals);
-    if (!t->vals) return 3;
+    if (!t->vals) return LRSC_EXIT_INTERNAL;
     return lrsc_values(a, t->p, t->sel, t->n, t->steps, t->nsteps, t->vals);
 }
 
@@ -124,7 +124,7 @@ int lrsc_eval(lrsc_args *a)
     }
     if (fflush(stdout) || ferror(stdout)) {
         fprintf(stderr, "lrsc: error writing the output\n");
-        status = 1;
+        status = LRSC_EXIT_INPUT;
     }
 done:
     lrsc_table_free(&t);

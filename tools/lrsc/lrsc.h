@@ -6,6 +6,14 @@
 
 #include <stdint.h>
 
+/* The exit status of every command (see lrsc --help). */
+typedef enum {
+    LRSC_OK = 0,
+    LRSC_EXIT_INPUT = 1,    /* a diagnosed error in the input, or an unwritable output */
+    LRSC_EXIT_USAGE = 2,    /* a bad command line */
+    LRSC_EXIT_INTERNAL = 3, /* out of memory, a backend that failed */
+} lrsc_exit;
+
 typedef enum { FMT_CSV, FMT_TSV, FMT_JSON } lrsc_format;
 typedef enum { BACKEND_JIT, BACKEND_INTERP } lrsc_backend;
 
@@ -36,7 +44,7 @@ int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, 
                size_t *nsteps, size_t max_default);
 
 /* vals[j * nsteps + i] = schedule sel[j] at steps[i], with a->backend.
- * Returns 0, or 3 after printing why the JIT failed. */
+ * Returns 0, or LRSC_EXIT_INTERNAL after printing why the JIT failed. */
 int lrsc_values(lrsc_args *a, lrs_program *p, const size_t *sel, size_t n, const int64_t *steps,
                 size_t nsteps, double *vals);
 

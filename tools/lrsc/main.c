@@ -6,104 +6,74 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+/* ---- options ------------------------------------------------------------------
+ * One row per option: its name, the value it takes (NULL for a flag), what it
+ * sets, and its help line. A command lists the options it accepts (below); an
+ * option of another command is a usage error that names both. */
 
-static const char *usage_main =
-    "usage: lrsc COMMAND [OPTIONS] FILE\n"
-    "\n"
-    "Check, evaluate and plot learning-rate schedules written in .lrs.\n"
-    "\n"
-    "commands:\n"
-    "  check FILE      report diagnostics and a summary line per schedule\n"
-    "  eval FILE       print schedule values as CSV, TSV or JSON\n"
-    "  plot FILE       draw schedules in the terminal, or to an SVG file with -o\n"
-    "  compile FILE    compile to a shared object, object, LLVM IR, assembly or C header\n"
-    "\n"
-    "options for every command:\n"
-    "  -D NAME=EXPR    override a param (any constant expression: -D warm=5%)\n"
-    "  -I DIR          search DIR for imports, after the importing file's directory\n"
-    "  --color WHEN    colour diagnostics: auto (on a terminal), always, never\n"
-    "  --no-check      skip the value checker (finite, non-negative, jumps)\n"
-    "  -h, --help      show help (also: lrsc COMMAND --help)\n"
-    "  --version       show the version\n"
-    "\n"
-    "exit status: 0 ok, 1 an error in the input, 2 a usage error, 3 an internal failure\n";
+typedef enum {
+    OPT_DEFINE,
+    OPT_INCLUDE,
+    OPT_COLOR,
+    OPT_NO_CHECK,
+    OPT_SCHEDULE,
+    OPT_STEPS,
+    OPT_AT,
+    OPT_FORMAT,
+    OPT_BACKEND_CHECK,
+    OPT_BACKEND,
+    OPT_OUTPUT_PLOT,
+    OPT_LOG,
+    OPT_WIDTH,
+    OPT_HEIGHT,
+    OPT_OUTPUT_COMPILE,
+    OPT_OBJECT,
+    OPT_ASM,
+    OPT_EMIT_LLVM,
+    OPT_HEADER,
+    OPT_PREFIX,
+    OPT_CPU,
+    OPT_COUNT
+} opt_id;
 
-static const char *usage_check =
-    "usage: lrsc check [OPTIONS] FILE\n"
-    "\n"
-    "Compile FILE, print its diagnostics, then one line per exported schedule:\n"
-    "its span, the value at step 0, the end value, and the least and greatest\n"
-    "values, and whether it was proved finite and non-negative by interval\n"
-    "analysis or checked by sampling.\n"
-    "\n"
-    "  --backend jit|interp  also compile to native code with the JIT (default jit),\n"
-    "                        so that backend failures show; interp skips it\n"
-    "  -D NAME=EXPR, -I DIR, --color WHEN, --no-check (see lrsc --help)\n";
+#define OPT(id) (1u << (id))
 
-static const char *usage_eval =
-    "usage: lrsc eval [OPTIONS] FILE\n"
-    "\n"
-    "Print the values of exported schedules, one row per step.\n"
-    "\n"
-    "  --schedule NAME       a schedule to print (repeatable; default: all)\n"
-    "  --steps A:B[:S]       steps A, A+S, ... below B, like a Python slice\n"
-    "                        (default: the whole span, at most about 1000 rows)\n"
-    "  --at S,S,...          these steps instead\n"
-    "  --format csv|tsv|json output format (default csv; header step,NAME,...)\n"
-    "  --backend jit|interp  evaluate with native code from the JIT (default) or\n"
-    "                        with the reference interpreter\n"
-    "  -D NAME=EXPR, -I DIR, --color WHEN, --no-check (see lrsc --help)\n"
-    "\n"
-    "Values are printed with %.17g, so they read back exactly.\n";
+typedef struct option {
+    const char *name; /* "-D" or "--steps" */
+    const char *arg;  /* the value's name in help; NULL: a flag */
+    int attached;     /* also written "-DNAME=EXPR" */
+    /* Store val (NULL for a flag); on a bad value print a usage error
+     * with usage_error and return its status. */
+    int (*set)(const char *cmd, const char *opt, const char *val, lrsc_args *a);
+    const char *help; /* lines after the first start with '\n' */
+} option;
 
-static const char *usage_plot =
-    "usage: lrsc plot [OPTIONS] FILE\n"
-    "\n"
-    "Draw exported schedules: in the terminal (Unicode braille, as wide as the\n"
-    "terminal), or as an SVG file with axes, ticks, labels and a legend.\n"
-    "\n"
-    "  -o FILE.svg           write an SVG file instead of drawing in the terminal\n"
-    "  --schedule NAME       a schedule to draw (repeatable; default: all)\n"
-    "  --steps A:B[:S]       the steps to draw (default: the whole span)\n"
-    "  --log                 logarithmic value axis\n"
-    "  --width N, --height N terminal plot size in characters\n"
-    "  --backend jit|interp  evaluate with the JIT (default) or the interpreter\n"
-    "  -D NAME=EXPR, -I DIR, --color WHEN, --no-check (see lrsc --help)\n";
-
-static const char *usage_compile =
-    "usage: lrsc compile [OPTIONS] FILE\n"
-    "\n"
-    "Compile the exported schedules of FILE ahead of time. For each schedule NAME\n"
-    "the output defines double PREFIX_NAME(int64_t step) and\n"
-    "void PREFIX_NAME_range(int64_t first, int64_t count, double *out), and a\n"
-    "descriptor table PREFIX_table (names, spans, params) that lrs_aot_open reads.\n"
-    "\n"
-    "  -o FILE               the output (default: FILE with .so, .o, .ll or .s)\n"
-    "  -c                    a relocatable object instead of a shared object\n"
-    "  -S                    assembly\n"
-    "  --emit-llvm           optimised LLVM IR as text\n"
-    "  --header FILE.h       also write a C header declaring the functions and\n"
-    "                        documenting each schedule (alone: only the header)\n"
-    "  --prefix P            function names start with P (default lrs_)\n"
-    "  --cpu generic|native|NAME  the CPU to compile for: generic (default) runs on\n"
-    "                        any machine of the architecture, native on this one\n"
-    "  -D NAME=EXPR, -I DIR, --color WHEN, --no-check (see lrsc --help)\n"
-    "\n"
-    "A shared object is linked by the system C compiler ($CC, else cc) and\n"
-    "depends only on libm (and libmvec when the code is vectorised).\n";
-
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
+/* Print "lrsc CMD: MESSAGE" and a hint; returns LRSC_EXIT_USAGE. */
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(const char *cmd, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "lrsc%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fprintf(stderr, "\nTry 'lrsc%s%s --help'.\n", cmd ? " " : "", cmd ? cmd : "");
-    return EXIT_USAGE;
+    return LRSC_EXIT_USAGE;
+}
+
+static int push_str(const char ***v, size_t *n, const char *s)
+{
+    const char **p = realloc(*v, (*n + 1) * sizeof *p);
+    if (!p) return -1;
+    *v = p;
+    p[(*n)++] = s;
+    return 0;
 }
 
 /* Parse "A:B[:S]" (B may be empty: to the end of the span). */
@@ -153,113 +123,380 @@ static int parse_at(const char *s, lrsc_args *a)
     return a->nat ? 0 : -1;
 }
 
-static int push_str(const char ***v, size_t *n, const char *s)
+/* Pick val among words[] (NULL-terminated); stores its index in *out. */
+static int choose(const char *cmd, const char *opt, const char *val, const char *const *words,
+                  int *out)
 {
-    const char **p = realloc(*v, (*n + 1) * sizeof *p);
-    if (!p) return -1;
-    *v = p;
-    p[(*n)++] = s;
+    for (int i = 0; words[i]; i++)
+        if (!strcmp(val, words[i])) {
+            *out = i;
+            return 0;
+        }
+    char want[128] = "";
+    for (int i = 0; words[i]; i++) {
+        size_t n = strlen(want);
+        snprintf(want + n, sizeof want - n, "%s%s", i ? (words[i + 1] ? ", " : " or ") : "",
+                 words[i]);
+    }
+    return usage_error(cmd, "%s takes %s, not '%s'", opt, want, val);
+}
+
+static int set_define(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)opt;
+    if (!strchr(val, '=')) return usage_error(cmd, "-D needs NAME=EXPR, got '%s'", val);
+    return push_str(&a->defines, &a->ndefines, val) ? LRSC_EXIT_INTERNAL : 0;
+}
+
+static int set_include(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt;
+    return push_str(&a->includes, &a->nincludes, val) ? LRSC_EXIT_INTERNAL : 0;
+}
+
+static int set_color(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    static const char *const w[] = {"never", "always", "auto", NULL};
+    int k;
+    if (choose(cmd, opt, val, w, &k)) return LRSC_EXIT_USAGE;
+    a->color = k == 2 ? -1 : k;
     return 0;
 }
 
-static int parse_args(const char *cmd, int argc, char **argv, lrsc_args *a, const char *help)
+static int set_no_check(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt, (void)val;
+    a->no_check = 1;
+    return 0;
+}
+
+static int set_schedule(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt;
+    return push_str(&a->scheds, &a->nscheds, val) ? LRSC_EXIT_INTERNAL : 0;
+}
+
+static int set_steps(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)opt;
+    if (parse_range(val, a))
+        return usage_error(cmd, "--steps takes START:STOP[:STRIDE], not '%s'", val);
+    return 0;
+}
+
+static int set_at(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)opt;
+    if (parse_at(val, a))
+        return usage_error(cmd, "--at takes steps separated by commas, not '%s'", val);
+    return 0;
+}
+
+static int set_format(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    static const char *const w[] = {"csv", "tsv", "json", NULL};
+    int k;
+    if (choose(cmd, opt, val, w, &k)) return LRSC_EXIT_USAGE;
+    a->format = (lrsc_format)k;
+    return 0;
+}
+
+static int set_backend(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    static const char *const w[] = {"jit", "interp", NULL};
+    int k;
+    if (choose(cmd, opt, val, w, &k)) return LRSC_EXIT_USAGE;
+    a->backend = (lrsc_backend)k;
+    return 0;
+}
+
+static int set_output(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt;
+    a->output = val;
+    return 0;
+}
+
+static int set_log(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt, (void)val;
+    a->log = 1;
+    return 0;
+}
+
+static int set_size(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    int is_width = !strcmp(opt, "--width");
+    int least = is_width ? 20 : 3;
+    char *end;
+    errno = 0;
+    long v = strtol(val, &end, 10);
+    if (end == val || *end || errno || v < least || v > 10000) {
+        return usage_error(cmd, "%s takes a whole number from %d to 10000, not '%s'", opt, least,
+                           val);
+    }
+    *(is_width ? &a->width : &a->height) = (int)v;
+    return 0;
+}
+
+static int set_emit_kind(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)val;
+    int kind = opt[1] == 'c' ? LRS_EMIT_OBJECT : opt[1] == 'S' ? LRS_EMIT_ASM : LRS_EMIT_LLVM;
+    if (a->emit_kind_given && a->emit_kind != kind)
+        return usage_error(cmd, "'%s' conflicts with an earlier -c, -S or --emit-llvm", opt);
+    a->emit_kind = kind;
+    a->emit_kind_given = 1;
+    return 0;
+}
+
+static int set_header(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt;
+    a->header = val;
+    return 0;
+}
+
+static int set_prefix(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt;
+    a->prefix = val;
+    return 0;
+}
+
+static int set_cpu(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt;
+    a->cpu = val;
+    return 0;
+}
+
+static const option options[OPT_COUNT] = {
+    [OPT_DEFINE] = {"-D", "NAME=EXPR", 1, set_define,
+                    "override a param (any constant expression: -D warm=5%)"},
+    [OPT_INCLUDE] = {"-I", "DIR", 1, set_include,
+                     "search DIR for imports, after the importing file's directory"},
+    [OPT_COLOR] = {"--color", "WHEN", 0, set_color,
+                   "colour diagnostics: auto (on a terminal), always, never"},
+    [OPT_NO_CHECK] = {"--no-check", NULL, 0, set_no_check,
+                      "skip the value checker (finite, non-negative, jumps)"},
+    [OPT_SCHEDULE] = {"--schedule", "NAME", 0, set_schedule,
+                      "a schedule to use (repeatable; default: all)"},
+    [OPT_STEPS] = {"--steps", "A:B[:S]", 0, set_steps,
+                   "steps A, A+S, ... below B, like a Python slice\n"
+                   "(default: the whole span, at most about 1000 rows)"},
+    [OPT_AT] = {"--at", "S,S,...", 0, set_at, "these steps instead"},
+    [OPT_FORMAT] = {"--format", "csv|tsv|json", 0, set_format,
+                    "output format (default csv; header step,NAME,...)"},
+    [OPT_BACKEND_CHECK] = {"--backend", "jit|interp", 0, set_backend,
+                           "also compile to native code with the JIT (default jit),\n"
+                           "so that backend failures show; interp skips it"},
+    [OPT_BACKEND] = {"--backend", "jit|interp", 0, set_backend,
+                     "evaluate with native code from the JIT (default) or\n"
+                     "with the reference interpreter"},
+    [OPT_OUTPUT_PLOT] = {"-o", "FILE.svg", 0, set_output,
+                         "write an SVG file instead of drawing in the terminal"},
+    [OPT_LOG] = {"--log", NULL, 0, set_log, "logarithmic value axis"},
+    [OPT_WIDTH] = {"--width", "N", 0, set_size, "terminal plot width in characters"},
+    [OPT_HEIGHT] = {"--height", "N", 0, set_size, "terminal plot height in characters"},
+    [OPT_OUTPUT_COMPILE] = {"-o", "FILE", 0, set_output,
+                            "the output (default: FILE with .so, .o, .ll or .s)"},
+    [OPT_OBJECT] = {"-c", NULL, 0, set_emit_kind,
+                    "a relocatable object instead of a shared object"},
+    [OPT_ASM] = {"-S", NULL, 0, set_emit_kind, "assembly"},
+    [OPT_EMIT_LLVM] = {"--emit-llvm", NULL, 0, set_emit_kind, "optimised LLVM IR as text"},
+    [OPT_HEADER] = {"--header", "FILE.h", 0, set_header,
+                    "also write a C header declaring the functions and\n"
+                    "documenting each schedule (alone: only the header)"},
+    [OPT_PREFIX] = {"--prefix", "P", 0, set_prefix, "function names start with P (default lrs_)"},
+    [OPT_CPU] = {"--cpu", "generic|native|NAME", 0, set_cpu,
+                 "the CPU to compile for: generic (default) runs on any\n"
+                 "machine of the architecture, native on this one"},
+};
+
+/* ---- commands ----------------------------------------------------------------- */
+
+static int cmd_check(lrsc_args *a);
+
+#define OPTS_COMMON (OPT(OPT_DEFINE) | OPT(OPT_INCLUDE) | OPT(OPT_COLOR) | OPT(OPT_NO_CHECK))
+
+typedef struct command {
+    const char *name;
+    int (*run)(lrsc_args *a);
+    unsigned opts; /* OPT(id) for every option it accepts */
+    const char *summary;
+    const char *about;    /* the paragraph under its usage line */
+    const char *epilogue; /* after the options, or NULL */
+} command;
+
+static const command commands[] = {
+    {"check", cmd_check, OPTS_COMMON | OPT(OPT_BACKEND_CHECK),
+     "report diagnostics and a summary line per schedule",
+     "Compile FILE, print its diagnostics, then one line per exported schedule:\n"
+     "its span, the value at step 0, the end value, and the least and greatest\n"
+     "values, and whether it was proved finite and non-negative by interval\n"
+     "analysis or checked by sampling.",
+     NULL},
+    {"eval", lrsc_eval,
+     OPTS_COMMON | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_AT) | OPT(OPT_FORMAT) |
+         OPT(OPT_BACKEND),
+     "print schedule values as CSV, TSV or JSON",
+     "Print the values of exported schedules, one row per step.",
+     "Values are printed with %.17g, so they read back exactly."},
+    {"plot", lrsc_plot,
+     OPTS_COMMON | OPT(OPT_OUTPUT_PLOT) | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_LOG) |
+         OPT(OPT_WIDTH) | OPT(OPT_HEIGHT) | OPT(OPT_BACKEND),
+     "draw schedules in the terminal, or to an SVG file with -o",
+     "Draw exported schedules: in the terminal (Unicode braille, as wide as the\n"
+     "terminal), or as an SVG file with axes, ticks, labels and a legend.",
+     NULL},
+    {"compile", lrsc_compile_cmd,
+     OPTS_COMMON | OPT(OPT_OUTPUT_COMPILE) | OPT(OPT_OBJECT) | OPT(OPT_ASM) | OPT(OPT_EMIT_LLVM) |
+         OPT(OPT_HEADER) | OPT(OPT_PREFIX) | OPT(OPT_CPU),
+     "compile to a shared object, object, LLVM IR, assembly or C header",
+     "Compile the exported schedules of FILE ahead of time. For each schedule NAME\n"
+     "the output defines double PREFIX_NAME(int64_t step) and\n"
+     "void PREFIX_NAME_range(int64_t first, int64_t count, double *out), and a\n"
+     "descriptor table PREFIX_table (names, spans, params) that lrs_aot_open reads.",
+     "A shared object is linked by the system C compiler ($CC, else cc) and\n"
+     "depends only on libm (and libmvec when the code is vectorised)."},
+};
+enum { NCOMMANDS = sizeof commands / sizeof *commands };
+
+static const char *exit_help =
+    "exit status: 0 ok, 1 an error in the input, 2 a usage error, 3 an internal failure\n";
+
+static void print_option(FILE *f, const option *o)
+{
+    char head[64];
+    snprintf(head, sizeof head, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    fprintf(f, "  %-22s", head);
+    if (strlen(head) > 22) fprintf(f, "\n  %-22s", "");
+    for (const char *s = o->help; *s; s++) {
+        fputc(*s, f);
+        if (*s == '\n') fprintf(f, "  %-22s", "");
+    }
+    fputc('\n', f);
+}
+
+static unsigned common_opts(void)
+{
+    unsigned m = ~0u;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        m &= commands[i].opts;
+    return m;
+}
+
+static void help_main(FILE *f)
+{
+    fputs("usage: lrsc COMMAND [OPTIONS] FILE\n"
+          "\n"
+          "Check, evaluate and plot learning-rate schedules written in .lrs.\n"
+          "\n"
+          "commands:\n",
+          f);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        char head[32];
+        snprintf(head, sizeof head, "%s FILE", commands[i].name);
+        fprintf(f, "  %-14s  %s\n", head, commands[i].summary);
+    }
+    fputs("\noptions for every command:\n", f);
+    unsigned m = common_opts();
+    for (int k = 0; k < OPT_COUNT; k++)
+        if (m & OPT(k)) print_option(f, &options[k]);
+    fprintf(f, "  %-22s%s\n  %-22s%s\n\n%s", "-h, --help", "show help (also: lrsc COMMAND --help)",
+            "--version", "show the version", exit_help);
+}
+
+static void help_command(FILE *f, const command *c)
+{
+    fprintf(f, "usage: lrsc %s [OPTIONS] FILE\n\n%s\n\n", c->name, c->about);
+    unsigned common = common_opts();
+    for (int k = 0; k < OPT_COUNT; k++)
+        if ((c->opts & OPT(k)) && !(common & OPT(k))) print_option(f, &options[k]);
+    fprintf(f, "  %-22s%s\n", "-h, --help", "show this help");
+    fputs("  the options of every command: ", f);
+    int first = 1;
+    for (int k = 0; k < OPT_COUNT; k++)
+        if (common & OPT(k)) {
+            fprintf(f, "%s%s", first ? "" : ", ", options[k].name);
+            first = 0;
+        }
+    fputs(" (see lrsc --help)\n", f);
+    if (c->epilogue) fprintf(f, "\n%s\n", c->epilogue);
+}
+
+/* The option row for argument o of command c: *val gets its value (from
+ * "--opt=V", "-DV" or the next argument). Returns the row, or NULL after
+ * printing a usage error into *status. */
+static const option *find_option(const command *c, int argc, char **argv, int *i, const char **val,
+                                 int *status)
+{
+    const char *o = argv[*i];
+    const option *known = NULL;
+    for (int k = 0; k < OPT_COUNT; k++) {
+        const option *r = &options[k];
+        size_t n = strlen(r->name);
+        int exact = !strcmp(o, r->name);
+        int eq = r->arg && !strncmp(o, r->name, n) && o[n] == '=' && r->name[1] == '-';
+        int glued = r->attached && !strncmp(o, r->name, n) && o[n];
+        if (!exact && !eq && !glued) continue;
+        known = r;
+        if (!(c->opts & OPT(k))) continue;
+        *val = NULL;
+        if (eq)
+            *val = o + n + 1;
+        else if (glued)
+            *val = o + n;
+        else if (r->arg) {
+            if (*i + 1 >= argc) {
+                *status = usage_error(c->name, "option %s needs a value", r->name);
+                return NULL;
+            }
+            *val = argv[++*i];
+        }
+        return r;
+    }
+    if (!known) {
+        *status = usage_error(c->name, "unknown option '%s'", o);
+        return NULL;
+    }
+    fprintf(stderr, "lrsc %s: %s is not an option of 'lrsc %s'", c->name, known->name, c->name);
+    const char *sep = "; it belongs to";
+    for (size_t j = 0; j < NCOMMANDS; j++)
+        for (int k = 0; k < OPT_COUNT; k++)
+            if ((commands[j].opts & OPT(k)) && !strcmp(options[k].name, known->name)) {
+                fprintf(stderr, "%s lrsc %s", sep, commands[j].name);
+                sep = ",";
+                break;
+            }
+    fprintf(stderr, "\nTry 'lrsc %s --help'.\n", c->name);
+    *status = LRSC_EXIT_USAGE;
+    return NULL;
+}
+
+/* Returns 0 to run the command, -1 after printing help, else an exit status. */
+static int parse_args(const command *c, int argc, char **argv, lrsc_args *a)
 {
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i];
-        const char *val = NULL;
-        /* Options that take a value accept "-o V", "--opt V" and "--opt=V". */
-#define TAKES(name)                                                                                \
-    ((!strcmp(o, name) && (i + 1 < argc ? (val = argv[++i], 1)                                     \
-                                        : (usage_error(cmd, "option %s needs a value", name),      \
-                                           exit(EXIT_USAGE), 0))) ||                               \
-     (!strncmp(o, name "=", strlen(name) + 1) && (val = o + strlen(name) + 1, 1)))
         if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            fputs(help, stdout);
-            exit(0);
-        } else if (!strncmp(o, "-D", 2) && o[2]) {
-            if (!strchr(o + 2, '=')) return usage_error(cmd, "-D needs NAME=EXPR, got '%s'", o + 2);
-            push_str(&a->defines, &a->ndefines, o + 2);
-        } else if (!strcmp(o, "-D")) {
-            if (i + 1 >= argc) return usage_error(cmd, "%s needs NAME=EXPR", "-D");
-            if (!strchr(argv[i + 1], '='))
-                return usage_error(cmd, "-D needs NAME=EXPR, got '%s'", argv[i + 1]);
-            push_str(&a->defines, &a->ndefines, argv[++i]);
-        } else if (!strncmp(o, "-I", 2) && o[2]) {
-            push_str(&a->includes, &a->nincludes, o + 2);
-        } else if (TAKES("-I")) {
-            push_str(&a->includes, &a->nincludes, val);
-        } else if (TAKES("--color")) {
-            if (!strcmp(val, "always"))
-                a->color = 1;
-            else if (!strcmp(val, "never"))
-                a->color = 0;
-            else if (!strcmp(val, "auto"))
-                a->color = -1;
-            else
-                return usage_error(cmd, "--color takes auto, always or never, not '%s'", val);
-        } else if (!strcmp(o, "--no-check")) {
-            a->no_check = 1;
-        } else if (strcmp(cmd, "check") && strcmp(cmd, "compile") && TAKES("--schedule")) {
-            push_str(&a->scheds, &a->nscheds, val);
-        } else if (strcmp(cmd, "check") && strcmp(cmd, "compile") && TAKES("--steps")) {
-            if (parse_range(val, a))
-                return usage_error(cmd, "--steps takes START:STOP[:STRIDE], not '%s'", val);
-        } else if (!strcmp(cmd, "eval") && TAKES("--at")) {
-            if (parse_at(val, a))
-                return usage_error(cmd, "--at takes steps separated by commas, not '%s'", val);
-        } else if (!strcmp(cmd, "eval") && TAKES("--format")) {
-            if (!strcmp(val, "csv"))
-                a->format = FMT_CSV;
-            else if (!strcmp(val, "tsv"))
-                a->format = FMT_TSV;
-            else if (!strcmp(val, "json"))
-                a->format = FMT_JSON;
-            else
-                return usage_error(cmd, "--format takes csv, tsv or json, not '%s'", val);
-        } else if (strcmp(cmd, "compile") && TAKES("--backend")) {
-            if (!strcmp(val, "jit"))
-                a->backend = BACKEND_JIT;
-            else if (!strcmp(val, "interp"))
-                a->backend = BACKEND_INTERP;
-            else
-                return usage_error(cmd, "--backend takes jit or interp, not '%s'", val);
-        } else if (!strcmp(cmd, "compile") &&
-                   (!strcmp(o, "-c") || !strcmp(o, "-S") || !strcmp(o, "--emit-llvm"))) {
-            int kind = o[1] == 'c' ? LRS_EMIT_OBJECT : o[1] == 'S' ? LRS_EMIT_ASM : LRS_EMIT_LLVM;
-            if (a->emit_kind_given && a->emit_kind != kind)
-                return usage_error(cmd, "'%s' conflicts with an earlier -c, -S or --emit-llvm", o);
-            a->emit_kind = kind;
-            a->emit_kind_given = 1;
-        } else if (!strcmp(cmd, "compile") && TAKES("--header")) {
-            a->header = val;
-        } else if (!strcmp(cmd, "compile") && TAKES("--prefix")) {
-            a->prefix = val;
-        } else if (!strcmp(cmd, "compile") && TAKES("--cpu")) {
-            a->cpu = val;
-        } else if (!strcmp(cmd, "compile") && TAKES("-o")) {
-            a->output = val;
-        } else if (!strcmp(cmd, "plot") && TAKES("-o")) {
-            a->output = val;
-        } else if (!strcmp(cmd, "plot") && !strcmp(o, "--log")) {
-            a->log = 1;
-        } else if (!strcmp(cmd, "plot") && TAKES("--width")) {
-            a->width = atoi(val);
-            if (a->width < 20)
-                return usage_error(cmd, "--width must be at least 20, not '%s'", val);
-        } else if (!strcmp(cmd, "plot") && TAKES("--height")) {
-            a->height = atoi(val);
-            if (a->height < 3)
-                return usage_error(cmd, "--height must be at least 3, not '%s'", val);
-        } else if (o[0] == '-' && o[1]) {
-            return usage_error(cmd, "unknown option '%s'", o);
+            help_command(stdout, c);
+            return -1;
+        }
+        if (o[0] == '-' && o[1]) {
+            const char *val;
+            int status = 0;
+            const option *r = find_option(c, argc, argv, &i, &val, &status);
+            if (!r) return status;
+            if ((status = r->set(c->name, r->name, val, a))) return status;
         } else if (a->file) {
-            return usage_error(cmd, "only one FILE, but '%s' is a second", o);
+            return usage_error(c->name, "only one FILE, but '%s' is a second", o);
         } else {
             a->file = o;
         }
-#undef TAKES
     }
-    if (!a->file) return usage_error(cmd, "%s", "no FILE given");
+    if (!a->file) return usage_error(c->name, "%s", "no FILE given");
     return 0;
 }
 
@@ -281,7 +518,7 @@ lrs_program *lrsc_compile(lrsc_args *a, lrs_context **ctx, int *status)
     lrs_diags *d = lrs_diags_new();
     if (!*ctx || !d) {
         fprintf(stderr, "lrsc: out of memory\n");
-        *status = EXIT_INTERNAL;
+        *status = LRSC_EXIT_INTERNAL;
         lrs_diags_free(d);
         return NULL;
     }
@@ -292,10 +529,10 @@ lrs_program *lrsc_compile(lrsc_args *a, lrs_context **ctx, int *status)
     if (!p) {
         if (errors) {
             fprintf(stderr, "%zu error%s\n", errors, errors == 1 ? "" : "s");
-            *status = EXIT_INPUT;
+            *status = LRSC_EXIT_INPUT;
         } else {
             fprintf(stderr, "lrsc: internal failure compiling %s\n", a->file);
-            *status = EXIT_INTERNAL;
+            *status = LRSC_EXIT_INTERNAL;
         }
     }
     lrs_diags_free(d);
@@ -309,7 +546,7 @@ int lrsc_select(lrsc_args *a, const lrs_program *p, size_t **out, size_t *n)
     size_t want = a->nscheds ? a->nscheds : total;
     *out = calloc(want + 1, sizeof **out);
     *n = 0;
-    if (!*out) return EXIT_INTERNAL;
+    if (!*out) return LRSC_EXIT_INTERNAL;
     if (!a->nscheds) {
         for (size_t i = 0; i < total; i++)
             (*out)[(*n)++] = i;
@@ -328,7 +565,7 @@ int lrsc_select(lrsc_args *a, const lrs_program *p, size_t **out, size_t *n)
                 fprintf(stderr, " %s", lrs_program_schedule_name(p, j));
         }
         fputc('\n', stderr);
-        return EXIT_USAGE;
+        return LRSC_EXIT_USAGE;
     }
     return 0;
 }
@@ -365,7 +602,7 @@ int lrsc_values(lrsc_args *a, lrs_program *p, const size_t *sel, size_t n, const
         if (a->backend == BACKEND_JIT && !(fn = lrs_program_function(p, sel[j]))) {
             const char *why = lrs_program_native_error(p);
             fprintf(stderr, "lrsc: %s: %s\n", a->file, why ? why : "native compilation failed");
-            return EXIT_INTERNAL;
+            return LRSC_EXIT_INTERNAL;
         }
         for (size_t i = 0; i < nsteps; i++)
             vals[j * nsteps + i] = fn ? fn(steps[i]) : lrs_interp_eval(p, sel[j], steps[i]);
@@ -392,7 +629,7 @@ static int cmd_check(lrsc_args *a)
         !lrs_program_function(p, 0)) {
         const char *why = lrs_program_native_error(p);
         fprintf(stderr, "lrsc: %s: %s\n", a->file, why ? why : "native compilation failed");
-        status = EXIT_INTERNAL;
+        status = LRSC_EXIT_INTERNAL;
     } else if (p) {
         for (size_t i = 0; i < lrs_program_schedule_count(p); i++) {
             lrs_schedule_info in;
@@ -429,44 +666,47 @@ static void args_free(lrsc_args *a)
     free(a->at);
 }
 
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(name, commands[i].name)) return &commands[i];
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(usage_main, stderr);
-        return EXIT_USAGE;
+        help_main(stderr);
+        return LRSC_EXIT_USAGE;
     }
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-        fputs(usage_main, stdout);
-        return 0;
+    const char *name = argv[1];
+    if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+        const command *c = argc > 2 && !strcmp(name, "help") ? find_command(argv[2]) : NULL;
+        if (c)
+            help_command(stdout, c);
+        else
+            help_main(stdout);
+        return LRSC_OK;
     }
-    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+    if (!strcmp(name, "--version") || !strcmp(name, "version")) {
         printf("lrsc %s\n", LRS_VERSION_STRING);
-        return 0;
+        return LRSC_OK;
+    }
+    const command *c = find_command(name);
+    if (!c) {
+        fprintf(stderr, "lrsc: unknown command '%s'", name);
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            if (name[0] && !strncmp(name, commands[i].name, 2))
+                fprintf(stderr, "; did you mean '%s'?", commands[i].name);
+        fprintf(stderr, "\nTry 'lrsc --help'.\n");
+        return LRSC_EXIT_USAGE;
     }
     lrsc_args a = {.color = -1, .stride = 1, .format = FMT_CSV};
-    int r;
-    if (!strcmp(cmd, "check")) {
-        r = parse_args(cmd, argc - 2, argv + 2, &a, usage_check);
-        if (!r) r = cmd_check(&a);
-    } else if (!strcmp(cmd, "eval")) {
-        r = parse_args(cmd, argc - 2, argv + 2, &a, usage_eval);
-        if (!r) r = lrsc_eval(&a);
-    } else if (!strcmp(cmd, "plot")) {
-        r = parse_args(cmd, argc - 2, argv + 2, &a, usage_plot);
-        if (!r) r = lrsc_plot(&a);
-    } else if (!strcmp(cmd, "compile")) {
-        r = parse_args(cmd, argc - 2, argv + 2, &a, usage_compile);
-        if (!r) r = lrsc_compile_cmd(&a);
-    } else {
-        const char *cmds[] = {"check", "eval", "plot", "compile"};
-        fprintf(stderr, "lrsc: unknown command '%s'", cmd);
-        for (int i = 0; i < 4; i++)
-            if (cmd[0] && !strncmp(cmd, cmds[i], 2))
-                fprintf(stderr, "; did you mean '%s'?", cmds[i]);
-        fprintf(stderr, "\nTry 'lrsc --help'.\n");
-        return EXIT_USAGE;
-    }
+    int r = parse_args(c, argc - 2, argv + 2, &a);
+    if (r < 0)
+        r = LRSC_OK;
+    else if (!r)
+        r = c->run(&a);
     args_free(&a);
     return r;
 }

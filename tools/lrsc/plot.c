@@ -226,7 +226,7 @@ int lrsc_plot(lrsc_args *a)
 {
     if (a->nat) {
         fprintf(stderr, "lrsc plot: --at is for eval; use --steps\n");
-        return 2;
+        return LRSC_EXIT_USAGE;
     }
     lrsc_table t;
     int status = lrsc_table_fill(a, 2000, &t);
@@ -237,18 +237,18 @@ int lrsc_plot(lrsc_args *a)
     if (status) goto done;
     if (n == 0) {
         fprintf(stderr, "lrsc: %s exports no schedules to plot\n", a->file);
-        status = 1;
+        status = LRSC_EXIT_INPUT;
         goto done;
     }
     if (nsteps == 0) {
         fprintf(stderr, "lrsc plot: --steps selects no steps\n");
-        status = 2;
+        status = LRSC_EXIT_USAGE;
         goto done;
     }
     if (a->output) {
         if (svg_plot(a->output, a->file, p, sel, n, steps, vals, nsteps, a->log)) {
             fprintf(stderr, "lrsc: cannot write %s\n", a->output);
-            status = 1;
+            status = LRSC_EXIT_INPUT;
         }
     } else {
         int color = a->color >= 0 ? a->color : isatty(1);
