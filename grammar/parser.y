@@ -1,4 +1,4 @@
-/* parser.y — the .lrs grammar (reference section 3-5).
+/* parser.y — the .lrs grammar (docs/language.md, sections 3-5).
  * A pure parser with byte-span locations and custom messages that say what
  * was expected. Recovery is per declaration: after an error the parser
  * skips to the next declaration keyword, so one run reports many errors.

@@ -374,7 +374,7 @@ def recipe_cases():
 
 
 def language_examples():
-    # The examples of section 2 of LANGUAGE.md, verbatim where they are
+    # The examples of section 2 of docs/language.md, verbatim where they are
     # complete programs.
     peak, T = 3e-4, 100000
     case("ref_example_transformer",
