@@ -378,6 +378,22 @@ LRS_API void lrs_optim_zero_grad(lrs_optim *opt);
  * "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg", "grad_avg",
  * "sum"); NULL if the group has no such buffer. */
 LRS_API const float *lrs_optim_state(const lrs_optim *opt, int group, const char *name);
+/* The same buffer, writable: for restoring a state kept elsewhere (a
+ * framework's checkpoint). NULL if the group has no such buffer. */
+LRS_API float *lrs_optim_state_data(lrs_optim *opt, int group, const char *name);
+
+/* Replace the constant hyperparameters of `group` (validated as
+ * lrs_optim_add_group validates them; bindings are kept; state buffers the
+ * new values need are allocated). On error nothing changes. */
+LRS_API int lrs_optim_set_hparams(lrs_optim *opt, int group, const lrs_optim_hparams *hp);
+/* Steps group `group` has taken: Adam's bias correction and Adagrad's lr
+ * decay count them, and SGD's momentum buffer holds a value once it is
+ * above 0. -1 for a bad group. */
+LRS_API int64_t lrs_optim_group_steps(const lrs_optim *opt, int group);
+/* Set it (>= 0), when restoring a state kept elsewhere. */
+LRS_API int lrs_optim_set_group_steps(lrs_optim *opt, int group, int64_t steps);
+/* Set the index the next step passes to schedules (>= 0). */
+LRS_API int lrs_optim_set_step_count(lrs_optim *opt, int64_t steps);
 
 /* Write the complete optimizer state (kind, groups' hyperparameters and
  * step counts, every state buffer; not the parameters, which belong to the

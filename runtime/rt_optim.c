@@ -649,3 +649,61 @@ const float *lrs_optim_state(const lrs_optim *opt, int group, const char *name)
     }
     return NULL;
 }
+
+float *lrs_optim_state_data(lrs_optim *opt, int group, const char *name)
+{
+    return (float *)lrs_optim_state(opt, group, name);
+}
+
+static int rt_check_group(lrs_optim *opt, int group)
+{
+    if (group < 0 || (size_t)group >= opt->ngroups)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no group %d (there are %zu)", group,
+                           opt->ngroups);
+    return LRS_OPTIM_OK;
+}
+
+int lrs_optim_set_hparams(lrs_optim *opt, int group, const lrs_optim_hparams *hp)
+{
+    int rc = rt_check_group(opt, group);
+    if (rc) return rc;
+    if (!hp) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "NULL hyperparameters");
+    rc = lrs_rt_check_hparams(opt, hp);
+    if (rc) return rc;
+    /* As in rt_bind: allocate what the new values need first. */
+    lrs_rt_group probe = opt->groups[group];
+    probe.hp = *hp;
+    rc = rt_group_alloc_state(opt, &probe);
+    if (rc) return rc;
+    lrs_rt_group *g = &opt->groups[group];
+    memcpy(g->state, probe.state, sizeof probe.state);
+    g->hp = *hp;
+    for (int h = 0; h < LRS_RT_NH; h++)
+        if (!g->bind[h].fn && !g->bind[h].cb) g->cur[h] = rt_constant(&g->hp, h);
+    return LRS_OPTIM_OK;
+}
+
+int64_t lrs_optim_group_steps(const lrs_optim *opt, int group)
+{
+    if (group < 0 || (size_t)group >= opt->ngroups) return -1;
+    return opt->groups[group].t;
+}
+
+int lrs_optim_set_group_steps(lrs_optim *opt, int group, int64_t steps)
+{
+    int rc = rt_check_group(opt, group);
+    if (rc) return rc;
+    if (steps < 0)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "negative step count %lld", (long long)steps);
+    opt->groups[group].t = steps;
+    opt->groups[group].momentum_init = steps > 0 && opt->groups[group].state[0] != NULL;
+    return LRS_OPTIM_OK;
+}
+
+int lrs_optim_set_step_count(lrs_optim *opt, int64_t steps)
+{
+    if (steps < 0)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "negative step count %lld", (long long)steps);
+    opt->step = steps;
+    return LRS_OPTIM_OK;
+}
