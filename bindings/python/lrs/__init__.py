@@ -12,16 +12,28 @@ source text, then call its schedules::
 Errors in the program raise lrs.CompileError, whose message is the
 compiler's formatted diagnostics (file:line:column, the line, a caret).
 
-The library is found through $LRS_LIBRARY, then next to this package in a
-source tree (build/compiler/liblrs.so), then on the system's library path.
+Warnings of the compiler are raised through Python's `warnings` module
+(category lrs.CompileWarning); Program.diagnostics keeps them too.
+
+The library is found through $LRS_LIBRARY, then inside the installed package
+(lrs/_lib/liblrs.so, the pip route), then where `cmake --install` put it
+(recorded in lrs/_install.py), then next to this package in a source tree
+(build/compiler/liblrs.so), then on the system's library path.
 """
 
 import ctypes
 import ctypes.util
+import hashlib
 import math
+import operator
 import os
+import threading
+import warnings
 
-__all__ = ["compile", "Program", "Schedule", "CompileError", "Diagnostic", "library_path"]
+__all__ = ["compile", "Program", "Schedule", "CompileError", "CompileWarning", "Diagnostic",
+           "ClosedError", "library_path"]
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 _SEVERITY = ("error", "warning", "note", "help")
 
@@ -48,7 +60,15 @@ class _Options(ctypes.Structure):
     ]
 
 
+class _OptimHparams(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_double) for n in (
+        "lr", "momentum", "dampening", "beta1", "beta2", "eps", "weight_decay", "alpha",
+        "lr_decay", "initial_accumulator_value")] + [
+        (n, ctypes.c_int) for n in ("nesterov", "amsgrad", "centered", "maximize")]
+
+
 _FN = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_int64)
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_void_p, ctypes.c_int64)
 _RANGE_FN = ctypes.CFUNCTYPE(None, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(ctypes.c_double))
 
 
@@ -58,6 +78,16 @@ def library_path():
     if env:
         return env
     here = os.path.dirname(os.path.abspath(__file__))
+    bundled = os.path.join(here, "_lib", "liblrs.so")
+    if os.path.exists(bundled):
+        return bundled
+    try:
+        from . import _install  # written by `cmake --install`
+        installed = os.path.normpath(os.path.join(here, _install.LIBRARY))
+        if os.path.exists(installed):
+            return installed
+    except ImportError:
+        pass
     tree = os.path.join(here, "..", "..", "..", "build", "compiler", "liblrs.so")
     if os.path.exists(tree):
         return os.path.normpath(tree)
@@ -92,6 +122,28 @@ def _load():
         "lrs_program_next_boundary": (I64, [P, S, I64]),
         "lrs_interp_eval": (D, [P, S, I64]),
         "lrs_interp_range": (None, [P, S, I64, I64, ctypes.POINTER(D)]),
+        # the optimizer runtime (lrs.optim)
+        "lrs_optim_new": (P, [ctypes.c_int]),
+        "lrs_optim_free": (None, [P]),
+        "lrs_optim_error": (ctypes.c_char_p, [P]),
+        "lrs_optim_defaults": (_OptimHparams, [ctypes.c_int]),
+        "lrs_optim_add_group": (ctypes.c_int, [P, P, P, S, ctypes.POINTER(_OptimHparams)]),
+        "lrs_optim_set_buffers": (ctypes.c_int, [P, ctypes.c_int, P, P]),
+        "lrs_optim_set_hparams": (ctypes.c_int, [P, ctypes.c_int, ctypes.POINTER(_OptimHparams)]),
+        "lrs_optim_bind": (ctypes.c_int, [P, ctypes.c_int, ctypes.c_char_p, P, D]),
+        "lrs_optim_bind_callback": (ctypes.c_int, [P, ctypes.c_int, ctypes.c_char_p, _CALLBACK,
+                                                   P, D]),
+        "lrs_optim_hparam": (ctypes.c_int, [P, ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(D)]),
+        "lrs_optim_step": (ctypes.c_int, [P]),
+        "lrs_optim_step_count": (I64, [P]),
+        "lrs_optim_set_step_count": (ctypes.c_int, [P, I64]),
+        "lrs_optim_group_steps": (I64, [P, ctypes.c_int]),
+        "lrs_optim_set_group_steps": (ctypes.c_int, [P, ctypes.c_int, I64]),
+        "lrs_optim_set_threads": (ctypes.c_int, [P, ctypes.c_int]),
+        "lrs_optim_simd": (ctypes.c_char_p, [P]),
+        "lrs_optim_set_simd": (ctypes.c_int, [P, ctypes.c_char_p]),
+        "lrs_optim_state_data": (ctypes.POINTER(ctypes.c_float), [P, ctypes.c_int,
+                                                                  ctypes.c_char_p]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(lib, name)
@@ -105,24 +157,47 @@ def _load():
 
 
 _lib = None
+_context = None
+_lock = threading.Lock()
 
 
 def _L():
     global _lib
     if _lib is None:
-        _lib = _load()
+        with _lock:
+            if _lib is None:
+                _lib = _load()
     return _lib
 
 
-class Diagnostic:
-    """One diagnostic: severity, file, line, column, message."""
+def _ctx():
+    """The process's one compile context: created on first use, shared by
+    every compilation (the standard library is parsed once per context) and
+    never freed, so programs may outlive any particular caller."""
+    global _context
+    if _context is None:
+        with _lock:
+            if _context is None:
+                _context = _L().lrs_context_new()
+                if not _context:
+                    raise MemoryError("lrs_context_new failed")
+    return _context
 
-    def __init__(self, info):
+
+class Diagnostic:
+    """One diagnostic: severity, file, line, column, message; str() is the
+    formatted text (location, source line, caret, notes)."""
+
+    def __init__(self, info, text=""):
         self.severity = _SEVERITY[info.severity] if 0 <= info.severity < 4 else "error"
         self.file = (info.file or b"").decode("utf-8", "replace")
         self.line = info.line
         self.column = info.column
         self.message = (info.message or b"").decode("utf-8", "replace")
+        self.text = text
+
+    def __str__(self):
+        return self.text or repr(self)
 
     def __repr__(self):
         return "%s:%d:%d: %s: %s" % (self.file, self.line, self.column, self.severity, self.message)
@@ -137,16 +212,26 @@ class CompileError(Exception):
         self.diagnostics = diagnostics
 
 
+class CompileWarning(UserWarning):
+    """A warning of the compiler (a schedule that may not do what it says)."""
+
+
+class ClosedError(ValueError):
+    """A schedule was used after its program was closed."""
+
+
 def _collect(lib, d):
     texts, diags = [], []
     for i in range(lib.lrs_diags_count(d)):
         info = _DiagInfo()
         lib.lrs_diags_get(d, i, ctypes.byref(info))
-        diags.append(Diagnostic(info))
         p = lib.lrs_diags_format(d, i, 0)
+        text = ""
         if p:
-            texts.append(ctypes.string_at(p).decode("utf-8", "replace"))
+            text = ctypes.string_at(p).decode("utf-8", "replace")
             lib.lrs_free(p)
+        texts.append(text)
+        diags.append(Diagnostic(info, text))
     return "".join(texts), diags
 
 
@@ -167,38 +252,99 @@ def _param_text(value):
     return str(value)  # an expression: "5%", "10 epochs", "peak / 2"
 
 
+def _step(step):
+    """A step as an int64, or an error: a fractional step has no value (a
+    schedule is a function of whole steps) and ctypes would wrap a step
+    outside int64 silently."""
+    if isinstance(step, float):
+        if not step.is_integer():
+            raise ValueError("step %r is not a whole number: lrs schedules are functions of "
+                             "integer steps (scale the step, e.g. int(epoch * steps_per_epoch))"
+                             % step)
+        step = int(step)
+    step = operator.index(step)
+    if not INT64_MIN <= step <= INT64_MAX:
+        raise OverflowError("step %d is outside the int64 range [-2^63, 2^63 - 1]" % step)
+    return step
+
+
+class _Handle:
+    """Owns one lrs_program. Freed when the Program is closed and no
+    optimizer still runs its native code (pins), or when garbage collected."""
+
+    def __init__(self, ptr):
+        self.ptr = ptr
+        self.closed = False
+        self.pins = 0
+
+    def free(self):
+        if self.ptr and self.pins == 0:
+            _L().lrs_program_free(self.ptr)
+            self.ptr = None
+
+    def __del__(self):
+        try:
+            self.pins = 0
+            self.free()
+        except Exception:
+            pass
+
+
 class Schedule:
-    """A compiled schedule: call it with a step."""
+    """A compiled schedule: call it with a step (an int in int64; a float
+    only when it is a whole number). Raises ClosedError once its program is
+    closed."""
 
     def __init__(self, program, index):
         self._program = program
+        self._handle = program._handle
         self.index = index
         self.name = _L().lrs_program_schedule_name(program._ptr, index).decode()
         self.span = _L().lrs_program_schedule_span(program._ptr, index)
-        self._fn = program._native(index)
+        self._addr = program._native(index)
+        self._fn = _FN(self._addr) if self._addr else None
+
+    @property
+    def program(self):
+        return self._program
+
+    def _live(self):
+        if self._handle.closed or not self._handle.ptr:
+            raise ClosedError("schedule %r used after its program was closed" % self.name)
+        return self._handle.ptr
 
     def __call__(self, step):
-        step = int(step)
+        ptr = self._live()
+        step = _step(step)
         if self._fn is not None:
             return self._fn(step)
-        return _L().lrs_interp_eval(self._program._ptr, self.index, step)
+        return _L().lrs_interp_eval(ptr, self.index, step)
 
     def next_boundary(self, step):
         """The first `then` boundary after `step`, or None."""
-        b = _L().lrs_program_next_boundary(self._program._ptr, self.index, int(step))
+        b = _L().lrs_program_next_boundary(self._live(), self.index, _step(step))
         return None if b < 0 else b
+
+    def __reduce__(self):
+        # pickled as "schedule `name` of the (recompiled) program"
+        return operator.getitem, (self._program, self.name)
 
     def __repr__(self):
         return "<lrs schedule %s, span %s>" % (self.name, self.span)
 
 
 class Program:
-    """A compiled .lrs program: its schedules by name, and its params."""
+    """A compiled .lrs program: its schedules by name, and its params.
 
-    def __init__(self, ptr, context, diagnostics):
-        self._ptr = ptr
-        self._context = context
+    source_hash is the SHA-256 of the main source text; params holds every
+    param's final value. Pickling (torch.save, copy.deepcopy) records how the
+    program was compiled and compiles it again on loading."""
+
+    def __init__(self, ptr, diagnostics, recipe, source_hash):
+        self._handle = _Handle(ptr)
         self.diagnostics = diagnostics  # warnings
+        self._recipe = recipe
+        self.source_hash = source_hash
         lib = _L()
         self.params = {
             lib.lrs_program_param_name(ptr, i).decode(): lib.lrs_program_param_value(ptr, i)
@@ -209,12 +355,19 @@ class Program:
             s = Schedule(self, i)
             self._schedules[s.name] = s
 
+    @property
+    def _ptr(self):
+        return None if self._handle.closed else self._handle.ptr
+
+    @property
+    def closed(self):
+        return self._handle.closed
+
     def _native(self, index):
         f = getattr(_L(), "lrs_program_function", None)
         if f is None or os.environ.get("LRS_BACKEND") == "interp":
             return None
-        addr = f(self._ptr, index)
-        return _FN(addr) if addr else None
+        return f(self._handle.ptr, index) or None
 
     @property
     def schedules(self):
@@ -234,15 +387,19 @@ class Program:
         range, which is evaluated in one call). A numpy array if numpy is
         installed, else a list."""
         s = self[name]
+        ptr = s._live()
         if isinstance(steps, range) and steps.step == 1:
             n = len(steps)
+            if n:
+                _step(steps.start)
+                _step(steps.stop - 1)
             out = (ctypes.c_double * max(n, 1))()
             rng = getattr(_L(), "lrs_program_range_function", None)
-            addr = rng(self._ptr, s.index) if rng and os.environ.get("LRS_BACKEND") != "interp" else None
+            addr = rng(ptr, s.index) if rng and os.environ.get("LRS_BACKEND") != "interp" else None
             if addr:
                 _RANGE_FN(addr)(steps.start, n, out)
             else:
-                _L().lrs_interp_range(self._ptr, s.index, steps.start, n, out)
+                _L().lrs_interp_range(ptr, s.index, steps.start, n, out)
             values = list(out)[:n]
         else:
             values = [s(k) for k in steps]
@@ -253,17 +410,10 @@ class Program:
             return values
 
     def close(self):
-        if self._ptr:
-            _L().lrs_program_free(self._ptr)
-            self._ptr = None
-            _L().lrs_context_free(self._context)
-            self._context = None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+        """Free the compiled code. Schedules of a closed program raise
+        ClosedError; an optimizer bound to one refuses to step."""
+        self._handle.closed = True
+        self._handle.free()
 
     def __enter__(self):
         return self
@@ -271,31 +421,57 @@ class Program:
     def __exit__(self, *exc):
         self.close()
 
+    def __reduce__(self):
+        return _recompile, self._recipe
 
-def compile(path_or_source, params=None, include=None, name=None, check=True):
+    def __repr__(self):
+        return "<lrs program %s, schedules %s>" % (self._recipe[0] if self._recipe[1] else
+                                                   self._recipe[3] or "<string>", self.schedules)
+
+
+def _recompile(source, is_file, params, name, include, check):
+    if is_file:
+        return compile(source, params=params, include=include, check=check)
+    return compile(source, params=params, include=include, name=name, check=check)
+
+
+def compile(path_or_source, params=None, include=None, name=None, check=True, warn=True):
     """Compile a .lrs program: a path to a file (anything that names an
     existing file or ends in .lrs), or the source text itself. params
     overrides `param`s: {"peak": 1e-3, "warm": "5%"} (values may be numbers
     or expressions). include lists directories searched by `import`.
-    Raises CompileError with the formatted diagnostics on errors."""
+    Raises CompileError with the formatted diagnostics on errors; each
+    warning is issued as a CompileWarning unless warn is false."""
     lib = _L()
-    defines = ["%s=%s" % (k, _param_text(v)) for k, v in (params or {}).items()]
-    dirs = [str(d) for d in (include or [])]
+    params = dict(params or {})
+    defines = ["%s=%s" % (k, _param_text(v)) for k, v in params.items()]
+    dirs = [os.fspath(d) for d in (include or [])]
     opts = _Options(_cstrings(dirs), len(dirs), _cstrings(defines), len(defines), 0 if check else 1)
-    ctx = lib.lrs_context_new()
     d = lib.lrs_diags_new()
+    src = os.fspath(path_or_source)
+    is_file = os.path.isfile(src) or src.endswith(".lrs")
     try:
-        src = os.fspath(path_or_source)
-        if os.path.isfile(src) or src.endswith(".lrs"):
-            ptr = lib.lrs_compile_file(ctx, src.encode(), ctypes.byref(opts), d)
+        if is_file:
+            src = os.path.abspath(src)
+            try:
+                with open(src, "rb") as f:
+                    digest = hashlib.sha256(f.read()).hexdigest()
+            except OSError:
+                digest = None
+            ptr = lib.lrs_compile_file(_ctx(), src.encode(), ctypes.byref(opts), d)
         else:
             data = src.encode()
-            ptr = lib.lrs_compile_string(ctx, (name or "<string>").encode(), data, len(data),
+            digest = hashlib.sha256(data).hexdigest()
+            ptr = lib.lrs_compile_string(_ctx(), (name or "<string>").encode(), data, len(data),
                                          ctypes.byref(opts), d)
         text, diags = _collect(lib, d)
     finally:
         lib.lrs_diags_free(d)
     if not ptr:
-        lib.lrs_context_free(ctx)
         raise CompileError(text or "compilation failed", diags)
-    return Program(ptr, ctx, diags)
+    if warn:
+        for dg in diags:
+            if dg.severity == "warning":
+                warnings.warn(CompileWarning(str(dg).rstrip("\n")), stacklevel=2)
+    recipe = (src, is_file, params, name, dirs, check)
+    return Program(ptr, diags, recipe, digest)
