@@ -47,7 +47,7 @@ const char *lrs_op_text(lrs_op op)
     }
 }
 
-lrs_span lrs_span_join(lrs_span a, lrs_span b)
+static lrs_span span_join(lrs_span a, lrs_span b)
 {
     lrs_span s = a;
     if (b.start < s.start) s.start = b.start;
@@ -97,7 +97,7 @@ lrs_ast *lrs_ast_member(lrs_astb *b, lrs_span sp, const char *mod, const char *m
 
 lrs_ast *lrs_ast_unary(lrs_astb *b, lrs_span sp, lrs_op op, lrs_ast *a)
 {
-    lrs_ast *n = node(b, AST_UNARY, lrs_span_join(sp, a->span));
+    lrs_ast *n = node(b, AST_UNARY, span_join(sp, a->span));
     n->op = op;
     n->op_span = sp;
     n->a = a;
@@ -107,7 +107,7 @@ lrs_ast *lrs_ast_unary(lrs_astb *b, lrs_span sp, lrs_op op, lrs_ast *a)
 
 lrs_ast *lrs_ast_binary(lrs_astb *b, lrs_span op_span, lrs_op op, lrs_ast *l, lrs_ast *r)
 {
-    lrs_ast *n = node(b, AST_BINARY, lrs_span_join(l->span, r->span));
+    lrs_ast *n = node(b, AST_BINARY, span_join(l->span, r->span));
     n->op = op;
     n->op_span = op_span;
     n->a = l;
@@ -118,7 +118,7 @@ lrs_ast *lrs_ast_binary(lrs_astb *b, lrs_span op_span, lrs_op op, lrs_ast *l, lr
 
 lrs_ast *lrs_ast_cond(lrs_astb *b, lrs_ast *c, lrs_ast *t, lrs_ast *e)
 {
-    lrs_ast *n = node(b, AST_COND, lrs_span_join(c->span, e->span));
+    lrs_ast *n = node(b, AST_COND, span_join(c->span, e->span));
     n->a = c;
     n->b = t;
     n->c = e;
@@ -129,7 +129,7 @@ lrs_ast *lrs_ast_cond(lrs_astb *b, lrs_ast *c, lrs_ast *t, lrs_ast *e)
 
 lrs_ast *lrs_ast_unit(lrs_astb *b, lrs_span unit_span, lrs_op unit, lrs_ast *a)
 {
-    lrs_ast *n = node(b, AST_UNIT, lrs_span_join(a->span, unit_span));
+    lrs_ast *n = node(b, AST_UNIT, span_join(a->span, unit_span));
     n->op = unit;
     n->op_span = unit_span;
     n->a = a;
@@ -139,7 +139,7 @@ lrs_ast *lrs_ast_unit(lrs_astb *b, lrs_span unit_span, lrs_op unit, lrs_ast *a)
 
 lrs_ast *lrs_ast_for(lrs_astb *b, lrs_span op_span, lrs_ast *a, lrs_ast *d)
 {
-    lrs_ast *n = node(b, AST_FOR, lrs_span_join(a->span, d->span));
+    lrs_ast *n = node(b, AST_FOR, span_join(a->span, d->span));
     n->op_span = op_span;
     n->a = a;
     n->b = d;
@@ -149,7 +149,7 @@ lrs_ast *lrs_ast_for(lrs_astb *b, lrs_span op_span, lrs_ast *a, lrs_ast *d)
 
 lrs_ast *lrs_ast_then(lrs_astb *b, lrs_span op_span, lrs_ast *a, lrs_ast *c)
 {
-    lrs_ast *n = node(b, AST_THEN, lrs_span_join(a->span, c->span));
+    lrs_ast *n = node(b, AST_THEN, span_join(a->span, c->span));
     n->op_span = op_span;
     n->a = a;
     n->b = c;
@@ -159,7 +159,7 @@ lrs_ast *lrs_ast_then(lrs_astb *b, lrs_span op_span, lrs_ast *a, lrs_ast *c)
 
 lrs_ast *lrs_ast_call(lrs_astb *b, lrs_span sp, lrs_ast *callee, lrs_vec *args)
 {
-    lrs_ast *n = node(b, AST_CALL, lrs_span_join(callee->span, sp));
+    lrs_ast *n = node(b, AST_CALL, span_join(callee->span, sp));
     n->a = callee;
     n->op_span = callee->span;
     n->n = args ? args->n : 0;

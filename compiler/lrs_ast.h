@@ -52,16 +52,16 @@ struct lrs_decl;
 struct lrs_module;
 
 /* What a name refers to, filled in by name resolution. */
-typedef enum lrs_res_kind {
+typedef enum lrs_resolve_kind {
     RES_NONE,
     RES_DECL,    /* a top-level declaration: decl */
     RES_PARAM,   /* parameter `index` of the enclosing def */
     RES_BUILTIN, /* built-in form or constant: index into lrs_builtins */
     RES_MODULE,  /* an `import ... as` alias: module */
-} lrs_res_kind;
+} lrs_resolve_kind;
 
 typedef struct lrs_res {
-    lrs_res_kind kind;
+    lrs_resolve_kind kind;
     int index;
     struct lrs_decl *decl;
     struct lrs_module *module;
@@ -130,7 +130,6 @@ typedef struct lrs_astb {
     uint32_t file;
 } lrs_astb;
 
-lrs_span lrs_span_join(lrs_span a, lrs_span b);
 lrs_ast *lrs_ast_num(lrs_astb *b, lrs_span sp, double v, int fraction);
 lrs_ast *lrs_ast_name(lrs_astb *b, lrs_span sp, const char *name);
 lrs_ast *lrs_ast_member(lrs_astb *b, lrs_span sp, const char *mod, const char *member);

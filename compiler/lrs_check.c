@@ -234,7 +234,7 @@ static void sample_steps(const lrs_sched_out *s, samples *out)
     qsort(out->steps, out->n, sizeof *out->steps, cmp_i64);
 }
 
-double lrs_ir_eval_at(const lrs_ir *ir, uint32_t root, int64_t step)
+static double ir_eval_at(const lrs_ir *ir, uint32_t root, int64_t step)
 {
     lrs_code code;
     if (lrs_code_build(ir, root, &code)) return NAN;
@@ -298,8 +298,8 @@ static void check_jumps(lrs_comp *c)
 {
     for (size_t i = 0; i < c->jumps.n; i++) {
         lrs_jump *j = c->jumps.items[i];
-        double a = lrs_ir_eval_at(&c->ir, j->before, (int64_t)j->pos);
-        double b = lrs_ir_eval_at(&c->ir, j->after, (int64_t)j->pos);
+        double a = ir_eval_at(&c->ir, j->before, (int64_t)j->pos);
+        double b = ir_eval_at(&c->ir, j->after, (int64_t)j->pos);
         if (!isfinite(a) || !isfinite(b)) continue;
         double big = fmax(fabs(a), fabs(b));
         if (fabs(a - b) <= 0.5 * big) continue;
@@ -311,7 +311,7 @@ static void check_jumps(lrs_comp *c)
     }
 }
 
-int lrs_chk_program(lrs_comp *c)
+int lrs_check_program(lrs_comp *c)
 {
     int before = c->sink.errors;
     if (c->ir.oom || c->ir.n == 0) return 0;

@@ -22,7 +22,7 @@ void lrs_context_free(lrs_context *ctx)
 {
     if (!ctx) return;
     lrs_jit_free(ctx->jit);
-    lrs_res_cache_free(ctx->stdlib);
+    lrs_resolve_cache_free(ctx->stdlib);
     free(ctx->jit_error);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
@@ -115,13 +115,13 @@ static lrs_program *compile(lrs_context *ctx, lrs_comp *c, uint32_t main_file)
      * run reports as much as it can: unresolved names elaborate to nothing
      * (silently), and schedules that elaborated cleanly are lowered. Only
      * a recursive definition stops the pipeline here. */
-    int errors = lrs_res_program(c, main_file);
+    int errors = lrs_resolve_program(c, main_file);
     if (c->cycles || lrs_diag_full(&c->sink)) return NULL;
     errors += lrs_elab_program(c);
-    if (!lrs_diag_full(&c->sink)) errors += lrs_low_program(c);
+    if (!lrs_diag_full(&c->sink)) errors += lrs_lower_program(c);
     if (errors) return NULL;
     int check = !(c->opts && c->opts->no_check);
-    if (check && lrs_chk_program(c)) return NULL;
+    if (check && lrs_check_program(c)) return NULL;
     lrs_program *p = build(ctx, c, check);
     if (!p) lrs_diag_error_noloc(&c->sink, c->src.files[main_file]->name, "out of memory");
     return p;

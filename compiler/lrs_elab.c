@@ -129,7 +129,7 @@ static lrs_term *term(elab *E, lrs_tkind kind, lrs_span sp)
     return t;
 }
 
-lrs_term *lrs_term_const(lrs_comp *c, double k, lrs_span sp)
+static lrs_term *term_const(lrs_comp *c, double k, lrs_span sp)
 {
     lrs_term *t = lrs_arena_alloc(&c->arena, sizeof *t);
     t->kind = T_CONST;
@@ -170,7 +170,7 @@ static lrs_term *t_un(elab *E, lrs_irop op, lrs_term *a, lrs_span sp)
 {
     double k;
     if (lrs_term_is_const(a, &k)) {
-        lrs_term *r = lrs_term_const(E->c, lrs_ir_apply(op, k, 0), sp);
+        lrs_term *r = term_const(E->c, lrs_ir_apply(op, k, 0), sp);
         r->is_bool = op == IR_NOT;
         return r;
     }
@@ -185,7 +185,7 @@ static lrs_term *t_bin(elab *E, lrs_irop op, lrs_term *a, lrs_term *b, lrs_span 
     double ka, kb;
     int is_bool = op >= IR_LT && op <= IR_OR;
     if (lrs_term_is_const(a, &ka) && lrs_term_is_const(b, &kb)) {
-        lrs_term *r = lrs_term_const(E->c, lrs_ir_apply(op, ka, kb), sp);
+        lrs_term *r = term_const(E->c, lrs_ir_apply(op, ka, kb), sp);
         r->is_bool = is_bool;
         return r;
     }
@@ -299,7 +299,7 @@ static value unit(elab *E, frame *f, lrs_ast *n)
     }
     if (scale.kind == V_ERR) return ERR;
     lrs_term *t = t_bin(E, IR_MUL, a.t, scale.t, n->span);
-    if (div != 1) t = t_bin(E, IR_DIV, t, lrs_term_const(E->c, div, n->span), n->span);
+    if (div != 1) t = t_bin(E, IR_DIV, t, term_const(E->c, div, n->span), n->span);
     return num(t, n->span);
 }
 
@@ -502,7 +502,7 @@ static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
     int given[4] = {0};
     if (!bind_args(E, f, call, &k, NULL, s, given)) return ERR;
     for (int i = 0; i < b->nparams; i++)
-        if (!given[i]) s[i] = num(lrs_term_const(E->c, b->defaults[i], call->span), call->span);
+        if (!given[i]) s[i] = num(term_const(E->c, b->defaults[i], call->span), call->span);
     lrs_span sp = call->span;
     const char *what = lrs_arena_printf(&E->c->arena, "an argument of '%s'", b->name);
     if (b->kind == BK_MATH) {
@@ -635,7 +635,7 @@ static value builtin_value(elab *E, int bi, lrs_span sp)
     v.span = sp;
     switch (b->kind) {
     case BK_CONST: {
-        lrs_term *t = lrs_term_const(E->c, b->value, sp);
+        lrs_term *t = term_const(E->c, b->value, sp);
         t->is_bool = b->id;
         return num(t, sp);
     }
@@ -703,7 +703,7 @@ static value eval(elab *E, frame *f, lrs_ast *n)
     if (E->too_big) return ERR;
     switch (n->kind) {
     case AST_NUM:
-        return num(lrs_term_const(E->c, n->num, n->span), n->span);
+        return num(term_const(E->c, n->num, n->span), n->span);
     case AST_NAME:
     case AST_MEMBER:
         switch (n->res.kind) {

@@ -520,7 +520,7 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int lrs_low_program(lrs_comp *c)
+int lrs_lower_program(lrs_comp *c)
 {
     int before = c->sink.errors;
     lower L = {.c = c, .ir = &c->ir};

@@ -47,7 +47,7 @@ struct lrs_context {
      * context's compilations (lrs_resolve.c); set under `lock`. */
     struct lrs_stdlib_cache *stdlib;
 };
-void lrs_res_cache_free(struct lrs_stdlib_cache *cache);
+void lrs_resolve_cache_free(struct lrs_stdlib_cache *cache);
 
 /* Hooks into the JIT (lrs_jit.c) for the context and the program. */
 typedef struct lrs_jit lrs_jit;

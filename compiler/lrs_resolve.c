@@ -292,7 +292,7 @@ struct lrs_stdlib_cache {
 static void bind_module(lrs_comp *c, lrs_module *m);
 static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack);
 
-void lrs_res_cache_free(struct lrs_stdlib_cache *cache)
+void lrs_resolve_cache_free(struct lrs_stdlib_cache *cache)
 {
     if (!cache) return;
     lrs_arena_free(&cache->arena);
@@ -347,7 +347,7 @@ static int use_cache(lrs_comp *c)
         if (!cache) return 0;
         pthread_mutex_lock(&c->ctx->lock);
         if (c->ctx->stdlib) { /* another thread was first */
-            lrs_res_cache_free(cache);
+            lrs_resolve_cache_free(cache);
             cache = c->ctx->stdlib;
         } else {
             c->ctx->stdlib = cache;
@@ -635,7 +635,7 @@ static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
     d->visit = 2;
 }
 
-int lrs_res_program(lrs_comp *c, uint32_t main_file)
+int lrs_resolve_program(lrs_comp *c, uint32_t main_file)
 {
     int before = c->sink.errors;
     if (!use_cache(c)) load_stdlib(c);

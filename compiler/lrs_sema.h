@@ -1,10 +1,10 @@
 /* lrs_sema.h — the compilation and its passes, in the order they run:
  *
- *   lrs_parse_file   source text  -> declarations       (grammar/)
- *   lrs_res_program  load imports, bind names, find recursion (lrs_resolve.c)
- *   lrs_elab_program types, units, inlining -> terms     (lrs_elab.c)
- *   lrs_low_program  durations and contexts -> IR        (lrs_lower.c)
- *   lrs_chk_program  finite, non-negative, jumps         (lrs_check.c)
+ *   lrs_parse_file       source text -> declarations                 (grammar/)
+ *   lrs_resolve_program  load imports, bind names, find recursion    (lrs_resolve.c)
+ *   lrs_elab_program     types, units, inlining -> terms             (lrs_elab.c)
+ *   lrs_lower_program    durations and contexts -> IR                (lrs_lower.c)
+ *   lrs_check_program    finite, non-negative, jumps                 (lrs_check.c)
  *
  * Each pass reads what the previous one left in lrs_comp and reports to
  * its sink; a pass does not run when an earlier one found errors. */
@@ -171,17 +171,14 @@ typedef struct lrs_comp {
 } lrs_comp;
 
 /* The passes. Each returns the number of errors it reported. */
-int lrs_res_program(lrs_comp *c, uint32_t main_file);
+int lrs_resolve_program(lrs_comp *c, uint32_t main_file);
 int lrs_elab_program(lrs_comp *c);
-int lrs_low_program(lrs_comp *c);
-int lrs_chk_program(lrs_comp *c);
+int lrs_lower_program(lrs_comp *c);
+int lrs_check_program(lrs_comp *c);
 
 /* Helpers shared by the passes. */
 /* The numeric value of an elaborated param; 0 if it has none. */
 int lrs_elab_param_value(const lrs_decl *d, double *out);
-lrs_term *lrs_term_const(lrs_comp *c, double k, lrs_span sp);
 int lrs_term_is_const(const lrs_term *t, double *k);
-/* Evaluate IR node `root` at a step (for the checker and jump warnings). */
-double lrs_ir_eval_at(const lrs_ir *ir, uint32_t root, int64_t step);
 
 #endif
