@@ -489,6 +489,16 @@ static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
         for (size_t j = 0; j < t->nlist; j++)
             r = bin(L, IR_ADD, r,
                     lrs_ir_select(IR, bin(L, IR_GE, v, K(L, t->list[j])), K(L, 1), K(L, 0)));
+        /* index(at, step) at a known global step: its thresholds are the
+         * decay points of multistep and piecewise, boundaries too. */
+        double len = kval(L, x->L);
+        if (v == x->s && x->offset == x->offset)
+            for (size_t j = 0; j < t->nlist && j < LRS_MAX_LISTED_CYCLES; j++) {
+                if (!(t->list[j] > 0) || (len == len && !(t->list[j] < len))) continue;
+                lrs_jump *jp = lrs_arena_alloc(&L->c->arena, sizeof *jp);
+                *jp = (lrs_jump){x->offset + t->list[j], NONE, NONE, t->span, L->sched};
+                lrs_vec_push(&L->c->arena, &L->c->cycle_starts, jp);
+            }
         break;
     }
     case T_PICK: {
