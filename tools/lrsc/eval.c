@@ -6,54 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_ROWS = 100000000 };
-
-int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, int64_t **steps,
-               size_t *nsteps, size_t max_default)
-{
-    *steps = NULL;
-    *nsteps = 0;
-    if (a->nat) {
-        *steps = malloc(a->nat * sizeof **steps);
-        if (!*steps) return LRSC_EXIT_INTERNAL;
-        for (size_t i = 0; i < a->nat; i++)
-            (*steps)[i] = a->at[i];
-        *nsteps = a->nat;
-        return 0;
-    }
-    int64_t start = 0, stop, stride = 1;
-    if (a->range_given) {
-        start = a->start;
-        stride = a->stride;
-        stop = a->stop_given ? a->stop : lrsc_default_end(p, sel, n) + 1;
-    } else {
-        stop = lrsc_default_end(p, sel, n) + 1;
-        int64_t len = stop - start; /* start is 0 here */
-        if ((size_t)len > max_default)
-            stride = (len + (int64_t)max_default - 1) / (int64_t)max_default;
-    }
-    if (stop <= start) return 0;
-    uint64_t count = ((uint64_t)stop - (uint64_t)start + (uint64_t)stride - 1) / (uint64_t)stride;
-    if (count > MAX_ROWS) {
-        fprintf(stderr, "lrsc: --steps asks for %llu rows; the limit is %d (use a stride: A:B:S)\n",
-                (unsigned long long)count, MAX_ROWS);
-        return LRSC_EXIT_USAGE;
-    }
-    *steps = malloc((size_t)count * sizeof **steps);
-    if (!*steps) return LRSC_EXIT_INTERNAL;
-    for (uint64_t i = 0; i < count; i++)
-        (*steps)[i] = start + (int64_t)i * stride;
-    /* The last step of the span is always shown by default. */
-    if (!a->range_given && (*steps)[count - 1] != stop - 1) {
-        int64_t *q = realloc(*steps, (size_t)(count + 1) * sizeof *q);
-        if (!q) return LRSC_EXIT_INTERNAL;
-        *steps = q;
-        q[count++] = stop - 1;
-    }
-    *nsteps = (size_t)count;
-    return 0;
-}
-
 static void json_value(double v)
 {
     if (isfinite(v))

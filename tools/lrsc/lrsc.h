@@ -23,13 +23,14 @@ typedef struct lrsc_args {
     size_t ndefines, nincludes, nscheds;
     int color; /* -1 auto */
     int no_check;
-    int range_given, stop_given;
+    int range_given, start_given, stop_given;
     int64_t start, stop, stride;
     int64_t *at;
     size_t nat;
     lrsc_format format;
     const char *output;
     int log, width, height;
+    int boundaries; /* check: list boundaries; plot: mark them */
     lrsc_backend backend;
     /* lrsc compile */
     int emit_kind, emit_kind_given;
@@ -38,7 +39,11 @@ typedef struct lrsc_args {
 
 lrs_program *lrsc_compile(lrsc_args *a, lrs_context **ctx, int *status);
 int lrsc_select(lrsc_args *a, const lrs_program *p, size_t **out, size_t *n);
-int64_t lrsc_default_end(const lrs_program *p, const size_t *sel, size_t n);
+/* --steps and --at values (steps.c). */
+int lrsc_parse_step(const char *s, size_t n, int64_t *out);
+int lrsc_parse_slice(const char *s, lrsc_args *a);
+int64_t lrsc_default_end(const lrs_program *p, const size_t *sel, size_t n, size_t max_rows,
+                         int *cut);
 /* The steps the user asked for (or the default over the span). */
 int lrsc_steps(lrsc_args *a, const lrs_program *p, const size_t *sel, size_t n, int64_t **steps,
                size_t *nsteps, size_t max_default);
@@ -63,6 +68,7 @@ typedef struct lrsc_table {
 int lrsc_table_fill(lrsc_args *a, size_t max_default, lrsc_table *t);
 void lrsc_table_free(lrsc_table *t);
 
+int lrsc_check(lrsc_args *a);
 int lrsc_eval(lrsc_args *a);
 int lrsc_plot(lrsc_args *a);
 int lrsc_compile_cmd(lrsc_args *a);

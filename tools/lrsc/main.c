@@ -27,6 +27,7 @@ typedef enum {
     OPT_AT,
     OPT_FORMAT,
     OPT_BACKEND_CHECK,
+    OPT_BOUNDARIES,
     OPT_BACKEND,
     OPT_OUTPUT_PLOT,
     OPT_LOG,
@@ -76,40 +77,13 @@ static int push_str(const char ***v, size_t *n, const char *s)
     return 0;
 }
 
-/* Parse "A:B[:S]" (B may be empty: to the end of the span). */
-static int parse_range(const char *s, lrsc_args *a)
-{
-    char *end;
-    errno = 0;
-    a->start = strtoll(s, &end, 10);
-    if (end == s || *end != ':' || errno) return -1;
-    s = end + 1;
-    if (*s == 0 || *s == ':') {
-        a->stop_given = 0;
-    } else {
-        a->stop = strtoll(s, &end, 10);
-        if (end == s || errno) return -1;
-        a->stop_given = 1;
-        s = end;
-    }
-    if (*s == ':') {
-        s++;
-        a->stride = strtoll(s, &end, 10);
-        if (end == s || *end || errno || a->stride <= 0) return -1;
-    } else if (*s) {
-        return -1;
-    }
-    a->range_given = 1;
-    return 0;
-}
-
 static int parse_at(const char *s, lrsc_args *a)
 {
     while (*s) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (end == s || errno) return -1;
+        const char *end = strchr(s, ',');
+        if (!end) end = s + strlen(s);
+        int64_t v;
+        if (lrsc_parse_step(s, (size_t)(end - s), &v)) return -1;
         int64_t *p = realloc(a->at, (a->nat + 1) * sizeof *p);
         if (!p) return -1;
         a->at = p;
@@ -179,8 +153,11 @@ static int set_schedule(const char *cmd, const char *opt, const char *val, lrsc_
 static int set_steps(const char *cmd, const char *opt, const char *val, lrsc_args *a)
 {
     (void)opt;
-    if (parse_range(val, a))
-        return usage_error(cmd, "--steps takes START:STOP[:STRIDE], not '%s'", val);
+    if (lrsc_parse_slice(val, a))
+        return usage_error(cmd,
+                           "--steps takes a slice START:STOP:STRIDE (each part optional, the "
+                           "stride positive), not '%s'",
+                           val);
     return 0;
 }
 
@@ -207,6 +184,13 @@ static int set_backend(const char *cmd, const char *opt, const char *val, lrsc_a
     int k;
     if (choose(cmd, opt, val, w, &k)) return LRSC_EXIT_USAGE;
     a->backend = (lrsc_backend)k;
+    return 0;
+}
+
+static int set_boundaries(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt, (void)val;
+    a->boundaries = 1;
     return 0;
 }
 
@@ -282,15 +266,21 @@ static const option options[OPT_COUNT] = {
                       "skip the value checker (finite, non-negative, jumps)"},
     [OPT_SCHEDULE] = {"--schedule", "NAME", 0, set_schedule,
                       "a schedule to use (repeatable; default: all)"},
-    [OPT_STEPS] = {"--steps", "A:B[:S]", 0, set_steps,
-                   "steps A, A+S, ... below B, like a Python slice\n"
-                   "(default: the whole span, at most about 1000 rows)"},
-    [OPT_AT] = {"--at", "S,S,...", 0, set_at, "these steps instead"},
+    [OPT_STEPS] = {"--steps", "A:B:S", 0, set_steps,
+                   "steps A, A+S, ... below B, a Python slice: each part\n"
+                   "optional (:B, A:, ::S), a negative A or B counts from\n"
+                   "the end of the default range; numbers as in .lrs\n"
+                   "(1_000_000, 1e6). Default: the whole span, or a few\n"
+                   "cycles when it is infinite, in at most about 1000 rows"},
+    [OPT_AT] = {"--at", "S,S,...", 0, set_at, "these steps instead (numbers as in .lrs)"},
     [OPT_FORMAT] = {"--format", "csv|tsv|json", 0, set_format,
                     "output format (default csv; header step,NAME,...)"},
     [OPT_BACKEND_CHECK] = {"--backend", "jit|interp", 0, set_backend,
                            "also compile to native code with the JIT (default jit),\n"
                            "so that backend failures show; interp skips it"},
+    [OPT_BOUNDARIES] = {"--boundaries", NULL, 0, set_boundaries,
+                        "also list each schedule's segment, cycle and decay\n"
+                        "boundaries (the steps where a new part begins)"},
     [OPT_BACKEND] = {"--backend", "jit|interp", 0, set_backend,
                      "evaluate with native code from the JIT (default) or\n"
                      "with the reference interpreter"},
@@ -316,8 +306,6 @@ static const option options[OPT_COUNT] = {
 
 /* ---- commands ----------------------------------------------------------------- */
 
-static int cmd_check(lrsc_args *a);
-
 #define OPTS_COMMON (OPT(OPT_DEFINE) | OPT(OPT_INCLUDE) | OPT(OPT_COLOR) | OPT(OPT_NO_CHECK))
 
 typedef struct command {
@@ -330,12 +318,13 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"check", cmd_check, OPTS_COMMON | OPT(OPT_BACKEND_CHECK),
+    {"check", lrsc_check, OPTS_COMMON | OPT(OPT_BACKEND_CHECK) | OPT(OPT_BOUNDARIES),
      "report diagnostics and a summary line per schedule",
      "Compile FILE, print its diagnostics, then one line per exported schedule:\n"
      "its span, the value at step 0, the end value, and the least and greatest\n"
      "values, and whether it was proved finite and non-negative by interval\n"
-     "analysis or checked by sampling.",
+     "analysis or checked by sampling. With --no-check the checker does not run:\n"
+     "the span, start and end are still printed, min and max are not known.",
      NULL},
     {"eval", lrsc_eval,
      OPTS_COMMON | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_AT) | OPT(OPT_FORMAT) |
@@ -570,30 +559,6 @@ int lrsc_select(lrsc_args *a, const lrs_program *p, size_t **out, size_t *n)
     return 0;
 }
 
-/* The last step worth showing: the longest finite span, else a horizon
- * past the last segment boundary. */
-int64_t lrsc_default_end(const lrs_program *p, const size_t *sel, size_t n)
-{
-    double end = 0;
-    int finite = 0;
-    for (size_t i = 0; i < n; i++) {
-        double span = lrs_program_schedule_span(p, sel[i]);
-        if (isfinite(span)) {
-            finite = 1;
-            if (span > end) end = span;
-        }
-    }
-    if (finite) return (int64_t)end;
-    double horizon = 1000;
-    for (size_t i = 0; i < n; i++) {
-        int64_t b = -1, next;
-        while ((next = lrs_program_next_boundary(p, sel[i], b)) >= 0)
-            b = next;
-        if (b > 0 && 2.0 * (double)b > horizon) horizon = 2.0 * (double)b;
-    }
-    return (int64_t)horizon;
-}
-
 int lrsc_values(lrsc_args *a, lrs_program *p, const size_t *sel, size_t n, const int64_t *steps,
                 size_t nsteps, double *vals)
 {
@@ -608,54 +573,6 @@ int lrsc_values(lrsc_args *a, lrs_program *p, const size_t *sel, size_t n, const
             vals[j * nsteps + i] = fn ? fn(steps[i]) : lrs_interp_eval(p, sel[j], steps[i]);
     }
     return 0;
-}
-
-static void print_value(double v)
-{
-    if (isnan(v))
-        printf("nan");
-    else if (isinf(v))
-        printf(v > 0 ? "inf" : "-inf");
-    else
-        printf("%.6g", v);
-}
-
-static int cmd_check(lrsc_args *a)
-{
-    lrs_context *ctx;
-    int status = 0;
-    lrs_program *p = lrsc_compile(a, &ctx, &status);
-    if (p && a->backend == BACKEND_JIT && lrs_program_schedule_count(p) &&
-        !lrs_program_function(p, 0)) {
-        const char *why = lrs_program_native_error(p);
-        fprintf(stderr, "lrsc: %s: %s\n", a->file, why ? why : "native compilation failed");
-        status = LRSC_EXIT_INTERNAL;
-    } else if (p) {
-        for (size_t i = 0; i < lrs_program_schedule_count(p); i++) {
-            lrs_schedule_info in;
-            lrs_program_schedule_info(p, i, &in);
-            printf("%s: span ", in.name);
-            if (isinf(in.span))
-                printf("inf");
-            else
-                printf("%.0f steps", in.span);
-            printf(", start ");
-            print_value(in.start);
-            printf(", end ");
-            print_value(in.end);
-            printf(", min ");
-            print_value(in.min);
-            printf(", max ");
-            print_value(in.max);
-            if (!a->no_check)
-                printf(in.proved ? " (proved finite and non-negative)" : " (checked by sampling)");
-            printf("\n");
-        }
-        if (lrs_program_schedule_count(p) == 0) printf("%s: no schedules\n", a->file);
-    }
-    lrs_program_free(p);
-    lrs_context_free(ctx);
-    return status;
 }
 
 static void args_free(lrsc_args *a)
