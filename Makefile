@@ -23,7 +23,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 $(BUILD_SAN)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DLRS_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DLRS_SANITIZE=ON -DLRS_PLAYGROUND=OFF $(CMAKE_FLAGS)
 
 # The libFuzzer harnesses (clang, with ASan and UBSan): only they are built.
 $(BUILD_FUZZ)/CMakeCache.txt: | deps

@@ -22,3 +22,8 @@ echo "== the digits demo's schedule (examples/digits/schedule.lrs) =="
 echo "== training =="
 cd "$top"
 "$build/examples/digits_train" --optim adamw --epochs 30
+if [ -f "$build/playground/index.html" ]; then
+    echo
+    echo "== the schedule playground =="
+    echo "open file://$(cd "$build" && pwd)/playground/index.html in a browser"
+fi

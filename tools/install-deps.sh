@@ -18,12 +18,29 @@ pkgs=(cmake make gcc g++ pkg-config flex bison libcmocka-dev
       wasi-libc libclang-rt-19-dev-wasm32 lld-19 chromium
       librsvg2-dev)
 
+# The playground's browser test drives chromium with playwright-core,
+# pinned with its lock file in docs/playground/ (npm's registry).
+npm_deps() {
+    local dir
+    dir="$(cd "$(dirname "$0")/.." && pwd)/docs/playground"
+    [ -d "$dir/node_modules/playwright-core" ] && return 0
+    if ! command -v npm >/dev/null; then
+        echo "npm is missing: the playground's browser test needs Node.js 20 and npm" >&2
+        return 1
+    fi
+    echo "installing the playground's npm packages (npm ci in docs/playground)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
         || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+    npm_deps
+    exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages: ${missing[*]}" >&2
@@ -34,3 +51,4 @@ echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+npm_deps
