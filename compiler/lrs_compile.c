@@ -86,6 +86,9 @@ static lrs_program *build(lrs_context *ctx, lrs_comp *c, int checked)
         d->vmin = checked ? s->vmin : NAN;
         d->vmax = checked ? s->vmax : NAN;
         d->proved = s->proved;
+        if (s->decl)
+            lrs_src_position(&c->src, s->decl->name_span.file, s->decl->name_span.start, &d->line,
+                             &d->column);
     }
     for (size_t i = 0; i < c->params.n; i++) {
         const lrs_param_out *s = c->params.items[i];

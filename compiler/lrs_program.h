@@ -18,6 +18,7 @@ typedef struct lrs_schedule {
     size_t nbounds;
     double v0, vend, vmin, vmax; /* from the checker (NAN if it did not run) */
     int proved;
+    int line, column; /* of its name in the main file (for diagnostics of the outputs) */
 } lrs_schedule;
 
 typedef struct lrs_param_value {

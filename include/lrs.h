@@ -191,7 +191,8 @@ typedef struct lrs_emit_options {
     const char *prefix; /* function names are PREFIX + schedule (NULL: "lrs_") */
     const char *cpu;    /* "generic" (NULL: the architecture's baseline, runs on any
                            machine of it), "native" (this machine) or an LLVM CPU name */
-    const char *cc;     /* LRS_EMIT_SHARED: the compiler that links (NULL: $CC, else "cc") */
+    const char *cc;     /* LRS_EMIT_SHARED: the compiler that links, words split at
+                           spaces (NULL: "cc"; lrsc passes $CC) */
 } lrs_emit_options;
 
 /* Status codes of lrs_program_emit. */
@@ -202,10 +203,15 @@ enum { LRS_EMIT_OK = 0, LRS_EMIT_EIO = -1, LRS_EMIT_EINVAL = -2, LRS_EMIT_EINTER
  *   double PREFIX_NAME(int64_t step);
  *   void PREFIX_NAME_range(int64_t first, int64_t count, double *out);
  * and the descriptor PREFIX_table (an lrs_aot_table); a shared object also
- * exports it as lrs_aot_table, for lrs_aot_open. Returns LRS_EMIT_OK, or
- * LRS_EMIT_EIO (the path cannot be written), LRS_EMIT_EINVAL (a bad prefix
- * or cpu) or LRS_EMIT_EINTERNAL (LLVM or the linker failed), with the reason
- * in err[0..errlen). Thread-safe; it does not use the context's JIT. */
+ * exports it as lrs_aot_table, for lrs_aot_open, and ends with a checked
+ * descriptor (docs/backend.md). The file is written to a temporary file
+ * next to opts->path and renamed over it when complete: on failure the old
+ * file is unchanged. Returns LRS_EMIT_OK, or LRS_EMIT_EIO (the path cannot
+ * be written, is not a regular file, or the disk is full), LRS_EMIT_EINVAL
+ * (a bad prefix or cpu, or names that collide or are C/C++ keywords or
+ * libm functions) or LRS_EMIT_EINTERNAL (LLVM or the linker failed), with
+ * the reason in err[0..errlen). Thread-safe; it does not use the context's
+ * JIT, nor the environment. */
 LRS_API int lrs_program_emit(const lrs_program *prog, const lrs_emit_options *opts, char *err,
                              size_t errlen);
 
@@ -242,8 +248,11 @@ typedef struct lrs_aot_table {
 } lrs_aot_table;
 
 /* A shared object written by lrs_program_emit, loaded with dlopen: no LLVM
- * involved. NULL on failure with the reason in err[0..errlen) (a missing
- * file, no lrs_aot_table, a wrong magic or version). Thread-safe. */
+ * involved. `path` is a path even without a slash ("x.so" is ./x.so). The
+ * file is checked first (a regular file, its ELF header, its descriptor's
+ * length and checksum), so a truncated or damaged copy fails cleanly. NULL
+ * on failure with the reason in err[0..errlen) (a missing file, a damaged
+ * one, no lrs_aot_table, a wrong magic or version). Thread-safe. */
 typedef struct lrs_aot lrs_aot;
 LRS_API lrs_aot *lrs_aot_open(const char *path, char *err, size_t errlen);
 LRS_API void lrs_aot_close(lrs_aot *aot);

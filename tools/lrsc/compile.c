@@ -21,7 +21,8 @@ static char *default_output(const char *file, const char *ext)
 
 static int emit(lrsc_args *a, const lrs_program *p, lrs_emit_kind kind, const char *path)
 {
-    lrs_emit_options o = {kind, path, a->prefix, a->cpu, NULL};
+    /* The library reads no environment: $CC is the command line's. */
+    lrs_emit_options o = {kind, path, a->prefix, a->cpu, getenv("CC")};
     char err[1024];
     int r = lrs_program_emit(p, &o, err, sizeof err);
     if (r == LRS_EMIT_OK) return 0;
