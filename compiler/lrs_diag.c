@@ -91,7 +91,7 @@ static size_t line_index(lrs_sources *s, lrs_source *f, uint32_t off)
     return lo;
 }
 
-static void src_position(lrs_sources *s, uint32_t file, uint32_t off, int *line, int *col)
+void lrs_src_position(lrs_sources *s, uint32_t file, uint32_t off, int *line, int *col)
 {
     lrs_source *f = s->files[file];
     if (off > f->len) off = (uint32_t)f->len;
@@ -303,9 +303,9 @@ static void locate(lrs_sink *k, lrs_span span, lrs_diag_info *info)
 {
     lrs_source *f = k->src->files[span.file];
     int line, col, eline, ecol;
-    src_position(k->src, span.file, span.start, &line, &col);
-    src_position(k->src, span.file, span.end > span.start ? span.end : span.start + 1, &eline,
-                 &ecol);
+    lrs_src_position(k->src, span.file, span.start, &line, &col);
+    lrs_src_position(k->src, span.file, span.end > span.start ? span.end : span.start + 1, &eline,
+                     &ecol);
     size_t li = (size_t)line - 1;
     size_t ls = f->line_starts[li];
     size_t le = li + 1 < f->nlines ? f->line_starts[li + 1] - 1 : f->len;

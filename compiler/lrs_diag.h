@@ -40,6 +40,8 @@ uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const c
  * or -1 with errno set (the caller words the error). */
 int64_t lrs_src_load(lrs_sources *s, const char *path, const char *name);
 /* 1-based line and byte column of offset `off` in file `file`. */
+void lrs_src_position(lrs_sources *s, uint32_t file, uint32_t off, int *line, int *col);
+/* 1-based line and byte column of offset `off` in file `file`. */
 
 /* Where a pass reports. Counts errors and stops recording past the cap. */
 typedef struct lrs_sink {
