@@ -67,30 +67,35 @@ int lrs_llvm_init(char **err)
 }
 
 /* LLVM 19's x86 CPU names. LLVM only warns (on stderr) about a name it
- * does not know, so names are checked here first. */
-static const char *const x86_cpus =
-    " alderlake amdfam10 arrowlake arrowlake-s arrowlake_s athlon athlon-4 athlon-fx athlon-mp"
-    " athlon-tbird athlon-xp athlon64 athlon64-sse3 atom atom_sse4_2 atom_sse4_2_movbe barcelona"
-    " bdver1 bdver2 bdver3 bdver4 bonnell broadwell btver1 btver2 c3 c3-2 cannonlake cascadelake"
-    " clearwaterforest cooperlake core-avx-i core-avx2 core2 core_2_duo_sse4_1 core_2_duo_ssse3"
-    " core_2nd_gen_avx core_3rd_gen_avx core_4th_gen_avx core_4th_gen_avx_tsx core_5th_gen_avx"
-    " core_5th_gen_avx_tsx core_aes_pclmulqdq core_i7_sse4_2 corei7 corei7-avx emeraldrapids"
-    " generic geode goldmont goldmont-plus goldmont_plus gracemont grandridge graniterapids"
-    " graniterapids-d graniterapids_d haswell i386 i486 i586 i686 icelake-client icelake-server"
-    " icelake_client icelake_server ivybridge k6 k6-2 k6-3 k8 k8-sse3 knl knm lakemont lunarlake"
-    " meteorlake mic_avx512 nehalem nocona opteron opteron-sse3 pantherlake penryn pentium"
-    " pentium-m pentium-mmx pentium2 pentium3 pentium3m pentium4 pentium4m pentium_4"
-    " pentium_4_sse3 pentium_ii pentium_iii pentium_iii_no_xmm_regs pentium_m pentium_mmx"
-    " pentium_pro pentiumpro prescott raptorlake rocketlake sandybridge sapphirerapids"
+ * does not know, and aborts in code generation on a CPU without 64-bit
+ * mode, so names are checked here first: x86_64_cpus can run x86-64 code,
+ * x86_32_cpus are LLVM's 32-bit-only ones. */
+static const char *const x86_64_cpus =
+    " alderlake amdfam10 arrowlake arrowlake-s arrowlake_s athlon-fx athlon64 athlon64-sse3"
+    " atom atom_sse4_2 atom_sse4_2_movbe barcelona bdver1 bdver2 bdver3 bdver4 bonnell"
+    " broadwell btver1 btver2 cannonlake cascadelake clearwaterforest cooperlake core-avx-i"
+    " core-avx2 core2 core_2_duo_sse4_1 core_2_duo_ssse3 core_2nd_gen_avx core_3rd_gen_avx"
+    " core_4th_gen_avx core_4th_gen_avx_tsx core_5th_gen_avx core_5th_gen_avx_tsx"
+    " core_aes_pclmulqdq core_i7_sse4_2 corei7 corei7-avx emeraldrapids generic goldmont"
+    " goldmont-plus goldmont_plus gracemont grandridge graniterapids graniterapids-d"
+    " graniterapids_d haswell icelake-client icelake-server icelake_client icelake_server"
+    " ivybridge k8 k8-sse3 knl knm lunarlake meteorlake mic_avx512 nehalem nocona opteron"
+    " opteron-sse3 pantherlake penryn raptorlake rocketlake sandybridge sapphirerapids"
     " sierraforest silvermont skx skylake skylake-avx512 skylake_avx512 slm tigerlake tremont"
-    " westmere winchip-c6 winchip2 x86-64 x86-64-v2 x86-64-v3 x86-64-v4 yonah znver1 znver2"
-    " znver3 znver4 znver5 ";
+    " westmere x86-64 x86-64-v2 x86-64-v3 x86-64-v4 znver1 znver2 znver3 znver4 znver5 ";
 
-static int known_x86_cpu(const char *cpu)
+static const char *const x86_32_cpus =
+    " athlon athlon-4 athlon-mp athlon-tbird athlon-xp c3 c3-2 geode i386 i486 i586 i686 k6"
+    " k6-2 k6-3 lakemont pentium pentium-m pentium-mmx pentium2 pentium3 pentium3m pentium4"
+    " pentium4m pentium_4 pentium_4_sse3 pentium_ii pentium_iii pentium_iii_no_xmm_regs"
+    " pentium_m pentium_mmx pentium_pro pentiumpro prescott winchip-c6 winchip2 yonah ";
+
+/* Whether `cpu` is a word of the list `names` (' '-separated). */
+static int cpu_in(const char *names, const char *cpu)
 {
     size_t n = strlen(cpu);
     if (!n || strchr(cpu, ' ')) return 0;
-    for (const char *p = strstr(x86_cpus, cpu); p; p = strstr(p + 1, cpu))
+    for (const char *p = strstr(names, cpu); p; p = strstr(p + 1, cpu))
         if (p[-1] == ' ' && p[n] == ' ') return 1;
     return 0;
 }
@@ -126,10 +131,16 @@ int lrs_llvm_target_new(const char *cpu, int pic, lrs_llvm_target *out, char **e
         name = host_cpu;
         features = host_features;
     } else {
-        if (x86_64 && !known_x86_cpu(cpu)) {
-            size_t n = strlen(cpu) + 80;
+        if (x86_64 && !cpu_in(x86_64_cpus, cpu)) {
+            size_t n = strlen(cpu) + 160;
             *err = malloc(n);
-            if (*err) snprintf(*err, n, "'%s' is not a CPU LLVM knows for x86-64", cpu);
+            if (*err && cpu_in(x86_32_cpus, cpu))
+                snprintf(*err, n,
+                         "'%s' is not a CPU for x86-64 code: it has no 64-bit mode"
+                         " (try generic, native, x86-64-v3 or a 64-bit CPU name)",
+                         cpu);
+            else if (*err)
+                snprintf(*err, n, "'%s' is not a CPU LLVM knows for x86-64", cpu);
             goto fail;
         }
         name = cpu;
@@ -305,10 +316,88 @@ static LLVMValueRef fcmp(llvm_lower *L, LLVMRealPredicate p, LLVMValueRef a, LLV
 /* min/max as the interpreter's nan_min/nan_max: NaN if either operand is
  * NaN, else a < b ? a : b. Not llvm.minnum (which drops NaN) nor
  * llvm.minimum (which orders -0 before +0). */
-static LLVMValueRef nan_minmax(llvm_lower *L, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b)
+static LLVMValueRef nan_minmax(llvm_lower *L, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b,
+                               int nan_free)
 {
     LLVMValueRef pick = LLVMBuildSelect(L->b, fcmp(L, p, a, b), a, b, "");
+    if (nan_free) return pick; /* neither operand can be NaN */
     return LLVMBuildSelect(L->b, fcmp(L, LLVMRealUNO, a, b), kf(L, NAN), pick, "");
+}
+
+/* mag[i] bounds |value| of instruction i at every step, or is INFINITY
+ * when the value may be infinite or NaN: below 1e300 it is neither. The
+ * bounds are generous (a factor above each rounding) and only serve to
+ * drop NaN tests LLVM cannot drop itself. */
+static void magnitudes(const lrs_code *code, double *mag)
+{
+    const double up = 1.000001, big = 1e300;
+    for (uint32_t i = 0; i < code->n; i++) {
+        const lrs_irnode *n = &code->ins[i];
+        double ma = lrs_ir_arity(n->op) > 0 ? mag[n->a] : 0;
+        double mb = lrs_ir_arity(n->op) > 1 ? mag[n->b] : 0;
+        double kb = n->op >= IR_FIRST_BINARY && code->ins[n->b].op == IR_CONST
+                        ? fabs(code->ins[n->b].k)
+                        : 0;
+        double m = INFINITY;
+        switch ((lrs_irop)n->op) {
+        case IR_CONST:
+            m = isfinite(n->k) ? fabs(n->k) : INFINITY;
+            break;
+        case IR_STEP:
+            m = 9.3e18; /* (double)INT64_MAX is 2^63 */
+            break;
+        case IR_NOISE:
+        case IR_NOT:
+        case IR_LT:
+        case IR_LE:
+        case IR_GT:
+        case IR_GE:
+        case IR_EQ:
+        case IR_NE:
+        case IR_AND:
+        case IR_OR:
+            m = 1;
+            break;
+        case IR_NEG:
+        case IR_ABS:
+        case IR_FLOOR:
+        case IR_CEIL:
+        case IR_ROUND:
+            m = ma + 1;
+            break;
+        case IR_SIN:
+        case IR_COS:
+        case IR_TANH:
+            m = ma < big ? 1 : INFINITY;
+            break;
+        case IR_EXP:
+            m = ma < 700 ? exp(ma) * up : INFINITY;
+            break;
+        case IR_ADD:
+        case IR_SUB:
+            m = (ma + mb) * up;
+            break;
+        case IR_MUL:
+            m = ma * mb * up;
+            break;
+        case IR_DIV:
+            m = kb > 0 && isfinite(kb) ? ma / kb * up : INFINITY;
+            break;
+        case IR_MOD:
+            m = kb > 0 && isfinite(kb) && ma / kb < big ? (2 * ma + kb) * up : INFINITY;
+            break;
+        case IR_MIN:
+        case IR_MAX:
+            m = ma > mb ? ma : mb;
+            break;
+        case IR_SELECT:
+            m = mb > mag[n->c] ? mb : mag[n->c];
+            break;
+        default:
+            break;
+        }
+        mag[i] = m < big ? m : INFINITY;
+    }
 }
 
 /* The seed of IR_NOISE as the interpreter converts it: (uint64)(int64)k,
@@ -358,149 +447,352 @@ void lrs_llvm_exact_nodes(const lrs_code *code, unsigned char *exact)
     }
 }
 
+/* (double)s for 0 <= s: the two halves of s placed in the mantissas of
+ * 2^84 and 2^52 and added, which rounds once, as cvtsi2sd does (the
+ * subtraction is exact). Not cvtsi2sd itself: that writes only the low
+ * lane of its register and so waits for the register's last writer, which
+ * in a loop of calls is the previous call's `cos`; LLVM breaks that
+ * dependency only after an earlier write in the same function. */
+static LLVMValueRef step_to_double(llvm_lower *L, LLVMValueRef s)
+{
+    LLVMBuilderRef b = L->b;
+    LLVMValueRef hi = LLVMBuildLShr(b, s, ki(L, 32), "");
+    LLVMValueRef lo = LLVMBuildAnd(b, s, ki(L, 0xffffffffu), "");
+    hi = LLVMBuildBitCast(b, LLVMBuildOr(b, hi, ki(L, 0x4530000000000000u), ""), L->f64, "");
+    lo = LLVMBuildBitCast(b, LLVMBuildOr(b, lo, ki(L, 0x4330000000000000u), ""), L->f64, "");
+    hi = LLVMBuildFSub(b, hi, kf(L, 19342813118337666422669312.0), ""); /* 2^84 + 2^52 */
+    return LLVMBuildFAdd(b, hi, lo, "stepf");
+}
+
+/* The clamped step and its double, computed once per function. */
+typedef struct step_vals {
+    LLVMValueRef s, sd;
+} step_vals;
+
+/* One instruction of `code` from its operands' values a, c and cc. vm:
+ * libmvec variants allowed; nan_free: neither a nor c can be NaN. */
+static LLVMValueRef lower_op(llvm_lower *L, const lrs_irnode *n, LLVMValueRef a, LLVMValueRef c,
+                             LLVMValueRef cc, int vm, int nan_free, step_vals *sv)
+{
+    LLVMBuilderRef b = L->b;
+    switch ((lrs_irop)n->op) {
+    case IR_CONST:
+        return kf(L, n->k);
+    case IR_STEP:
+        if (!sv->sd) sv->sd = step_to_double(L, sv->s);
+        return sv->sd;
+    case IR_NOISE:
+        return noise(L, sv->s, n->k);
+    case IR_NEG:
+        return LLVMBuildFNeg(b, a, "");
+    case IR_NOT:
+        return to_double(L, fcmp(L, LLVMRealOEQ, a, kf(L, 0)));
+    case IR_ABS:
+        return math1(L, "llvm.fabs", a);
+    case IR_FLOOR:
+        return math1(L, "llvm.floor", a);
+    case IR_CEIL:
+        return math1(L, "llvm.ceil", a);
+    case IR_ROUND:
+        return math1(L, "llvm.round", a); /* C round: half away from 0 */
+    case IR_SQRT:
+        return math1(L, "llvm.sqrt", a);
+    case IR_EXP:
+        return libm(L, "exp", &a, 1, vm);
+    case IR_LOG:
+        return libm(L, "log", &a, 1, vm);
+    case IR_LOG2:
+        return libm(L, "log2", &a, 1, vm);
+    case IR_SIN:
+        return libm(L, "sin", &a, 1, vm);
+    case IR_COS:
+        return libm(L, "cos", &a, 1, vm);
+    case IR_TANH:
+        return libm(L, "tanh", &a, 1, vm);
+    case IR_ADD:
+        return LLVMBuildFAdd(b, a, c, "");
+    case IR_SUB:
+        return LLVMBuildFSub(b, a, c, "");
+    case IR_MUL:
+        return LLVMBuildFMul(b, a, c, "");
+    case IR_DIV:
+        return LLVMBuildFDiv(b, a, c, "");
+    case IR_POW: {
+        LLVMValueRef ab[2] = {a, c};
+        return libm(L, "pow", ab, 2, vm);
+    }
+    case IR_MIN:
+        return nan_minmax(L, LLVMRealOLT, a, c, nan_free);
+    case IR_MAX:
+        return nan_minmax(L, LLVMRealOGT, a, c, nan_free);
+    case IR_MOD: { /* floored: a - b * floor(a / b), no fused multiply-add */
+        LLVMValueRef q = math1(L, "llvm.floor", LLVMBuildFDiv(b, a, c, ""));
+        return LLVMBuildFSub(b, a, LLVMBuildFMul(b, c, q, ""), "");
+    }
+    case IR_LT:
+        return to_double(L, fcmp(L, LLVMRealOLT, a, c));
+    case IR_LE:
+        return to_double(L, fcmp(L, LLVMRealOLE, a, c));
+    case IR_GT:
+        return to_double(L, fcmp(L, LLVMRealOGT, a, c));
+    case IR_GE:
+        return to_double(L, fcmp(L, LLVMRealOGE, a, c));
+    case IR_EQ:
+        return to_double(L, fcmp(L, LLVMRealOEQ, a, c));
+    case IR_NE:
+        return to_double(L, fcmp(L, LLVMRealUNE, a, c)); /* NaN != x */
+    case IR_AND:
+        return to_double(L, LLVMBuildAnd(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)),
+                                         fcmp(L, LLVMRealUNE, c, kf(L, 0)), ""));
+    case IR_OR:
+        return to_double(L, LLVMBuildOr(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)),
+                                        fcmp(L, LLVMRealUNE, c, kf(L, 0)), ""));
+    case IR_SELECT:
+        return LLVMBuildSelect(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)), c, cc, "");
+    default:
+        return kf(L, NAN);
+    }
+}
+
+/* step = max(step, 0): negative steps are step 0 */
+static step_vals clamp_step(llvm_lower *L, LLVMValueRef step)
+{
+    LLVMTypeRef fty;
+    LLVMValueRef smax = intrinsic(L, "llvm.smax", L->i64, &fty);
+    LLVMValueRef args[2] = {step, ki(L, 0)};
+    step_vals sv = {LLVMBuildCall2(L->b, fty, smax, args, 2, "step"), NULL};
+    return sv;
+}
+
+/* Whether neither operand of a min or max (instruction i) can be NaN. */
+static int nan_free(const lrs_code *code, const double *mag, uint32_t i)
+{
+    const lrs_irnode *n = &code->ins[i];
+    return lrs_ir_arity(n->op) == 2 && isfinite(mag[n->a]) && isfinite(mag[n->b]);
+}
+
+static LLVMValueRef operand(LLVMValueRef *v, const lrs_irnode *n, int k)
+{
+    uint32_t ops[3] = {n->a, n->b, n->c};
+    return lrs_ir_arity(n->op) > k ? v[ops[k]] : NULL;
+}
+
 /* A schedule's straight-line code at i64 `step`, in the current block.
  * Every node is computed (selects, not branches), as the interpreter does;
  * nothing can trap, and straight-line code is what the vectoriser wants.
  * vec: attach libmvec variants to math calls (range functions). */
 static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef step, int vec)
 {
-    LLVMBuilderRef b = L->b;
     LLVMValueRef *v = malloc((code->n ? code->n : 1) * sizeof *v);
     unsigned char *exact = malloc(code->n ? code->n : 1);
-    if (!v || !exact) {
+    double *mag = malloc((code->n ? code->n : 1) * sizeof *mag);
+    if (!v || !exact || !mag) {
         free(v);
         free(exact);
+        free(mag);
         return NULL;
     }
     lrs_llvm_exact_nodes(code, exact);
-    LLVMTypeRef fty;
-    /* step = max(step, 0): negative steps are step 0 */
-    LLVMValueRef smax = intrinsic(L, "llvm.smax", L->i64, &fty);
-    LLVMValueRef args[2] = {step, ki(L, 0)};
-    LLVMValueRef s = LLVMBuildCall2(b, fty, smax, args, 2, "step");
-    LLVMValueRef sd = NULL;
+    magnitudes(code, mag);
+    step_vals sv = clamp_step(L, step);
     for (uint32_t i = 0; i < code->n; i++) {
         const lrs_irnode *n = &code->ins[i];
-        LLVMValueRef a = lrs_ir_arity(n->op) > 0 ? v[n->a] : NULL;
-        LLVMValueRef c = lrs_ir_arity(n->op) > 1 ? v[n->b] : NULL;
-        LLVMValueRef r;
-        int vm = vec && !exact[i]; /* libmvec allowed here */
-        switch ((lrs_irop)n->op) {
-        case IR_CONST:
-            r = kf(L, n->k);
-            break;
-        case IR_STEP:
-            if (!sd) sd = LLVMBuildSIToFP(b, s, L->f64, "stepf");
-            r = sd;
-            break;
-        case IR_NOISE:
-            r = noise(L, s, n->k);
-            break;
-        case IR_NEG:
-            r = LLVMBuildFNeg(b, a, "");
-            break;
-        case IR_NOT:
-            r = to_double(L, fcmp(L, LLVMRealOEQ, a, kf(L, 0)));
-            break;
-        case IR_ABS:
-            r = math1(L, "llvm.fabs", a);
-            break;
-        case IR_FLOOR:
-            r = math1(L, "llvm.floor", a);
-            break;
-        case IR_CEIL:
-            r = math1(L, "llvm.ceil", a);
-            break;
-        case IR_ROUND:
-            r = math1(L, "llvm.round", a);
-            break; /* C round: half away from 0 */
-        case IR_SQRT:
-            r = math1(L, "llvm.sqrt", a);
-            break;
-        case IR_EXP:
-            r = libm(L, "exp", &a, 1, vm);
-            break;
-        case IR_LOG:
-            r = libm(L, "log", &a, 1, vm);
-            break;
-        case IR_LOG2:
-            r = libm(L, "log2", &a, 1, vm);
-            break;
-        case IR_SIN:
-            r = libm(L, "sin", &a, 1, vm);
-            break;
-        case IR_COS:
-            r = libm(L, "cos", &a, 1, vm);
-            break;
-        case IR_TANH:
-            r = libm(L, "tanh", &a, 1, vm);
-            break;
-        case IR_ADD:
-            r = LLVMBuildFAdd(b, a, c, "");
-            break;
-        case IR_SUB:
-            r = LLVMBuildFSub(b, a, c, "");
-            break;
-        case IR_MUL:
-            r = LLVMBuildFMul(b, a, c, "");
-            break;
-        case IR_DIV:
-            r = LLVMBuildFDiv(b, a, c, "");
-            break;
-        case IR_POW: {
-            LLVMValueRef ab[2] = {a, c};
-            r = libm(L, "pow", ab, 2, vm);
-            break;
-        }
-        case IR_MIN:
-            r = nan_minmax(L, LLVMRealOLT, a, c);
-            break;
-        case IR_MAX:
-            r = nan_minmax(L, LLVMRealOGT, a, c);
-            break;
-        case IR_MOD: /* floored: a - b * floor(a / b), no fused multiply-add */
-            r = LLVMBuildFDiv(b, a, c, "");
-            r = LLVMBuildFSub(b, a, LLVMBuildFMul(b, c, math1(L, "llvm.floor", r), ""), "");
-            break;
-        case IR_LT:
-            r = to_double(L, fcmp(L, LLVMRealOLT, a, c));
-            break;
-        case IR_LE:
-            r = to_double(L, fcmp(L, LLVMRealOLE, a, c));
-            break;
-        case IR_GT:
-            r = to_double(L, fcmp(L, LLVMRealOGT, a, c));
-            break;
-        case IR_GE:
-            r = to_double(L, fcmp(L, LLVMRealOGE, a, c));
-            break;
-        case IR_EQ:
-            r = to_double(L, fcmp(L, LLVMRealOEQ, a, c));
-            break;
-        case IR_NE:
-            r = to_double(L, fcmp(L, LLVMRealUNE, a, c));
-            break; /* NaN != x */
-        case IR_AND:
-            r = to_double(L, LLVMBuildAnd(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)),
-                                          fcmp(L, LLVMRealUNE, c, kf(L, 0)), ""));
-            break;
-        case IR_OR:
-            r = to_double(L, LLVMBuildOr(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)),
-                                         fcmp(L, LLVMRealUNE, c, kf(L, 0)), ""));
-            break;
-        case IR_SELECT:
-            r = LLVMBuildSelect(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)), c, v[n->c], "");
-            break;
-        default:
-            r = kf(L, NAN);
-            break;
-        }
-        v[i] = r;
+        v[i] = lower_op(L, n, operand(v, n, 0), operand(v, n, 1), operand(v, n, 2),
+                        vec && !exact[i], nan_free(code, mag, i), &sv);
     }
     LLVMValueRef result = code->n ? v[code->n - 1] : kf(L, NAN);
     free(v);
     free(exact);
+    free(mag);
     return result;
+}
+
+/* ---- branches for the scalar function ---------------------------------------- */
+
+/* Whether computing node i costs a call (or a division): worth a branch. */
+static int costly_op(uint8_t op)
+{
+    return (op >= IR_EXP && op <= IR_TANH) || op == IR_POW || op == IR_DIV || op == IR_MOD;
+}
+
+typedef struct lazy_frame {
+    uint32_t node;
+    int state;
+    LLVMValueRef then_v;
+    LLVMBasicBlockRef then_bb, else_bb, join_bb;
+    size_t mark; /* undo-log length when the arm began */
+} lazy_frame;
+
+typedef struct lazy {
+    llvm_lower *L;
+    const lrs_code *code;
+    LLVMValueRef *v;       /* value of each node where the current block is, or NULL */
+    unsigned char *costly; /* a call or division somewhere below the node */
+    double *mag;           /* magnitudes() */
+    uint32_t *undo;        /* nodes given a value, in order */
+    size_t nundo;
+    lazy_frame *stack;
+    size_t depth, cap;
+    size_t emitted, budget; /* instructions built: past budget, give up */
+    LLVMValueRef fn;
+} lazy;
+
+static int lazy_push(lazy *Z, uint32_t node)
+{
+    if (Z->v[node]) return 0;
+    if (Z->depth == Z->cap) {
+        size_t cap = Z->cap * 2 + 16;
+        lazy_frame *s = realloc(Z->stack, cap * sizeof *s);
+        if (!s) return -1;
+        Z->stack = s;
+        Z->cap = cap;
+    }
+    Z->stack[Z->depth++] = (lazy_frame){.node = node};
+    return 0;
+}
+
+static void lazy_set(lazy *Z, uint32_t node, LLVMValueRef val)
+{
+    Z->v[node] = val;
+    Z->undo[Z->nundo++] = node;
+    Z->emitted++;
+}
+
+/* Forget the values computed in an arm: they do not dominate the join. */
+static void lazy_undo(lazy *Z, size_t mark)
+{
+    while (Z->nundo > mark)
+        Z->v[Z->undo[--Z->nundo]] = NULL;
+}
+
+/* The scalar function's code with a branch at every select whose arms do
+ * costly work, so that only the active segment of a `then` chain (or the
+ * taken side of any select) is computed. Nodes are built on demand from
+ * the root with an explicit stack; a node computed inside an arm is
+ * forgotten at the join and built again where needed later, and when that
+ * re-building passes Z->budget the caller falls back to lower_code. The
+ * values are the same as lower_code's: only which nodes run differs.
+ * Returns the result, NULL when out of memory or over budget (*over). */
+static LLVMValueRef lower_lazy(lazy *Z, step_vals *sv, int *over)
+{
+    llvm_lower *L = Z->L;
+    const lrs_code *code = Z->code;
+    LLVMBuilderRef b = L->b;
+    *over = 0;
+    if (!code->n) return kf(L, NAN);
+    if (lazy_push(Z, code->n - 1)) return NULL;
+    while (Z->depth) {
+        lazy_frame *f = &Z->stack[Z->depth - 1];
+        const lrs_irnode *n = &code->ins[f->node];
+        if (Z->emitted > Z->budget) {
+            *over = 1;
+            return NULL;
+        }
+        if (f->state == 0 && Z->v[f->node]) {
+            Z->depth--;
+            continue;
+        }
+        int ar = lrs_ir_arity(n->op);
+        if (n->op != IR_SELECT || !(Z->costly[n->b] || Z->costly[n->c])) {
+            if (f->state == 0) { /* operands first */
+                f->state = 1;
+                uint32_t ops[3] = {n->a, n->b, n->c};
+                for (int k = ar; k-- > 0;)
+                    if (lazy_push(Z, ops[k])) return NULL;
+                continue;
+            }
+            LLVMValueRef r = lower_op(L, n, operand(Z->v, n, 0), operand(Z->v, n, 1),
+                                      operand(Z->v, n, 2), 0, nan_free(code, Z->mag, f->node), sv);
+            lazy_set(Z, f->node, r);
+            Z->depth--;
+            continue;
+        }
+        /* a select with a costly arm: cond; br; then arm; else arm; phi */
+        switch (f->state) {
+        case 0:
+            f->state = 1;
+            if (lazy_push(Z, n->a)) return NULL;
+            break;
+        case 1: {
+            LLVMValueRef cond = fcmp(L, LLVMRealUNE, Z->v[n->a], kf(L, 0));
+            f->then_bb = LLVMAppendBasicBlockInContext(L->c, Z->fn, "then");
+            f->else_bb = LLVMAppendBasicBlockInContext(L->c, Z->fn, "else");
+            f->join_bb = LLVMAppendBasicBlockInContext(L->c, Z->fn, "join");
+            LLVMBuildCondBr(b, cond, f->then_bb, f->else_bb);
+            LLVMPositionBuilderAtEnd(b, f->then_bb);
+            f->mark = Z->nundo;
+            f->state = 2;
+            if (lazy_push(Z, n->b)) return NULL;
+            break;
+        }
+        case 2:
+            f->then_v = Z->v[n->b];
+            f->then_bb = LLVMGetInsertBlock(b);
+            LLVMBuildBr(b, f->join_bb);
+            lazy_undo(Z, f->mark);
+            LLVMPositionBuilderAtEnd(b, f->else_bb);
+            f->state = 3;
+            if (lazy_push(Z, n->c)) return NULL;
+            break;
+        default: {
+            LLVMValueRef else_v = Z->v[n->c];
+            LLVMBasicBlockRef else_end = LLVMGetInsertBlock(b);
+            LLVMBuildBr(b, f->join_bb);
+            lazy_undo(Z, f->mark);
+            LLVMPositionBuilderAtEnd(b, f->join_bb);
+            LLVMValueRef phi = LLVMBuildPhi(b, L->f64, "");
+            LLVMValueRef in_v[2] = {f->then_v, else_v};
+            LLVMBasicBlockRef in_b[2] = {f->then_bb, else_end};
+            LLVMAddIncoming(phi, in_v, in_b, 2);
+            uint32_t node = f->node;
+            Z->depth--;
+            lazy_set(Z, node, phi);
+            break;
+        }
+        }
+    }
+    return Z->v[code->n - 1];
+}
+
+/* The scalar function's body with branches (lower_lazy) where the code
+ * has costly selected work. NULL with *over = 0 when there is no such
+ * select or memory ran out, with *over = 1 when branching would duplicate
+ * too much: the caller then lowers the straight line instead. */
+static LLVMValueRef lower_branches(llvm_lower *L, LLVMValueRef fn, const lrs_code *code, int *over)
+{
+    uint32_t n = code->n;
+    lazy Z = {.L = L, .code = code, .fn = fn, .budget = 4 * (size_t)n + 64};
+    Z.v = calloc(n + 1, sizeof *Z.v);
+    Z.costly = calloc(n + 1, 1);
+    Z.mag = malloc((n + 1) * sizeof *Z.mag);
+    Z.undo = malloc((Z.budget + 2 * (size_t)n + 1) * sizeof *Z.undo);
+    LLVMValueRef r = NULL;
+    int any = 0;
+    *over = 0;
+    if (!Z.v || !Z.costly || !Z.mag || !Z.undo) goto done;
+    magnitudes(code, Z.mag);
+    for (uint32_t i = 0; i < n; i++) {
+        const lrs_irnode *x = &code->ins[i];
+        uint32_t ops[3] = {x->a, x->b, x->c};
+        Z.costly[i] = (unsigned char)costly_op(x->op);
+        for (int k = 0; k < lrs_ir_arity(x->op); k++)
+            Z.costly[i] |= Z.costly[ops[k]];
+        if (x->op == IR_SELECT && (Z.costly[x->b] || Z.costly[x->c])) any = 1;
+    }
+    if (!any) {
+        *over = 1;
+        goto done;
+    }
+    step_vals sv = clamp_step(L, LLVMGetParam(fn, 0));
+    sv.sd = step_to_double(L, sv.s); /* here, where it dominates every use */
+    r = lower_lazy(&Z, &sv, over);
+done:
+    free(Z.v);
+    free(Z.costly);
+    free(Z.mag);
+    free(Z.undo);
+    free(Z.stack);
+    return r;
 }
 
 static LLVMValueRef add_function(llvm_lower *L, const char *prefix, const char *name, int range)
@@ -528,14 +820,25 @@ static LLVMValueRef add_function(llvm_lower *L, const char *prefix, const char *
     return f;
 }
 
-/* PREFIX_NAME(step) = the schedule at step */
-static int lower_scalar(llvm_lower *L, LLVMValueRef f, const lrs_code *code)
+/* PREFIX_NAME(step) = the schedule at step: with branches where they
+ * save work, else straight-line. Returns the function or NULL. */
+static LLVMValueRef lower_scalar(llvm_lower *L, const char *prefix, const char *name,
+                                 const lrs_code *code)
 {
+    LLVMValueRef f = add_function(L, prefix, name, 0);
+    if (!f) return NULL;
     LLVMPositionBuilderAtEnd(L->b, LLVMAppendBasicBlockInContext(L->c, f, "entry"));
-    LLVMValueRef r = lower_code(L, code, LLVMGetParam(f, 0), 0);
-    if (!r) return -1;
+    int straight = 0;
+    LLVMValueRef r = lower_branches(L, f, code, &straight);
+    if (!r && straight) { /* in a fresh function (deleting one drops its references) */
+        LLVMDeleteFunction(f);
+        if (!(f = add_function(L, prefix, name, 0))) return NULL;
+        LLVMPositionBuilderAtEnd(L->b, LLVMAppendBasicBlockInContext(L->c, f, "entry"));
+        r = lower_code(L, code, LLVMGetParam(f, 0), 0);
+    }
+    if (!r) return NULL;
     LLVMBuildRet(L->b, r);
-    return 0;
+    return f;
 }
 
 /* PREFIX_NAME_range(first, count, out): out[k] = f(first +sat k) for
@@ -606,9 +909,10 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *pr
         for (size_t i = 0; i < progs[k]->nsched; i++) {
             const lrs_schedule *s = &progs[k]->sched[i];
             const char *prefix = prefixes[k];
-            LLVMValueRef f = which & LRS_LLVM_SCALAR ? add_function(&L, prefix, s->name, 0) : NULL;
+            LLVMValueRef f =
+                which & LRS_LLVM_SCALAR ? lower_scalar(&L, prefix, s->name, &s->code) : NULL;
             LLVMValueRef r = which & LRS_LLVM_RANGE ? add_function(&L, prefix, s->name, 1) : NULL;
-            if ((which & LRS_LLVM_SCALAR && (!f || lower_scalar(&L, f, &s->code))) ||
+            if ((which & LRS_LLVM_SCALAR && !f) ||
                 (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, &s->code)))) {
                 *err = lrs_llvm_strdup("out of memory lowering to LLVM IR");
                 goto fail;

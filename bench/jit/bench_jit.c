@@ -4,7 +4,8 @@
  * binary built with -O2); range evaluation of 10^7 steps against a loop of
  * scalar calls; compile latency from source text to a callable pointer,
  * cold and warm; and the whole-process cost of `lrsc eval` at one step.
- * usage: bench_jit [LRSC]   (LRSC: the lrsc binary to time) */
+ * usage: bench_jit [LRSC | --latency]   (LRSC: the lrsc binary to time;
+ * --latency: only the compile latency) */
 #include "lrs.h"
 
 #include <math.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -76,6 +78,101 @@ static double c_rex(int64_t step)
     return 1e-3 * z / (0.5 + 0.5 * z);
 }
 
+/* s clamped to [0, span] as a double: the schedule holds past its span */
+static double clamped(int64_t step, double span)
+{
+    return step < 0 ? 0 : (double)step > span ? span : (double)step;
+}
+
+/* step_decay(0.1, 0.5, 10_000), total 100k */
+static double c_step_decay(int64_t step)
+{
+    return 0.1 * pow(0.5, floor(clamped(step, 100000) / 10000));
+}
+
+/* multistep(0.1, 0.1, [30k, 60k, 90k]), total 100k */
+static double c_multistep(int64_t step)
+{
+    double s = clamped(step, 100000);
+    int i = (s >= 30000) + (s >= 60000) + (s >= 90000);
+    return 0.1 * pow(0.1, i);
+}
+
+/* exponential(0.1 -> 1e-4), total 100k */
+static double c_exponential(int64_t step)
+{
+    return 0.1 * pow(1e-4 / 0.1, clamped(step, 100000) / 100000);
+}
+
+/* poly(0.1 -> 0, power = 2), total 100k */
+static double c_poly(int64_t step)
+{
+    return 0.1 * pow(1 - clamped(step, 100000) / 100000, 2);
+}
+
+/* torch's CyclicLR: position in the cycle, as PyTorch computes it */
+static double clr_factor(double s, double up, double down, double *cycle)
+{
+    *cycle = floor(1 + s / (up + down));
+    double x = 1 + s / (up + down) - *cycle, ratio = up / (up + down);
+    return x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
+}
+
+/* torch_cyclic_triangular2(1e-4, 1e-2, 2000), total 100k */
+static double c_triangular2(int64_t step)
+{
+    double cycle, f = clr_factor(clamped(step, 100000), 2000, 2000, &cycle);
+    return 1e-4 + (1e-2 - 1e-4) * f * (1 / pow(2, cycle - 1));
+}
+
+/* torch_cyclic_exp_range(1e-4, 1e-2, 2000, gamma = 0.99994), total 100k */
+static double c_exp_range(int64_t step)
+{
+    double s = clamped(step, 100000), cycle, f = clr_factor(s, 2000, 2000, &cycle);
+    return 1e-4 + (1e-2 - 1e-4) * f * pow(0.99994, s);
+}
+
+/* wsd(0.1, 2000, 10_000), total 100k: up, hold, linear down */
+static double c_wsd(int64_t step)
+{
+    double s = clamped(step, 100000);
+    if (s < 2000) return 0.1 * s / 2000;
+    if (s < 90000) return 0.1;
+    return 0.1 - 0.1 * (s - 90000) / 10000;
+}
+
+/* hf_inverse_sqrt(1e-3, 4000), total 100k */
+static double c_inverse_sqrt(int64_t step)
+{
+    double s = clamped(step, 100000);
+    if (s < 4000) return 1e-3 * (s / 4000);
+    return 1e-3 * (1 / sqrt(s / 4000));
+}
+
+/* torch_onecycle(0.1, 10_000, three_phase = true): PyTorch's phase ends */
+static double oc_anneal(double a, double b, double pct)
+{
+    return cosine(a, b, pct <= 1 ? pct : 2 - pct);
+}
+static double c_onecycle3(int64_t step)
+{
+    double s = clamped(step, 10000), lo = 0.1 / 25, end = lo / 1e4;
+    if (s <= 2999) return oc_anneal(lo, 0.1, s / 2999);
+    if (s <= 5998) return oc_anneal(0.1, lo, (s - 2999) / 2999);
+    return oc_anneal(lo, end, (s - 5998) / 4001);
+}
+
+/* timm_cosine(0.1, 10_000, lr_min = 1e-5, cycle_decay = 0.5,
+ * cycle_limit = 3), total 100k */
+static double c_timm_cosine(int64_t step)
+{
+    double t = clamped(step, 100000), i = floor(t / 10000);
+    if (i >= 3) return 1e-5;
+    double t_curr = t - 10000 * i;
+    return 1e-5 + 0.5 * (0.1 * pow(0.5, i) - 1e-5) * (1 + cos(M_PI * t_curr / 10000));
+}
+
+#define TOTAL_100K "param total = 100_000\nschedule lr = "
 static const struct {
     const char *name, *src;
     double (*c)(int64_t);
@@ -91,6 +188,23 @@ static const struct {
     {"1cycle", "param total = 10_000\nschedule lr = onecycle(peak = 0.1)\n", c_onecycle, 10000},
     {"rex + warmup", "param total = 50_000\nschedule lr = warmup(1000, rex(1e-3 -> 0))\n", c_rex,
      50000},
+    {"step decay", TOTAL_100K "step_decay(0.1, 0.5, 10_000)\n", c_step_decay, 100000},
+    {"multistep", TOTAL_100K "multistep(0.1, 0.1, [30_000, 60_000, 90_000])\n", c_multistep,
+     100000},
+    {"exponential", TOTAL_100K "exponential(0.1 -> 1e-4)\n", c_exponential, 100000},
+    {"poly, power 2", TOTAL_100K "poly(0.1 -> 0, power = 2)\n", c_poly, 100000},
+    {"triangular2", TOTAL_100K "torch_cyclic_triangular2(1e-4, 1e-2, 2000)\n", c_triangular2,
+     100000},
+    {"exp_range", TOTAL_100K "torch_cyclic_exp_range(1e-4, 1e-2, 2000, gamma = 0.99994)\n",
+     c_exp_range, 100000},
+    {"WSD", TOTAL_100K "wsd(0.1, 2000, 10_000)\n", c_wsd, 100000},
+    {"inverse sqrt", TOTAL_100K "hf_inverse_sqrt(1e-3, 4000)\n", c_inverse_sqrt, 100000},
+    {"torch 1cycle, three phases",
+     "param total = 10_000\nschedule lr = torch_onecycle(0.1, 10_000, three_phase = true)\n",
+     c_onecycle3, 10000},
+    {"timm cosine, cycle decay",
+     TOTAL_100K "timm_cosine(0.1, 10_000, lr_min = 1e-5, cycle_decay = 0.5, cycle_limit = 3)\n",
+     c_timm_cosine, 100000},
 };
 
 static lrs_program *interp_prog; /* for the callback below */
@@ -99,33 +213,59 @@ static double interp_fn(int64_t s)
     return lrs_interp_eval(interp_prog, 0, s);
 }
 
-/* Best of 5 of n calls through a function pointer, ns per call. */
-static double per_call(double (*volatile fn)(int64_t), int64_t n, int64_t span)
+/* Best of 5 of n calls through each of fns[0..nf) (ns per call), the
+ * functions taking turns so that they share the machine's noise. */
+static void per_call(double (*const *fns)(int64_t), size_t nf, int64_t n, int64_t span, double *ns)
 {
-    double best = INFINITY;
     volatile double sink = 0;
-    for (int rep = 0; rep < 5; rep++) {
-        double t0 = now(), acc = 0;
-        for (int64_t s = 0, k = 0; k < n; k++, s = s + 1 == span ? 0 : s + 1)
-            acc += fn(s);
-        double t = now() - t0;
-        sink += acc;
-        if (t < best) best = t;
+    for (size_t f = 0; f < nf; f++)
+        ns[f] = INFINITY;
+    for (int rep = 0; rep < 5; rep++)
+        for (size_t f = 0; f < nf; f++) {
+            double (*volatile fn)(int64_t) = fns[f];
+            double t0 = now(), acc = 0;
+            for (int64_t s = 0, k = 0; k < n; k++, s = s + 1 == span ? 0 : s + 1)
+                acc += fn(s);
+            double t = now() - t0;
+            sink += acc;
+            if (t < ns[f]) ns[f] = t;
+        }
+    for (size_t f = 0; f < nf; f++)
+        ns[f] = ns[f] / (double)n * 1e9;
+}
+
+/* The schedule as an ahead-of-time shared object (--cpu generic), opened
+ * with lrs_aot_open. */
+static lrs_fn aot_function(lrs_program *p, lrs_aot **a)
+{
+    char path[] = "/tmp/lrs-bench-so-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return NULL;
+    close(fd);
+    lrs_emit_options o = {LRS_EMIT_SHARED, path, "b_", NULL, NULL};
+    char err[512];
+    if (lrs_program_emit(p, &o, err, sizeof err) || !(*a = lrs_aot_open(path, err, sizeof err))) {
+        fprintf(stderr, "aot: %s\n", err);
+        remove(path);
+        return NULL;
     }
-    return best / (double)n * 1e9;
+    remove(path); /* stays mapped */
+    return lrs_aot_function(*a, lrs_program_schedule_name(p, 0));
 }
 
 static void calls(lrs_context *ctx)
 {
-    printf("## per call (ns; steps 0..span repeated; best of 5)\n\n");
-    printf("| schedule | JIT | hand-written C -O2 | JIT / C | interpreter | max abs diff JIT vs C "
-           "|\n");
-    printf("|---|---:|---:|---:|---:|---:|\n");
+    printf("## per call (ns; steps 0..span repeated; best of 5, taking turns)\n\n");
+    printf("| schedule | JIT | AOT generic | hand-written C -O2 | JIT / C | AOT / C | interpreter "
+           "| max abs diff JIT vs C |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         lrs_program *p =
             lrs_compile_string(ctx, cases[k].name, cases[k].src, strlen(cases[k].src), NULL, NULL);
         lrs_fn fn = p ? lrs_program_function(p, 0) : NULL;
-        if (!fn) {
+        lrs_aot *a = NULL;
+        lrs_fn afn = fn ? aot_function(p, &a) : NULL;
+        if (!fn || !afn) {
             fprintf(stderr, "%s: %s\n", cases[k].name,
                     p ? lrs_program_native_error(p) : "does not compile");
             exit(1);
@@ -133,19 +273,24 @@ static void calls(lrs_context *ctx)
         double diff = 0;
         for (int64_t s = 0; s <= cases[k].span; s++)
             diff = fmax(diff, fabs(fn(s) - cases[k].c(s)));
-        double j = per_call(fn, 20000000, cases[k].span);
-        double c = per_call(cases[k].c, 20000000, cases[k].span);
+        double (*const fns[3])(int64_t) = {fn, afn, cases[k].c};
+        double ns[3], in;
+        per_call(fns, 3, 5000000, cases[k].span, ns);
         interp_prog = p;
-        double i = per_call(interp_fn, 2000000, cases[k].span);
-        printf("| %s | %.2f | %.2f | %.2f | %.1f | %.1e |\n", cases[k].name, j, c, j / c, i, diff);
+        double (*const ifn[1])(int64_t) = {interp_fn};
+        per_call(ifn, 1, 500000, cases[k].span, &in);
+        printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1e |\n", cases[k].name, ns[0],
+               ns[1], ns[2], ns[0] / ns[2], ns[1] / ns[2], in, diff);
+        fflush(stdout);
+        lrs_aot_close(a);
         lrs_program_free(p);
     }
 }
 
 static void range(lrs_context *ctx)
 {
-    enum { N = 10000000 };
-    printf("\n## range of 10^7 steps (ns per step; best of 5)\n\n");
+    enum { N = 2000000 };
+    printf("\n## range of 2 x 10^6 steps (ns per step; best of 5)\n\n");
     printf("| schedule | scalar calls in a loop | range function | speed-up "
            "|\n|---|---:|---:|---:|\n");
     double *out = malloc(N * sizeof *out);
@@ -203,42 +348,65 @@ static void latency(void)
     lrs_context_free(ctx);
 }
 
+/* Median of REPS runs of argv as a whole process (stdout to /dev/null),
+ * in ms. */
+static double process_ms(char *const *argv, double *t, int reps)
+{
+    for (int i = 0; i < reps; i++) {
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1, 0);
+        pid_t pid;
+        double a = now();
+        if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ)) exit(1);
+        int st;
+        waitpid(pid, &st, 0);
+        t[i] = now() - a;
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    qsort(t, (size_t)reps, sizeof *t, cmp);
+    return t[reps / 2] * 1e3;
+}
+
+/* lrsc as a whole process beside /bin/true, the runs taking turns. */
 static void whole_process(const char *lrsc)
 {
-    enum { REPS = 21 };
+    enum { REPS = 21, KINDS = 4 };
     char path[] = "/tmp/lrs-bench-XXXXXX";
     int fd = mkstemp(path);
     FILE *f = fdopen(fd, "w");
     fputs(cases[0].src, f);
     fclose(f);
-    double t[2][REPS];
-    for (int backend = 0; backend < 2; backend++)
-        for (int i = 0; i < REPS; i++) {
-            char *argv[] = {
-                (char *)lrsc, "eval", path, "--at", "1000", "--backend", backend ? "interp" : "jit",
-                NULL};
-            posix_spawn_file_actions_t fa;
-            posix_spawn_file_actions_init(&fa);
-            posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1, 0);
-            pid_t pid;
-            double a = now();
-            if (posix_spawn(&pid, lrsc, &fa, NULL, argv, environ)) exit(1);
-            int st;
-            waitpid(pid, &st, 0);
-            t[backend][i] = now() - a;
-            posix_spawn_file_actions_destroy(&fa);
+    char *argv[KINDS][8] = {
+        {"/bin/true", NULL},
+        {(char *)lrsc, "check", path, NULL},
+        {(char *)lrsc, "eval", path, "--at", "1000", "--backend", "interp", NULL},
+        {(char *)lrsc, "eval", path, "--at", "1000", "--backend", "jit", NULL},
+    };
+    const char *what[KINDS] = {"/bin/true", "lrsc check FILE",
+                               "lrsc eval FILE --at 1000 --backend interp",
+                               "lrsc eval FILE --at 1000 --backend jit"};
+    double t[KINDS][REPS], all[KINDS][REPS * 3], med[KINDS];
+    for (int round = 0; round < 3; round++) /* three rounds of REPS, interleaved */
+        for (int k = 0; k < KINDS; k++) {
+            process_ms(argv[k], t[k], REPS);
+            memcpy(all[k] + round * REPS, t[k], sizeof t[k]);
         }
-    qsort(t[0], REPS, sizeof **t, cmp);
-    qsort(t[1], REPS, sizeof **t, cmp);
-    printf("\n## whole process: `lrsc eval FILE --at 1000` (median of %d)\n\n", REPS);
-    printf("- --backend jit: %.1f ms\n- --backend interp: %.1f ms\n", t[0][REPS / 2] * 1e3,
-           t[1][REPS / 2] * 1e3);
+    for (int k = 0; k < KINDS; k++) {
+        qsort(all[k], REPS * 3, sizeof **all, cmp);
+        med[k] = all[k][REPS * 3 / 2] * 1e3;
+    }
+    printf("\n## whole process (median of %d, in three interleaved rounds)\n\n", REPS * 3);
+    printf("| command | ms | / `/bin/true` |\n|---|---:|---:|\n");
+    for (int k = 0; k < KINDS; k++)
+        printf("| `%s` | %.2f | %.1f |\n", what[k], med[k], med[k] / med[0]);
     remove(path);
 }
 
 int main(int argc, char **argv)
 {
     latency(); /* first: the cold number is the process's first JIT */
+    if (argc > 1 && !strcmp(argv[1], "--latency")) return 0;
     lrs_context *ctx = lrs_context_new();
     calls(ctx);
     range(ctx);
