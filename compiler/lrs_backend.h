@@ -1,7 +1,8 @@
 /* lrs_backend.h — the native backend, in the order it runs:
  *
  *   lrs_llvm_module    IR of a program -> one LLVM module       (lrs_llvm.c)
- *   lrs_llvm_optimize  default<O2> with loop and SLP vectorisation
+ *   lrs_llvm_optimize  default<O2> with loop and SLP vectorisation (range
+ *                      functions, files; scalar JIT code gets a short pipeline)
  *   lrs_jit_*          the module into the context's LLJIT     (lrs_jit.c)
  *   lrs_aot_*          the module to a file: .o, .so, .ll, .s  (lrs_aot.c)
  *
@@ -40,6 +41,9 @@ int lrs_llvm_init(char **err);
  * features), "generic" (the architecture's baseline) or an LLVM CPU name.
  * pic selects position-independent code (shared objects, the JIT). */
 int lrs_llvm_target_new(const char *cpu, int pic, lrs_llvm_target *out, char **err);
+/* The same with a code generation level (lrs_llvm_target_new: Default). */
+int lrs_llvm_target_new_level(const char *cpu, int pic, LLVMCodeGenOptLevel level,
+                              lrs_llvm_target *out, char **err);
 void lrs_llvm_target_free(lrs_llvm_target *t);
 
 /* ---- lowering ----------------------------------------------------------- */
@@ -59,7 +63,9 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *pr
 void lrs_llvm_exact_nodes(const lrs_code *code, unsigned char *exact);
 /* The optimisation pipeline: default<O2>, loop and SLP vectorisation. */
 int lrs_llvm_optimize(LLVMModuleRef m, const lrs_llvm_target *t, char **err);
-/* Lower, verify and optimise p in a fresh LLVM context: the caller owns
+/* Lower, verify and optimise p in a fresh LLVM context (default<O2>, or a
+ * short pipeline of folding and CFG clean-up when which is
+ * LRS_LLVM_SCALAR): the caller owns
  * *llctx and the module (LLVMDisposeModule, then LLVMContextDispose). */
 LLVMModuleRef lrs_llvm_build(const lrs_program *p, const char *prefix, const lrs_llvm_target *t,
                              int which, LLVMContextRef *llctx, char **err);

@@ -110,6 +110,12 @@ static int has_feature(const char *features, const char *f)
 
 int lrs_llvm_target_new(const char *cpu, int pic, lrs_llvm_target *out, char **err)
 {
+    return lrs_llvm_target_new_level(cpu, pic, LLVMCodeGenLevelDefault, out, err);
+}
+
+int lrs_llvm_target_new_level(const char *cpu, int pic, LLVMCodeGenOptLevel level,
+                              lrs_llvm_target *out, char **err)
+{
     memset(out, 0, sizeof *out);
     if (lrs_llvm_init(err)) return -1;
     out->triple = lrs_llvm_take_message(LLVMGetDefaultTargetTriple());
@@ -152,7 +158,7 @@ int lrs_llvm_target_new(const char *cpu, int pic, lrs_llvm_target *out, char **e
         if (has_feature(features, "+avx2")) out->vecmath |= LRS_VEC_AVX2;
         if (has_feature(features, "+avx512f")) out->vecmath |= LRS_VEC_AVX512;
     }
-    out->tm = LLVMCreateTargetMachine(target, out->triple, name, features, LLVMCodeGenLevelDefault,
+    out->tm = LLVMCreateTargetMachine(target, out->triple, name, features, level,
                                       pic ? LLVMRelocPIC : LLVMRelocDefault, LLVMCodeModelDefault);
     if (host_cpu) LLVMDisposeMessage(host_cpu);
     if (host_features) LLVMDisposeMessage(host_features);
@@ -934,14 +940,14 @@ fail:
     return NULL;
 }
 
-int lrs_llvm_optimize(LLVMModuleRef m, const lrs_llvm_target *t, char **err)
+static int run_passes(LLVMModuleRef m, const lrs_llvm_target *t, const char *pipeline, char **err)
 {
     LLVMPassBuilderOptionsRef o = LLVMCreatePassBuilderOptions();
     LLVMPassBuilderOptionsSetLoopVectorization(o, 1);
     LLVMPassBuilderOptionsSetSLPVectorization(o, 1);
     LLVMPassBuilderOptionsSetLoopInterleaving(o, 1);
     LLVMPassBuilderOptionsSetLoopUnrolling(o, 1);
-    LLVMErrorRef e = LLVMRunPasses(m, "default<O2>", t ? t->tm : NULL, o);
+    LLVMErrorRef e = LLVMRunPasses(m, pipeline, t ? t->tm : NULL, o);
     LLVMDisposePassBuilderOptions(o);
     if (e) {
         *err = lrs_llvm_error(e);
@@ -950,12 +956,24 @@ int lrs_llvm_optimize(LLVMModuleRef m, const lrs_llvm_target *t, char **err)
     return 0;
 }
 
+int lrs_llvm_optimize(LLVMModuleRef m, const lrs_llvm_target *t, char **err)
+{
+    return run_passes(m, t, "default<O2>", err);
+}
+
+/* Scalar functions alone: they are straight-line code and branches,
+ * already in the shape the lowering chose, with nothing to vectorise or
+ * unroll; folding and CFG clean-up are what is left to do, and the whole
+ * of default<O2> would cost several times as long. */
+static const char *const scalar_pipeline = "function(instcombine<no-verify-fixpoint>,simplifycfg)";
+
 LLVMModuleRef lrs_llvm_build(const lrs_program *p, const char *prefix, const lrs_llvm_target *t,
                              int which, LLVMContextRef *llctx, char **err)
 {
     *llctx = LLVMContextCreate();
     LLVMModuleRef m = lrs_llvm_module(*llctx, &p, &prefix, 1, t, which, err);
-    if (m && lrs_llvm_optimize(m, t, err)) {
+    const char *pipeline = which == LRS_LLVM_SCALAR ? scalar_pipeline : "default<O2>";
+    if (m && run_passes(m, t, pipeline, err)) {
         LLVMDisposeModule(m);
         m = NULL;
     }
