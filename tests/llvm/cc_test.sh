@@ -56,6 +56,16 @@ test "$st" = 1 || { echo "unwritable path: exit $st"; cat err.txt; exit 1; }
 st=0; "$lrsc" compile "$src/examples/transformer.lrs" --cpu not-a-cpu -o x.so 2>err.txt || st=$?
 test "$st" = 2 || { echo "unknown cpu: exit $st"; cat err.txt; exit 1; }
 grep -q "not-a-cpu" err.txt
+# LLVM's 32-bit-only CPUs are refused before LLVM sees them (it would abort)
+for cpu in i386 i686 pentium4 prescott athlon-xp yonah lakemont; do
+    st=0; "$lrsc" compile "$src/examples/transformer.lrs" --cpu $cpu -c -o x.o 2>err.txt || st=$?
+    test "$st" = 2 || { echo "32-bit cpu $cpu: exit $st"; cat err.txt; exit 1; }
+    grep -q "no 64-bit mode" err.txt
+done
+# and the 64-bit ones of the same families still compile
+for cpu in nocona k8 x86-64-v3 znver4; do
+    "$lrsc" compile "$src/examples/transformer.lrs" --cpu $cpu -c -o x.o
+done
 st=0; "$lrsc" compile "$src/examples/transformer.lrs" --prefix 'a-b' -o x.so 2>err.txt || st=$?
 test "$st" = 2 || { echo "bad prefix: exit $st"; exit 1; }
 # --backend: the JIT and the interpreter print the same digits here
