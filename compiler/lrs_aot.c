@@ -9,6 +9,7 @@
  * it only when complete, so a failure leaves the old file as it was. */
 #include "lrs_aot_desc.h"
 #include "lrs_backend.h"
+#include "lrs_native.h"
 #include "lrs_strerror.h"
 
 #include <llvm-c/Core.h>
@@ -907,7 +908,7 @@ static int emit_header(const lrs_program *p, const lrs_emit_options *o, const ch
 /* The longest prefix: symbols stay far below any tool's limit. */
 enum { MAX_PREFIX = 64 };
 
-int lrs_program_emit(const lrs_program *p, const lrs_emit_options *o, char *err, size_t errlen)
+int lrs_aot_emit(const lrs_program *p, const lrs_emit_options *o, char *err, size_t errlen)
 {
     if (err && errlen) err[0] = 0;
     if (!p || !o || !o->path)

@@ -7,6 +7,7 @@
  * of ahead-of-time objects) and linked by the JIT. The context's lock
  * serialises compilation; calling the functions needs no lock. */
 #include "lrs_backend.h"
+#include "lrs_native.h"
 
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
@@ -32,7 +33,7 @@ struct lrs_jit_code {
     char *error[2]; /* sticky failures */
 };
 
-void lrs_jit_free(lrs_jit *j)
+void lrs_jit_dispose(lrs_jit *j)
 {
     if (!j) return;
     if (j->jit) {
@@ -100,7 +101,7 @@ static lrs_jit *jit_new(char **err)
     if (add_generators(j, err)) goto fail;
     return j;
 fail:
-    lrs_jit_free(j);
+    lrs_jit_dispose(j);
     return NULL;
 }
 
@@ -112,7 +113,7 @@ static void release(LLVMOrcResourceTrackerRef rt)
     LLVMOrcReleaseResourceTracker(rt);
 }
 
-void lrs_jit_code_free(lrs_jit_code *c)
+void lrs_jit_code_dispose(lrs_jit_code *c)
 {
     if (!c) return;
     for (int k = 0; k < 2; k++) {
@@ -183,7 +184,7 @@ static lrs_jit_code *code_new(lrs_jit *j, const lrs_program *p)
     c->fn = calloc(p->nsched + 1, sizeof *c->fn);
     c->range = calloc(p->nsched + 1, sizeof *c->range);
     if (!c->fn || !c->range) {
-        lrs_jit_code_free(c);
+        lrs_jit_code_dispose(c);
         return NULL;
     }
     return c;
@@ -228,27 +229,18 @@ out:
     return done;
 }
 
-/* ---- the public API -------------------------------------------------------- */
+/* ---- behind the public API (lrs_native.c) ------------------------------------ */
 
-lrs_fn lrs_program_function(lrs_program *p, size_t i)
+lrs_fn lrs_jit_function(lrs_program *p, size_t i)
 {
     if (!p || i >= p->nsched) return NULL;
     const lrs_jit_code *c = lrs_jit_program(p, 0);
     return c ? c->fn[i] : NULL;
 }
 
-lrs_range_fn lrs_program_range_function(lrs_program *p, size_t i)
+lrs_range_fn lrs_jit_range_function(lrs_program *p, size_t i)
 {
     if (!p || i >= p->nsched) return NULL;
     const lrs_jit_code *c = lrs_jit_program(p, 1);
     return c ? c->range[i] : NULL;
-}
-
-const char *lrs_program_native_error(const lrs_program *p)
-{
-    if (!p) return NULL;
-    pthread_mutex_lock(&p->ctx->lock);
-    const char *e = p->native_error; /* written once, freed with p */
-    pthread_mutex_unlock(&p->ctx->lock);
-    return e;
 }

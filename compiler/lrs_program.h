@@ -50,7 +50,8 @@ struct lrs_context {
 };
 void lrs_resolve_cache_free(struct lrs_stdlib_cache *cache);
 
-/* Hooks into the JIT (lrs_jit.c) for the context and the program. */
+/* Hooks into the JIT (through lrs_native.c) for the context and the
+ * program. */
 typedef struct lrs_jit lrs_jit;
 typedef struct lrs_jit_code lrs_jit_code;
 void lrs_jit_free(lrs_jit *j);
