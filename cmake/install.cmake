@@ -4,8 +4,10 @@ include(CMakePackageConfigHelpers)
 
 # liblrs-runtime: the optimizers and the loader of ahead-of-time schedules,
 # for trainers that ship compiled schedules and do not link LLVM.
-add_library(lrs-runtime SHARED ${CMAKE_SOURCE_DIR}/compiler/lrs_aot_load.c)
-target_link_libraries(lrs-runtime PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,lrs_runtime>" ${CMAKE_DL_LIBS} m)
+# Its objects are exactly those of runtime/ (lrs_runtime).
+add_library(lrs-runtime SHARED $<TARGET_OBJECTS:lrs_runtime>)
+# Linking lrs_runtime too brings its libraries (OpenMP, libdl, libm).
+target_link_libraries(lrs-runtime PRIVATE lrs_runtime)
 target_include_directories(lrs-runtime PUBLIC $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
                            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 set_target_properties(lrs-runtime PROPERTIES VERSION ${PROJECT_VERSION}

@@ -1,7 +1,8 @@
-/* lrs_aot_load.c — loads shared objects written by lrs_program_emit with
+/* rt_aot_load.c — loads shared objects written by lrs_program_emit with
  * dlopen and reads their descriptor table. No LLVM here (nor anything of
- * the compiler): a deployment library can take this file alone, with the
- * header-only lrs_aot_desc.h and lrs_strerror.h.
+ * the compiler but the header-only compiler/lrs_aot_desc.h and
+ * lrs_strerror.h): it is part of the runtime, so liblrs-runtime loads
+ * compiled schedules without the compiler.
  *
  * The file is checked before the dynamic loader sees it (which maps it and
  * would fault on a truncated file): a regular file, at most
