@@ -4,80 +4,26 @@
  * argument such as `0.5 ^ cycle` means the cycle of the place where the
  * parameter is used — which is what schedule combinators need. Terms are
  * shared, not copied, and constant subterms fold as they are built. */
-#include "lrs_sema.h"
+#include "lrs_forms.h"
 
 #include <math.h>
 #include <string.h>
 
-/* ---- built-ins ----------------------------------------------------------- */
-
-#define MATH1(n, op) {n, BK_MATH, op, 0, 1, 1, {"x"}, {0}}
-#define MATH2(n, op, p, q) {n, BK_MATH, op, 0, 2, 2, {p, q}, {0}}
-
-const lrs_builtin lrs_builtins[] = {
-    {"pi", BK_CONST, 0, M_PI, 0, 0, {0}, {0}},
-    {"e", BK_CONST, 0, M_E, 0, 0, {0}, {0}},
-    {"true", BK_CONST, 1, 1, 0, 0, {0}, {0}},
-    {"false", BK_CONST, 1, 0, 0, 0, {0}, {0}},
-    {"auto", BK_AUTO, 0, 0, 0, 0, {0}, {0}},
-    {"step", BK_CTX, CV_STEP, 0, 0, 0, {0}, {0}},
-    {"span", BK_CTX, CV_SPAN, 0, 0, 0, {0}, {0}},
-    {"progress", BK_CTX, CV_PROGRESS, 0, 0, 0, {0}, {0}},
-    {"cycle", BK_CTX, CV_CYCLE, 0, 0, 0, {0}, {0}},
-    {"global_step", BK_CTX, CV_GLOBAL_STEP, 0, 0, 0, {0}, {0}},
-    MATH1("abs", IR_ABS),
-    MATH1("floor", IR_FLOOR),
-    MATH1("ceil", IR_CEIL),
-    MATH1("round", IR_ROUND),
-    MATH1("sqrt", IR_SQRT),
-    MATH1("exp", IR_EXP),
-    MATH1("log", IR_LOG),
-    MATH1("log2", IR_LOG2),
-    MATH1("sin", IR_SIN),
-    MATH1("cos", IR_COS),
-    MATH1("tanh", IR_TANH),
-    MATH2("pow", IR_POW, "x", "y"),
-    MATH2("mod", IR_MOD, "x", "y"),
-    MATH2("min", IR_MIN, "a", "b"),
-    MATH2("max", IR_MAX, "a", "b"),
-    {"clamp", BK_FORM, F_CLAMP, 0, 3, 3, {"x", "lo", "hi"}, {0}},
-    {"restarts",
-     BK_FORM,
-     F_RESTARTS,
-     0,
-     4,
-     2,
-     {"S", "period", "mult", "limit"},
-     {0, 0, 1, INFINITY}},
-    {"sample", BK_FORM, F_SAMPLE, 0, 2, 2, {"S", "every"}, {0}},
-    {"at", BK_FORM, F_AT, 0, 2, 2, {"S", "k"}, {0}},
-    {"index", BK_FORM, F_INDEX, 0, 2, 2, {"L", "x"}, {0}},
-    {"pick", BK_FORM, F_PICK, 0, 2, 2, {"L", "i"}, {0}},
-    {"noise", BK_FORM, F_NOISE, 0, 3, 2, {"S", "pct", "seed"}, {0, 0, 0}},
-};
-const size_t lrs_builtin_count = sizeof lrs_builtins / sizeof lrs_builtins[0];
-
-int lrs_builtin_find(const char *name)
-{
-    for (size_t i = 0; i < lrs_builtin_count; i++)
-        if (!strcmp(lrs_builtins[i].name, name)) return (int)i;
-    return -1;
-}
-
 /* ---- values -------------------------------------------------------------- */
 
-typedef enum vkind { V_ERR, V_NUM, V_BOOL, V_LIST, V_FUNC, V_AUTO } vkind;
+typedef enum vkind { V_ERR, V_NUM, V_BOOL, V_LIST, V_FUNC, V_AUTO, V_NAME } vkind;
 
 typedef struct value {
     vkind kind;
     lrs_term *t;        /* V_NUM, V_BOOL */
     const double *list; /* V_LIST */
     size_t n;
-    lrs_decl *def; /* V_FUNC: a def, or NULL for a built-in */
+    lrs_decl *def; /* V_FUNC: a def, or NULL for a built-in; V_NAME: what it names */
     int builtin;
     lrs_span span;     /* where the value was written: the argument, for parameters */
     const char *param; /* the parameter it was passed as, and to which function */
     const char *fn;
+    const char *name; /* V_NAME: the name as written */
 } value;
 
 typedef struct frame {
@@ -89,10 +35,9 @@ typedef struct frame {
 
 typedef struct elab {
     lrs_comp *c;
-    int too_big; /* a size limit was reported; stop building */
 } elab;
 
-static const value ERR = {V_ERR, 0, 0, 0, 0, 0, {0, 0, 0}, 0, 0};
+static const value ERR = {V_ERR, 0, 0, 0, 0, 0, {0, 0, 0}, 0, 0, 0};
 
 static const char *kind_text(vkind k)
 {
@@ -107,98 +52,12 @@ static const char *kind_text(vkind k)
         return "a function";
     case V_AUTO:
         return "`auto`";
-    default:
-        return "an error";
+    case V_NAME:
+        return "a name";
+    case V_ERR:
+        break;
     }
-}
-
-/* ---- terms --------------------------------------------------------------- */
-
-static lrs_term *term(elab *E, lrs_tkind kind, lrs_span sp)
-{
-    lrs_comp *c = E->c;
-    if (++c->nterms > LRS_MAX_TERMS && !E->too_big) {
-        E->too_big = 1;
-        lrs_diag_error(&c->sink, sp, "program too large after inlining (more than %d terms)",
-                       LRS_MAX_TERMS);
-    }
-    lrs_term *t = lrs_arena_alloc(&c->arena, sizeof *t);
-    t->kind = kind;
-    t->span = sp;
-    t->depth = 1;
-    return t;
-}
-
-static lrs_term *term_const(lrs_comp *c, double k, lrs_span sp)
-{
-    lrs_term *t = lrs_arena_alloc(&c->arena, sizeof *t);
-    t->kind = T_CONST;
-    t->k = k;
-    t->span = sp;
-    t->depth = 1;
-    return t;
-}
-
-int lrs_term_is_const(const lrs_term *t, double *k)
-{
-    if (!t || t->kind != T_CONST) return 0;
-    if (k) *k = t->k;
-    return 1;
-}
-
-static lrs_term *link(elab *E, lrs_term *t, lrs_term *a, lrs_term *b, lrs_term *c, lrs_term *d)
-{
-    t->a = a;
-    t->b = b;
-    t->c = c;
-    t->d = d;
-    uint32_t depth = 0;
-    lrs_term *kids[4] = {a, b, c, d};
-    for (int i = 0; i < 4; i++)
-        if (kids[i] && kids[i]->depth > depth) depth = kids[i]->depth;
-    t->depth = depth + 1;
-    if (t->depth > LRS_MAX_TERM_DEPTH && !E->too_big) {
-        E->too_big = 1;
-        lrs_diag_error(&E->c->sink, t->span,
-                       "expression too deep after inlining (more than %d levels)",
-                       LRS_MAX_TERM_DEPTH);
-    }
-    return t;
-}
-
-static lrs_term *t_un(elab *E, lrs_irop op, lrs_term *a, lrs_span sp)
-{
-    double k;
-    if (lrs_term_is_const(a, &k)) {
-        lrs_term *r = term_const(E->c, lrs_ir_apply(op, k, 0), sp);
-        r->is_bool = op == IR_NOT;
-        return r;
-    }
-    lrs_term *t = term(E, T_UN, sp);
-    t->op = op;
-    t->is_bool = op == IR_NOT;
-    return link(E, t, a, NULL, NULL, NULL);
-}
-
-static lrs_term *t_bin(elab *E, lrs_irop op, lrs_term *a, lrs_term *b, lrs_span sp)
-{
-    double ka, kb;
-    int is_bool = op >= IR_LT && op <= IR_OR;
-    if (lrs_term_is_const(a, &ka) && lrs_term_is_const(b, &kb)) {
-        lrs_term *r = term_const(E->c, lrs_ir_apply(op, ka, kb), sp);
-        r->is_bool = is_bool;
-        return r;
-    }
-    lrs_term *t = term(E, T_BIN, sp);
-    t->op = op;
-    t->is_bool = is_bool;
-    return link(E, t, a, b, NULL, NULL);
-}
-
-static lrs_term *t_node(elab *E, lrs_tkind kind, lrs_span sp, lrs_term *a, lrs_term *b, lrs_term *c,
-                        lrs_term *d)
-{
-    return link(E, term(E, kind, sp), a, b, c, d);
+    return "an error";
 }
 
 static value num(lrs_term *t, lrs_span sp)
@@ -263,7 +122,7 @@ static value binary(elab *E, frame *f, lrs_ast *n)
         lrs_diag_note(&E->c->sink, e, 0, b.span, "the divisor is the constant 0");
         return ERR;
     }
-    return num(t_bin(E, op, a.t, b.t, n->span), n->span);
+    return num(lrs_term_bin(E->c, op, a.t, b.t, n->span), n->span);
 }
 
 static value lookup_param(elab *E, frame *f, const char *name, lrs_span use, const char *unit,
@@ -298,8 +157,8 @@ static value unit(elab *E, frame *f, lrs_ast *n)
         div = 100;
     }
     if (scale.kind == V_ERR) return ERR;
-    lrs_term *t = t_bin(E, IR_MUL, a.t, scale.t, n->span);
-    if (div != 1) t = t_bin(E, IR_DIV, t, term_const(E->c, div, n->span), n->span);
+    lrs_term *t = lrs_term_bin(E->c, IR_MUL, a.t, scale.t, n->span);
+    if (div != 1) t = lrs_term_bin(E->c, IR_DIV, t, lrs_term_const(E->c, div, n->span), n->span);
     return num(t, n->span);
 }
 
@@ -337,7 +196,7 @@ static value for_(elab *E, frame *f, lrs_ast *n)
         (void)e;
         return ERR;
     }
-    lrs_term *t = t_node(E, T_FOR, n->op_span, a.t, d.t, NULL, NULL);
+    lrs_term *t = lrs_term_node(E->c, T_FOR, n->op_span, a.t, d.t, NULL);
     t->span = n->span;
     return num(t, n->span);
 }
@@ -377,7 +236,7 @@ static value cond(elab *E, frame *f, lrs_ast *n)
         lrs_diag_note(&E->c->sink, e, 1, c.span, "this condition is not a compile-time constant");
         return ERR;
     }
-    lrs_term *t = t_node(E, T_SEL, n->span, c.t, a.t, b.t, NULL);
+    lrs_term *t = lrs_term_node(E->c, T_SEL, n->span, c.t, a.t, b.t);
     t->is_bool = a.kind == V_BOOL;
     return num(t, n->span);
 }
@@ -387,14 +246,26 @@ static value cond(elab *E, frame *f, lrs_ast *n)
 typedef struct callee {
     const char *name;
     size_t nparams;
-    const char *const *names; /* built-ins */
-    const lrs_param *params;  /* defs */
-    size_t nrequired;         /* built-ins */
+    const lrs_fparam *fparams; /* built-ins */
+    const lrs_param *params;   /* defs */
+    size_t nrequired;          /* built-ins */
 } callee;
 
 static const char *pname(const callee *k, size_t i)
 {
-    return k->params ? k->params[i].name : k->names[i];
+    return k->params ? k->params[i].name : k->fparams[i].name;
+}
+
+/* An argument for a P_NAME parameter: a name is not evaluated. */
+static value name_arg(elab *E, frame *f, lrs_ast *n)
+{
+    if (n->kind != AST_NAME && n->kind != AST_MEMBER) return eval(E, f, n);
+    value v = ERR;
+    v.kind = V_NAME;
+    v.def = n->res.kind == RES_DECL ? n->res.decl : NULL;
+    v.name = n->name;
+    v.span = n->span;
+    return v;
 }
 
 static int has_default(const callee *k, size_t i)
@@ -453,7 +324,8 @@ static int bind_args(elab *E, frame *f, lrs_ast *call, const callee *k, lrs_decl
             }
         }
         given[idx] = 1;
-        slots[idx] = eval(E, f, a->value);
+        slots[idx] = k->fparams && k->fparams[idx].kind == P_NAME ? name_arg(E, f, a->value)
+                                                                  : eval(E, f, a->value);
         if (slots[idx].kind == V_ERR) ok = 0;
         slots[idx].param = pname(k, idx);
         slots[idx].fn = k->name;
@@ -494,124 +366,67 @@ static value call_def(elab *E, frame *f, lrs_ast *call, lrs_decl *def)
     return r;
 }
 
+/* A call of a built-in function or form: bind the arguments, check each
+ * against the kind of its parameter (lrs_forms.h), then a math function
+ * is its IR op and a form is what its row's elaborate function makes. */
 static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
 {
     const lrs_builtin *b = &lrs_builtins[bi];
     callee k = {b->name, (size_t)b->nparams, b->params, NULL, (size_t)b->nrequired};
-    value s[4];
-    int given[4] = {0};
+    value s[LRS_FORM_MAX_PARAMS];
+    int given[LRS_FORM_MAX_PARAMS] = {0};
     if (!bind_args(E, f, call, &k, NULL, s, given)) return ERR;
     for (int i = 0; i < b->nparams; i++)
-        if (!given[i]) s[i] = num(term_const(E->c, b->defaults[i], call->span), call->span);
+        if (!given[i]) s[i] = num(lrs_term_const(E->c, b->params[i].def, call->span), call->span);
     lrs_span sp = call->span;
-    const char *what = lrs_arena_printf(&E->c->arena, "an argument of '%s'", b->name);
-    if (b->kind == BK_MATH) {
-        for (int i = 0; i < b->nparams; i++)
+    lrs_farg args[LRS_FORM_MAX_PARAMS] = {{0}};
+    int ok = 1;
+    for (int i = 0; i < b->nparams; i++) {
+        const lrs_fparam *p = &b->params[i];
+        const char *what = p->what ? lrs_arena_printf(&E->c->arena, "%s of %s", p->what, b->name)
+                                   : lrs_arena_printf(&E->c->arena, "an argument of '%s'", b->name);
+        lrs_farg *a = &args[i];
+        a->span = s[i].span;
+        switch (p->kind) {
+        case P_NUM:
             if (!expect(E, s[i], V_NUM, what)) return ERR;
-        if (b->nparams == 1) return num(t_un(E, (lrs_irop)b->id, s[0].t, sp), sp);
-        double k2;
-        if (b->id == IR_MOD && lrs_term_is_const(s[1].t, &k2) && k2 == 0) {
-            lrs_diag_error(&E->c->sink, s[1].span, "modulo by zero");
-            return ERR;
-        }
-        return num(t_bin(E, (lrs_irop)b->id, s[0].t, s[1].t, sp), sp);
-    }
-    lrs_term *t;
-    double k2;
-    switch ((lrs_form)b->id) {
-    case F_CLAMP:
-        for (int i = 0; i < 3; i++)
-            if (!expect(E, s[i], V_NUM, what)) return ERR;
-        return num(t_bin(E, IR_MIN, t_bin(E, IR_MAX, s[0].t, s[1].t, sp), s[2].t, sp), sp);
-    case F_RESTARTS: {
-        if (!expect(E, s[0], V_NUM, "the schedule of restarts")) return ERR;
-        double P, M, lim;
-        int ok = expect_const(E, s[1], "the period of restarts", &P);
-        ok = expect_const(E, s[2], "the mult of restarts", &M) && ok;
-        ok = expect_const(E, s[3], "the limit of restarts", &lim) && ok;
-        if (!ok) return ERR;
-        if (!(P > 0) || P == INFINITY) {
-            lrs_diag_error(&E->c->sink, s[1].span,
-                           "restarts period must be positive and finite (it is %g)", P);
-            return ERR;
-        }
-        if (!(M > 0) || M == INFINITY) {
-            lrs_diag_error(&E->c->sink, s[2].span,
-                           "restarts mult must be positive and finite (it is %g)", M);
-            return ERR;
-        }
-        if (!(lim >= 1) || (lim != INFINITY && lim != floor(lim))) {
-            lrs_diag_error(&E->c->sink, s[3].span,
-                           "restarts limit must be a whole number of cycles, at least 1 (it is %g)",
-                           lim);
-            return ERR;
-        }
-        if (M < 1 && lim == INFINITY) {
-            size_t e = lrs_diag_error(
-                &E->c->sink, s[2].span,
-                "with mult < 1 the cycles shrink to nothing; a finite limit is needed");
-            lrs_diag_help(&E->c->sink, e, "add limit = N");
-            return ERR;
-        }
-        if (lim != INFINITY && lim > LRS_MAX_CYCLES) {
-            lrs_diag_error(&E->c->sink, s[3].span, "restarts limit %g is more than %d cycles", lim,
-                           LRS_MAX_CYCLES);
-            return ERR;
-        }
-        t = t_node(E, T_RESTARTS, sp, s[0].t, s[1].t, s[2].t, s[3].t);
-        return num(t, sp);
-    }
-    case F_SAMPLE:
-        if (!expect(E, s[0], V_NUM, "the schedule of sample") ||
-            !expect(E, s[1], V_NUM, "the `every` of sample"))
-            return ERR;
-        if (lrs_term_is_const(s[1].t, &k2) && !(k2 > 0)) {
-            lrs_diag_error(&E->c->sink, s[1].span, "sample every must be positive (it is %g)", k2);
-            return ERR;
-        }
-        return num(t_node(E, T_SAMPLE, sp, s[0].t, s[1].t, NULL, NULL), sp);
-    case F_AT:
-        if (!expect(E, s[0], V_NUM, "the schedule of at") ||
-            !expect(E, s[1], V_NUM, "the step of at"))
-            return ERR;
-        return num(t_node(E, T_AT, sp, s[0].t, s[1].t, NULL, NULL), sp);
-    case F_INDEX:
-    case F_PICK: {
-        if (!expect(E, s[0], V_LIST, what) || !expect(E, s[1], V_NUM, what)) return ERR;
-        if (s[0].n == 0) {
-            lrs_diag_error(&E->c->sink, s[0].span, "%s needs a non-empty list", b->name);
-            return ERR;
-        }
-        if (b->id == F_INDEX)
-            for (size_t i = 1; i < s[0].n; i++)
-                if (s[0].list[i] < s[0].list[i - 1]) {
-                    lrs_diag_error(&E->c->sink, s[0].span,
-                                   "index needs a sorted list (entry %zu, %g, is less than %g)", i,
-                                   s[0].list[i], s[0].list[i - 1]);
-                    return ERR;
+            a->t = s[i].t;
+            break;
+        case P_CONST:
+            if (!expect_const(E, s[i], what, &a->k)) ok = 0;
+            a->t = s[i].t;
+            break;
+        case P_LIST:
+            if (!expect(E, s[i], V_LIST, what)) return ERR;
+            a->list = s[i].list;
+            a->n = s[i].n;
+            break;
+        case P_NAME:
+            if (s[i].kind != V_NAME) {
+                if (s[i].kind != V_ERR) {
+                    size_t e = lrs_diag_error(&E->c->sink, s[i].span, "%s must be a name, not %s",
+                                              what, kind_text(s[i].kind));
+                    lrs_diag_help(&E->c->sink, e, "write the declared name alone");
                 }
-        t = t_node(E, b->id == F_INDEX ? T_INDEX : T_PICK, sp, s[1].t, NULL, NULL, NULL);
-        t->list = s[0].list;
-        t->nlist = s[0].n;
-        return num(t, sp);
+                return ERR;
+            }
+            a->name = s[i].name;
+            a->decl = s[i].def;
+            break;
+        }
     }
-    case F_NOISE: {
-        double seed;
-        if (!expect(E, s[0], V_NUM, "the schedule of noise") ||
-            !expect(E, s[1], V_NUM, "the pct of noise") ||
-            !expect_const(E, s[2], "the seed of noise", &seed))
-            return ERR;
-        if (!(fabs(seed) < 9007199254740992.0) || seed != floor(seed)) {
-            lrs_diag_error(&E->c->sink, s[2].span,
-                           "the seed of noise must be a whole number below 2^53 (it is %g)", seed);
+    if (!ok) return ERR;
+    if (b->kind == BK_MATH) {
+        if (b->nparams == 1) return num(lrs_term_un(E->c, (lrs_irop)b->id, args[0].t, sp), sp);
+        double k2;
+        if (b->id == IR_MOD && lrs_term_is_const(args[1].t, &k2) && k2 == 0) {
+            lrs_diag_error(&E->c->sink, args[1].span, "modulo by zero");
             return ERR;
         }
-        t = t_node(E, T_NOISE, sp, s[0].t, s[1].t, NULL, NULL);
-        t->k = seed;
-        return num(t, sp);
+        return num(lrs_term_bin(E->c, (lrs_irop)b->id, args[0].t, args[1].t, sp), sp);
     }
-    }
-    return ERR;
+    lrs_term *t = b->elab(E->c, b, args, sp);
+    return t ? num(t, sp) : ERR;
 }
 
 static value call(elab *E, frame *f, lrs_ast *n)
@@ -635,7 +450,7 @@ static value builtin_value(elab *E, int bi, lrs_span sp)
     v.span = sp;
     switch (b->kind) {
     case BK_CONST: {
-        lrs_term *t = term_const(E->c, b->value, sp);
+        lrs_term *t = lrs_term_const(E->c, b->value, sp);
         t->is_bool = b->id;
         return num(t, sp);
     }
@@ -643,7 +458,7 @@ static value builtin_value(elab *E, int bi, lrs_span sp)
         v.kind = V_AUTO;
         return v;
     case BK_CTX: {
-        lrs_term *t = term(E, T_CTX, sp);
+        lrs_term *t = lrs_term_new(E->c, T_CTX, sp);
         t->op = b->id;
         return num(t, sp);
     }
@@ -700,10 +515,10 @@ static value decl_value(elab *E, lrs_decl *d, lrs_span use)
 
 static value eval(elab *E, frame *f, lrs_ast *n)
 {
-    if (E->too_big) return ERR;
+    if (E->c->too_big) return ERR;
     switch (n->kind) {
     case AST_NUM:
-        return num(term_const(E->c, n->num, n->span), n->span);
+        return num(lrs_term_const(E->c, n->num, n->span), n->span);
     case AST_NAME:
     case AST_MEMBER:
         switch (n->res.kind) {
@@ -731,7 +546,7 @@ static value eval(elab *E, frame *f, lrs_ast *n)
         vkind want = n->op == OP_NOT ? V_BOOL : V_NUM;
         if (!expect(E, a, want, n->op == OP_NOT ? "the operand of '!'" : "the operand of '-'"))
             return ERR;
-        return num(t_un(E, n->op == OP_NOT ? IR_NOT : IR_NEG, a.t, n->span), n->span);
+        return num(lrs_term_un(E->c, n->op == OP_NOT ? IR_NOT : IR_NEG, a.t, n->span), n->span);
     }
     case AST_BINARY:
         return binary(E, f, n);
@@ -746,7 +561,7 @@ static value eval(elab *E, frame *f, lrs_ast *n)
         if (a.kind == V_ERR || b.kind == V_ERR) return ERR;
         int ok = expect(E, a, V_NUM, "a segment of `then`");
         if (!expect(E, b, V_NUM, "a segment of `then`") || !ok) return ERR;
-        lrs_term *t = t_node(E, T_THEN, n->op_span, a.t, b.t, NULL, NULL);
+        lrs_term *t = lrs_term_node(E->c, T_THEN, n->op_span, a.t, b.t, NULL);
         return num(t, n->span);
     }
     }
@@ -766,7 +581,7 @@ int lrs_elab_param_value(const lrs_decl *d, double *out)
 int lrs_elab_program(lrs_comp *c)
 {
     int before = c->sink.errors;
-    elab E = {c, 0};
+    elab E = {c};
     /* Params and lets of the user's files are checked even when unused;
      * defs are checked where they are called. */
     for (size_t i = 0; i < c->modules.n; i++) {

@@ -7,30 +7,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct {
-    const char *name;
-    int arity;
-} op_info[IR_NOPS] = {
-    [IR_CONST] = {"const", 0}, [IR_STEP] = {"step", 0}, [IR_NOISE] = {"noise", 0},
-    [IR_NEG] = {"neg", 1},     [IR_NOT] = {"not", 1},   [IR_ABS] = {"abs", 1},
-    [IR_FLOOR] = {"floor", 1}, [IR_CEIL] = {"ceil", 1}, [IR_ROUND] = {"round", 1},
-    [IR_SQRT] = {"sqrt", 1},   [IR_EXP] = {"exp", 1},   [IR_LOG] = {"log", 1},
-    [IR_LOG2] = {"log2", 1},   [IR_SIN] = {"sin", 1},   [IR_COS] = {"cos", 1},
-    [IR_TANH] = {"tanh", 1},   [IR_ADD] = {"add", 2},   [IR_SUB] = {"sub", 2},
-    [IR_MUL] = {"mul", 2},     [IR_DIV] = {"div", 2},   [IR_POW] = {"pow", 2},
-    [IR_MIN] = {"min", 2},     [IR_MAX] = {"max", 2},   [IR_MOD] = {"mod", 2},
-    [IR_LT] = {"lt", 2},       [IR_LE] = {"le", 2},     [IR_GT] = {"gt", 2},
-    [IR_GE] = {"ge", 2},       [IR_EQ] = {"eq", 2},     [IR_NE] = {"ne", 2},
-    [IR_AND] = {"and", 2},     [IR_OR] = {"or", 2},     [IR_SELECT] = {"select", 3},
+/* Facts about each operation, one row each (lrs_ir.h). */
+static const lrs_irfacts op_facts[IR_NOPS] = {
+    [IR_CONST] = {"const", 0, 0}, [IR_STEP] = {"step", 0, 0}, [IR_NOISE] = {"noise", 0, 0},
+    [IR_NEG] = {"neg", 1, 0},     [IR_NOT] = {"not", 1, 1},   [IR_ABS] = {"abs", 1, 0},
+    [IR_FLOOR] = {"floor", 1, 0}, [IR_CEIL] = {"ceil", 1, 0}, [IR_ROUND] = {"round", 1, 0},
+    [IR_SQRT] = {"sqrt", 1, 0},   [IR_EXP] = {"exp", 1, 0},   [IR_LOG] = {"log", 1, 0},
+    [IR_LOG2] = {"log2", 1, 0},   [IR_SIN] = {"sin", 1, 0},   [IR_COS] = {"cos", 1, 0},
+    [IR_TANH] = {"tanh", 1, 0},   [IR_ADD] = {"add", 2, 0},   [IR_SUB] = {"sub", 2, 0},
+    [IR_MUL] = {"mul", 2, 0},     [IR_DIV] = {"div", 2, 0},   [IR_POW] = {"pow", 2, 0},
+    [IR_MIN] = {"min", 2, 0},     [IR_MAX] = {"max", 2, 0},   [IR_MOD] = {"mod", 2, 0},
+    [IR_LT] = {"lt", 2, 1},       [IR_LE] = {"le", 2, 1},     [IR_GT] = {"gt", 2, 1},
+    [IR_GE] = {"ge", 2, 1},       [IR_EQ] = {"eq", 2, 1},     [IR_NE] = {"ne", 2, 1},
+    [IR_AND] = {"and", 2, 1},     [IR_OR] = {"or", 2, 1},     [IR_SELECT] = {"select", 3, 0},
 };
 
+const lrs_irfacts *lrs_ir_facts(lrs_irop op)
+{
+    return &op_facts[op];
+}
 int lrs_ir_arity(lrs_irop op)
 {
-    return op_info[op].arity;
+    return op_facts[op].arity;
 }
 const char *lrs_ir_name(lrs_irop op)
 {
-    return op_info[op].name;
+    return op_facts[op].name;
 }
 
 /* min/max follow C's fmin/fmax except that a NaN operand gives NaN: a NaN
@@ -224,6 +226,13 @@ int lrs_ir_is_const(const lrs_ir *ir, uint32_t x, double *k)
     if (ir->oom || x >= ir->n || ir->nodes[x].op != IR_CONST) return 0;
     if (k) *k = ir->nodes[x].k;
     return 1;
+}
+
+double lrs_ir_value(const lrs_ir *ir, uint32_t x)
+{
+    double k = NAN;
+    lrs_ir_is_const(ir, x, &k);
+    return k;
 }
 
 uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a)

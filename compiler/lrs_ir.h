@@ -69,6 +69,14 @@ typedef struct lrs_ir {
     int oom; /* an allocation failed; the IR is unusable */
 } lrs_ir;
 
+/* What the passes and backends need to know about an operation. */
+typedef struct lrs_irfacts {
+    const char *name;
+    int arity;
+    int boolean; /* gives 0.0 or 1.0 */
+} lrs_irfacts;
+
+const lrs_irfacts *lrs_ir_facts(lrs_irop op);
 int lrs_ir_arity(lrs_irop op);
 const char *lrs_ir_name(lrs_irop op);
 
@@ -85,6 +93,8 @@ uint32_t lrs_ir_select(lrs_ir *ir, uint32_t c, uint32_t a, uint32_t b);
 
 /* Nonzero if node x is a constant; its value in *k. */
 int lrs_ir_is_const(const lrs_ir *ir, uint32_t x, double *k);
+/* The value of node x if it is a constant, else NAN. */
+double lrs_ir_value(const lrs_ir *ir, uint32_t x);
 
 /* The value of a unary or binary op on constants (b ignored for unary). */
 double lrs_ir_apply(lrs_irop op, double a, double b);

@@ -4,23 +4,17 @@
  * forms that change the context (for, then, restarts, sample, at) lower
  * their operands in a new one. Everything is closed-form: a `then` chain
  * is a select over segment starts, restarts finds its cycle by logarithm. */
-#include "lrs_sema.h"
+#include "lrs_forms.h"
 
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct lctx {
-    uint32_t s, L, cycle;
-    double offset; /* s = global step - offset, when known; else NAN */
-    /* The term this context was made for by a `then` chain, whose
-     * duration the chain already resolved in its own context: a `for` in
-     * it must not evaluate its duration again in the segment (where
-     * `span` is the segment's length, not the chain's). */
-    const lrs_term *placed;
-} lctx;
+/* A context (lrs_forms.h). Its `placed` is the term a `then` chain made
+ * it for, whose duration the chain already resolved in its own context: a
+ * `for` in it must not evaluate its duration again in the segment (where
+ * `span` is the segment's length, not the chain's). */
+typedef lrs_lctx lctx;
 
 typedef struct memo_slot {
     const lrs_term *t;
@@ -29,16 +23,14 @@ typedef struct memo_slot {
 } memo_slot;
 
 typedef struct lower {
-    lrs_comp *c;
-    lrs_ir *ir;
-    size_t sched;
+    lrs_lowering lw; /* first: what the forms see */
     memo_slot *memo;
     size_t mn, mcap;
     lctx **ctxs;
     size_t cn, ccap;
 } lower;
 
-#define IR (L->ir)
+#define IR (L->lw.ir)
 #define NONE LRS_IR_NONE
 
 static uint32_t K(lower *L, double k)
@@ -66,11 +58,11 @@ static lctx *ctx_placed(lower *L, uint32_t s, uint32_t span, uint32_t cycle, dou
     }
     if (L->cn == L->ccap) {
         size_t cap = L->ccap ? L->ccap * 2 : 64;
-        L->ctxs = lrs_arena_realloc(&L->c->arena, L->ctxs, L->cn * sizeof *L->ctxs,
+        L->ctxs = lrs_arena_realloc(&L->lw.c->arena, L->ctxs, L->cn * sizeof *L->ctxs,
                                     cap * sizeof *L->ctxs);
         L->ccap = cap;
     }
-    lctx *x = lrs_arena_alloc(&L->c->arena, sizeof *x);
+    lctx *x = lrs_arena_alloc(&L->lw.c->arena, sizeof *x);
     *x = (lctx){s, span, cycle, offset, placed};
     L->ctxs[L->cn++] = x;
     return x;
@@ -99,7 +91,7 @@ static memo_slot *memo_find(lower *L, const lrs_term *t, const lctx *x)
 {
     if ((L->mn + 1) * 2 > L->mcap) {
         size_t cap = L->mcap ? L->mcap * 2 : 1024;
-        memo_slot *m = lrs_arena_alloc(&L->c->arena, cap * sizeof *m);
+        memo_slot *m = lrs_arena_alloc(&L->lw.c->arena, cap * sizeof *m);
         for (size_t i = 0; i < L->mcap; i++)
             if (L->memo[i].t) {
                 size_t h = memo_hash(L->memo[i].t, L->memo[i].x, cap);
@@ -116,23 +108,11 @@ static memo_slot *memo_find(lower *L, const lrs_term *t, const lctx *x)
     return &L->memo[h];
 }
 
-/* Report an error about a term once, however often it is lowered. */
-static size_t fail(lower *L, lrs_term *t, const char *fmt, ...) LRS_PRINTF(3, 4);
-
-static size_t fail(lower *L, lrs_term *t, const char *fmt, ...)
-{
-    if (t->reported) return LRS_NO_DIAG;
-    t->reported = 1;
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return lrs_diag_error(&L->c->sink, t->span, "%s", msg);
-}
+#define fail(L, ...) lrs_term_error((L)->lw.c, __VA_ARGS__)
 
 static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x);
 static uint32_t duration(lower *L, lrs_term *t, const lctx *x);
+static uint32_t operand(lower *L, lrs_term *t, const lctx *x, int placed);
 
 /* ---- then chains ---------------------------------------------------------- */
 
@@ -153,9 +133,9 @@ static void flatten(lower *L, lrs_term *t, chain *ch)
     }
     if (ch->n == ch->cap) {
         size_t cap = ch->cap ? ch->cap * 2 : 8;
-        ch->seg = lrs_arena_realloc(&L->c->arena, ch->seg, ch->n * sizeof *ch->seg,
+        ch->seg = lrs_arena_realloc(&L->lw.c->arena, ch->seg, ch->n * sizeof *ch->seg,
                                     cap * sizeof *ch->seg);
-        ch->then = lrs_arena_realloc(&L->c->arena, ch->then, ch->n * sizeof *ch->then,
+        ch->then = lrs_arena_realloc(&L->lw.c->arena, ch->then, ch->n * sizeof *ch->then,
                                      cap * sizeof *ch->then);
         ch->cap = cap;
     }
@@ -164,9 +144,7 @@ static void flatten(lower *L, lrs_term *t, chain *ch)
 
 static double kval(lower *L, uint32_t x)
 {
-    double k = NAN;
-    konst(L, x, &k);
-    return k;
+    return lrs_ir_value(IR, x);
 }
 
 /* The durations of a chain's segments, the stretching one filled in from
@@ -181,8 +159,8 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
             size_t e =
                 fail(L, ch->seg[j],
                      "two segments of this chain have no duration, so neither knows where it ends");
-            lrs_diag_note(&L->c->sink, e, 1, ch->seg[stretch]->span, "the other one is here");
-            lrs_diag_help(&L->c->sink, e, "give all but one of them a duration with `for`");
+            lrs_diag_note(&L->lw.c->sink, e, 1, ch->seg[stretch]->span, "the other one is here");
+            lrs_diag_help(&L->lw.c->sink, e, "give all but one of them a duration with `for`");
             return 0;
         }
         stretch = j;
@@ -196,7 +174,7 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
             size_t e = fail(L, ch->seg[stretch],
                             "this segment has no duration, and the span is infinite, so only the "
                             "last segment may stretch");
-            lrs_diag_help(&L->c->sink, e,
+            lrs_diag_help(&L->lw.c->sink, e,
                           "give it a duration with `for`, or set `param total` to the budget");
             return 0;
         }
@@ -207,13 +185,14 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
                             "nothing is left for this segment to fill: the others take %g of a "
                             "span of %g steps",
                             used, span);
-            lrs_diag_help(&L->c->sink, e, "shorten the other segments, or make the budget longer");
+            lrs_diag_help(&L->lw.c->sink, e,
+                          "shorten the other segments, or make the budget longer");
             return 0;
         }
     } else if (span == span && used == used && used > span) {
         size_t e = fail(L, t, "the segments of this chain take %g steps, more than the span of %g",
                         used, span);
-        lrs_diag_help(&L->c->sink, e, "shorten the segments, or make `total` larger");
+        lrs_diag_help(&L->lw.c->sink, e, "shorten the segments, or make `total` larger");
         return 0;
     }
     return 1;
@@ -223,9 +202,9 @@ static uint32_t lower_chain(lower *L, lrs_term *t, const lctx *x)
 {
     chain ch = {0};
     flatten(L, t, &ch);
-    uint32_t *d = lrs_arena_alloc(&L->c->arena, ch.n * sizeof *d);
-    uint32_t *o = lrs_arena_alloc(&L->c->arena, (ch.n + 1) * sizeof *o);
-    uint32_t *v = lrs_arena_alloc(&L->c->arena, ch.n * sizeof *v);
+    uint32_t *d = lrs_arena_alloc(&L->lw.c->arena, ch.n * sizeof *d);
+    uint32_t *o = lrs_arena_alloc(&L->lw.c->arena, (ch.n + 1) * sizeof *o);
+    uint32_t *v = lrs_arena_alloc(&L->lw.c->arena, ch.n * sizeof *v);
     if (!chain_durations(L, t, &ch, x, d)) return K(L, NAN);
     o[0] = K(L, 0);
     for (size_t j = 0; j < ch.n; j++)
@@ -245,32 +224,21 @@ static uint32_t lower_chain(lower *L, lrs_term *t, const lctx *x)
         for (size_t j = 0; j + 1 < ch.n; j++) {
             double pos = x->offset + kval(L, o[j + 1]);
             if (pos != pos || pos == INFINITY) continue;
-            lrs_jump *jp = lrs_arena_alloc(&L->c->arena, sizeof *jp);
-            *jp = (lrs_jump){pos, v[j], v[j + 1], ch.then[j], L->sched};
-            lrs_vec_push(&L->c->arena, &L->c->jumps, jp);
+            lrs_jump *jp = lrs_arena_alloc(&L->lw.c->arena, sizeof *jp);
+            *jp = (lrs_jump){pos, v[j], v[j + 1], ch.then[j], L->lw.sched};
+            lrs_vec_push(&L->lw.c->arena, &L->lw.c->jumps, jp);
         }
     return r;
 }
 
 /* ---- durations -------------------------------------------------------------- */
 
-static double term_k(const lrs_term *t)
-{
-    double k = NAN;
-    lrs_term_is_const(t, &k);
-    return k;
-}
-
-/* Start of restarts cycle i: period * (mult^i - 1) / (mult - 1). */
-static uint32_t cycle_start(lower *L, double P, double M, uint32_t i)
-{
-    if (M == 1) return bin(L, IR_MUL, i, K(L, P));
-    return bin(L, IR_MUL, K(L, P / (M - 1)), bin(L, IR_SUB, bin(L, IR_POW, K(L, M), i), K(L, 1)));
-}
-
 static uint32_t duration(lower *L, lrs_term *t, const lctx *x)
 {
     switch (t->kind) {
+    case T_CONST:
+    case T_CTX:
+        return NONE;
     case T_FOR:
         return lrs_ir_un(IR, IR_ROUND, lower_term(L, t->b, x));
     case T_THEN: {
@@ -284,13 +252,6 @@ static uint32_t duration(lower *L, lrs_term *t, const lctx *x)
         }
         return sum;
     }
-    case T_RESTARTS: {
-        double P = term_k(t->b), M = term_k(t->c), lim = term_k(t->d);
-        if (lim == INFINITY) return NONE;
-        return cycle_start(L, P, M, K(L, lim));
-    }
-    case T_SAMPLE:
-    case T_NOISE:
     case T_UN:
         return duration(L, t->a, x);
     case T_BIN: {
@@ -301,7 +262,8 @@ static uint32_t duration(lower *L, lrs_term *t, const lctx *x)
         if (konst(L, da, &ka) && konst(L, db, &kb) && ka != kb) {
             size_t e =
                 fail(L, t, "the operands have different durations (%g and %g steps)", ka, kb);
-            lrs_diag_help(&L->c->sink, e, "give the whole expression one duration: (A op B) for D");
+            lrs_diag_help(&L->lw.c->sink, e,
+                          "give the whole expression one duration: (A op B) for D");
         }
         return da;
     }
@@ -314,9 +276,10 @@ static uint32_t duration(lower *L, lrs_term *t, const lctx *x)
         }
         return lrs_ir_select(IR, lower_term(L, t->a, x), da, db);
     }
-    default:
-        return NONE;
+    case T_FORM:
+        return t->form->duration(&L->lw, t, x);
     }
+    return NONE;
 }
 
 /* ---- the context-changing forms ------------------------------------------- */
@@ -329,94 +292,24 @@ static uint32_t progress(lower *L, const lctx *x)
     return lrs_ir_select(IR, bin(L, IR_EQ, x->L, K(L, INFINITY)), K(L, 0), p);
 }
 
-static uint32_t lower_restarts(lower *L, lrs_term *t, const lctx *x)
+/* A term placed by a chain in its segment context x passes the placement
+ * down to the operand that has its duration (the layers that carry it: a
+ * unary or binary op, the branches of `?:`, forms such as sample); the
+ * other operands are lowered in the same context without a placement. */
+static uint32_t operand(lower *L, lrs_term *t, const lctx *x, int placed)
 {
-    double P = term_k(t->b), M = term_k(t->c), lim = term_k(t->d);
-    uint32_t i, st, len;
-    double known = kval(L, x->L); /* cycles reachable within a known, finite span */
-    double reach = M == 1 ? known / P : log1p(known * (M - 1) / P) / log(M);
-    if (isfinite(known) && reach > LRS_MAX_CYCLES && lim > LRS_MAX_CYCLES) {
-        size_t e = fail(L, t, "restarts reaches %.3g cycles within its span (the limit is %d)",
-                        reach, LRS_MAX_CYCLES);
-        lrs_diag_help(&L->c->sink, e, "use a longer period, or set limit = N");
-        return K(L, NAN);
-    }
-    /* At the end of the span the last cycle is at progress 1 (a restart
-     * exactly there would never run), and past the limit the last cycle
-     * holds its end value: the cycle index comes from a clamped step. */
-    uint32_t s = bin(L, IR_MAX, bin(L, IR_MIN, x->s, bin(L, IR_SUB, x->L, K(L, 1))), K(L, 0));
-    if (lim != INFINITY) s = bin(L, IR_MIN, s, cycle_start(L, P, M, K(L, lim - 1)));
-    if (M == 1) {
-        i = lrs_ir_un(IR, IR_FLOOR, bin(L, IR_DIV, s, K(L, P)));
-        len = K(L, P);
-    } else {
-        /* i = floor(log(1 + s (M-1) / P) / log M), then corrected by one
-         * either way so that s = start(i) always begins cycle i exactly. */
-        uint32_t arg = bin(L, IR_ADD, K(L, 1), bin(L, IR_MUL, s, K(L, (M - 1) / P)));
-        uint32_t i0 =
-            lrs_ir_un(IR, IR_FLOOR, bin(L, IR_DIV, lrs_ir_un(IR, IR_LOG, arg), K(L, log(M))));
-        uint32_t up = bin(L, IR_ADD, i0, K(L, 1));
-        uint32_t fix = lrs_ir_select(IR, bin(L, IR_GE, s, cycle_start(L, P, M, up)), up, i0);
-        i = lrs_ir_select(IR, bin(L, IR_LT, s, cycle_start(L, P, M, i0)),
-                          bin(L, IR_SUB, i0, K(L, 1)), fix);
-        len = bin(L, IR_MUL, K(L, P), bin(L, IR_POW, K(L, M), i));
-    }
-    st = cycle_start(L, P, M, i);
-    uint32_t local = bin(L, IR_MIN, bin(L, IR_SUB, x->s, st), len);
-    /* Cycle starts at known global steps are segment boundaries too (a
-     * trainer snapshots at the end of each SGDR cycle). */
-    double span = kval(L, x->L);
-    if (x->offset == x->offset)
-        for (double k = 1; k < lim && k <= LRS_MAX_LISTED_CYCLES; k++) {
-            double start = M == 1 ? P * k : P * (pow(M, k) - 1) / (M - 1);
-            if (!(start < span) && span == span) break;
-            lrs_jump *jp = lrs_arena_alloc(&L->c->arena, sizeof *jp);
-            *jp = (lrs_jump){x->offset + start, NONE, NONE, t->span, L->sched};
-            lrs_vec_push(&L->c->arena, &L->c->cycle_starts, jp);
-        }
-    return lower_term(L, t->a, ctx(L, local, len, i, NAN));
-}
-
-/* A term placed by a chain in its segment context x: the layers that
- * carry its duration pass the placement down to the operand that has it;
- * the `for` that defines it lowers its body in x directly. */
-static uint32_t lower_placed(lower *L, lrs_term *t, const lctx *x)
-{
+    if (!placed) return lower_term(L, t, x);
     const lctx *plain = place(L, x, NULL);
-#define PLACED(op) lower_term(L, (op), duration(L, (op), plain) != NONE ? place(L, x, (op)) : plain)
-    switch (t->kind) {
-    case T_FOR:
-        return lower_term(L, t->a, plain);
-    case T_UN:
-        return lrs_ir_un(IR, (lrs_irop)t->op, PLACED(t->a));
-    case T_BIN:
-        return bin(L, (lrs_irop)t->op, PLACED(t->a), PLACED(t->b));
-    case T_SEL:
-        return lrs_ir_select(IR, lower_term(L, t->a, plain), PLACED(t->b), PLACED(t->c));
-    case T_NOISE: {
-        uint32_t u = bin(L, IR_MUL, lower_term(L, t->b, plain), lrs_ir_noise(IR, t->k));
-        return bin(L, IR_MUL, PLACED(t->a), bin(L, IR_ADD, K(L, 1), u));
-    }
-    case T_SAMPLE: {
-        uint32_t every = lower_term(L, t->b, plain);
-        uint32_t s = bin(L, IR_MUL, lrs_ir_un(IR, IR_FLOOR, bin(L, IR_DIV, x->s, every)), every);
-        return lower_term(L, t->a, ctx_placed(L, s, x->L, x->cycle, NAN, t->a));
-    }
-    default:
-        return lower_term(L, t, plain);
-    }
-#undef PLACED
+    return lower_term(L, t, duration(L, t, plain) != NONE ? place(L, x, t) : plain);
 }
 
 static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
 {
     memo_slot *m = memo_find(L, t, x);
     if (m->t) return m->v;
-    uint32_t r;
-    if (x->placed == t) {
-        r = lower_placed(L, t, x);
-        goto done;
-    }
+    int placed = x->placed == t;
+    const lctx *plain = placed ? place(L, x, NULL) : x;
+    uint32_t r = NONE;
     switch (t->kind) {
     case T_CONST:
         r = K(L, t->k);
@@ -435,84 +328,44 @@ static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
         case CV_CYCLE:
             r = x->cycle;
             break;
-        default:
+        case CV_GLOBAL_STEP:
             r = lrs_ir_step(IR);
             break;
         }
         break;
     case T_UN:
-        r = lrs_ir_un(IR, (lrs_irop)t->op, lower_term(L, t->a, x));
+        r = lrs_ir_un(IR, (lrs_irop)t->op, operand(L, t->a, x, placed));
         break;
     case T_BIN:
-        r = bin(L, (lrs_irop)t->op, lower_term(L, t->a, x), lower_term(L, t->b, x));
+        r = bin(L, (lrs_irop)t->op, operand(L, t->a, x, placed), operand(L, t->b, x, placed));
         break;
     case T_SEL:
-        r = lrs_ir_select(IR, lower_term(L, t->a, x), lower_term(L, t->b, x),
-                          lower_term(L, t->c, x));
+        r = lrs_ir_select(IR, lower_term(L, t->a, plain), operand(L, t->b, x, placed),
+                          operand(L, t->c, x, placed));
         break;
     case T_FOR: {
+        /* Placed: the chain made x from this term's duration. */
+        if (placed) {
+            r = lower_term(L, t->a, plain);
+            break;
+        }
         uint32_t d = duration(L, t, x);
         double dk = kval(L, d), span = kval(L, x->L);
         if (dk == dk && span == span && dk > span) {
             size_t e =
                 fail(L, t, "this segment lasts %g steps, more than the span of %g", dk, span);
-            lrs_diag_help(&L->c->sink, e, "shorten it, or make `total` larger");
+            lrs_diag_help(&L->lw.c->sink, e, "shorten it, or make `total` larger");
         }
         r = lower_term(L, t->a, ctx(L, bin(L, IR_MIN, x->s, d), d, x->cycle, x->offset));
         break;
     }
     case T_THEN:
-        r = lower_chain(L, t, x);
+        r = placed ? lower_term(L, t, plain) : lower_chain(L, t, x);
         break;
-    case T_RESTARTS:
-        r = lower_restarts(L, t, x);
-        break;
-    case T_SAMPLE: {
-        uint32_t every = lower_term(L, t->b, x);
-        uint32_t s = bin(L, IR_MUL, lrs_ir_un(IR, IR_FLOOR, bin(L, IR_DIV, x->s, every)), every);
-        r = lower_term(L, t->a, ctx(L, s, x->L, x->cycle, NAN));
+    case T_FORM:
+        r = t->form->lower(&L->lw, t, x, placed);
         break;
     }
-    case T_AT: {
-        uint32_t k = bin(L, IR_MIN, bin(L, IR_MAX, lower_term(L, t->b, x), K(L, 0)), x->L);
-        r = lower_term(L, t->a, ctx(L, k, x->L, x->cycle, NAN));
-        break;
-    }
-    case T_NOISE: {
-        uint32_t u = bin(L, IR_MUL, lower_term(L, t->b, x), lrs_ir_noise(IR, t->k));
-        r = bin(L, IR_MUL, lower_term(L, t->a, x), bin(L, IR_ADD, K(L, 1), u));
-        break;
-    }
-    case T_INDEX: {
-        uint32_t v = lower_term(L, t->a, x);
-        r = K(L, 0);
-        for (size_t j = 0; j < t->nlist; j++)
-            r = bin(L, IR_ADD, r,
-                    lrs_ir_select(IR, bin(L, IR_GE, v, K(L, t->list[j])), K(L, 1), K(L, 0)));
-        /* index(at, step) at a known global step: its thresholds are the
-         * decay points of multistep and piecewise, boundaries too. */
-        double len = kval(L, x->L);
-        if (v == x->s && x->offset == x->offset)
-            for (size_t j = 0; j < t->nlist && j < LRS_MAX_LISTED_CYCLES; j++) {
-                if (!(t->list[j] > 0) || (len == len && !(t->list[j] < len))) continue;
-                lrs_jump *jp = lrs_arena_alloc(&L->c->arena, sizeof *jp);
-                *jp = (lrs_jump){x->offset + t->list[j], NONE, NONE, t->span, L->sched};
-                lrs_vec_push(&L->c->arena, &L->c->cycle_starts, jp);
-            }
-        break;
-    }
-    case T_PICK: {
-        uint32_t v = lower_term(L, t->a, x);
-        r = K(L, t->list[0]);
-        for (size_t j = 1; j < t->nlist; j++)
-            r = lrs_ir_select(IR, bin(L, IR_GE, v, K(L, (double)j)), K(L, t->list[j]), r);
-        break;
-    }
-    default:
-        r = K(L, NAN);
-        break;
-    }
-done:
     /* The table may have grown while lowering the operands. */
     m = memo_find(L, t, x);
     m->t = t;
@@ -520,6 +373,25 @@ done:
     m->v = r;
     L->mn++;
     return r;
+}
+
+/* The pass as the forms call it (lrs_lowering). */
+static uint32_t lw_term(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x)
+{
+    return lower_term((lower *)lw, t, x);
+}
+static uint32_t lw_operand(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    return operand((lower *)lw, t, x, placed);
+}
+static uint32_t lw_duration(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x)
+{
+    return duration((lower *)lw, t, x);
+}
+static const lrs_lctx *lw_ctx(lrs_lowering *lw, uint32_t s, uint32_t span, uint32_t cycle,
+                              double offset, const lrs_term *placed)
+{
+    return ctx_placed((lower *)lw, s, span, cycle, offset, placed);
 }
 
 /* ---- the pass ----------------------------------------------------------------- */
@@ -533,7 +405,7 @@ static int cmp_double(const void *a, const void *b)
 int lrs_lower_program(lrs_comp *c)
 {
     int before = c->sink.errors;
-    lower L = {.c = c, .ir = &c->ir};
+    lower L = {.lw = {c, &c->ir, 0, lw_term, lw_operand, lw_duration, lw_ctx}};
     double total = INFINITY;
     lrs_elab_param_value(lrs_scope_find(&c->main->scope, "total"), &total);
     if (!(total >= 0)) {
@@ -545,7 +417,7 @@ int lrs_lower_program(lrs_comp *c)
     total = round(total);
     for (size_t i = 0; i < c->scheds.n; i++) {
         lrs_sched_out *s = c->scheds.items[i];
-        L.sched = i;
+        L.lw.sched = i;
         uint32_t step = lrs_ir_step(&c->ir);
         uint32_t s0 = total == INFINITY ? step : bin(&L, IR_MIN, step, K(&L, total));
         lctx *top = ctx(&L, s0, K(&L, total), K(&L, 0), 0);

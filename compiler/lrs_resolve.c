@@ -4,7 +4,7 @@
  * definitions naming the cycle. */
 #include "lrs_parse.h"
 #include "lrs_program.h"
-#include "lrs_sema.h"
+#include "lrs_forms.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -49,59 +49,23 @@ typedef struct lrs_module {
 
 lrs_decl *lrs_scope_find(const lrs_scope *s, const char *name);
 
-/* ---- built-ins ------------------------------------------------------- */
-
-typedef enum lrs_bkind {
-    BK_CONST, /* pi, e, true, false */
-    BK_AUTO,  /* auto: "no duration of its own" */
-    BK_CTX,   /* step, span, progress, cycle, global_step */
-    BK_MATH,  /* a math function over numbers */
-    BK_FORM,  /* restarts, sample, at, index, pick, noise */
-} lrs_bkind;
-
-typedef enum lrs_ctxvar { CV_STEP, CV_SPAN, CV_PROGRESS, CV_CYCLE, CV_GLOBAL_STEP } lrs_ctxvar;
-
-typedef enum lrs_form {
-    F_RESTARTS,
-    F_SAMPLE,
-    F_AT,
-    F_INDEX,
-    F_PICK,
-    F_NOISE,
-    F_CLAMP,
-} lrs_form;
-
-typedef struct lrs_builtin {
-    const char *name;
-    lrs_bkind kind;
-    int id;       /* lrs_irop, lrs_ctxvar or lrs_form; BK_CONST: 1 for bool */
-    double value; /* BK_CONST */
-    int nparams, nrequired;
-    const char *params[4];
-    double defaults[4]; /* for params past nrequired */
-} lrs_builtin;
-
-extern const lrs_builtin lrs_builtins[];
-extern const size_t lrs_builtin_count;
-int lrs_builtin_find(const char *name);
-
 /* ---- terms: the program after inlining ------------------------------- */
 
+/* The context variables (built-ins step, span, progress, cycle, global_step). */
+typedef enum lrs_ctxvar { CV_STEP, CV_SPAN, CV_PROGRESS, CV_CYCLE, CV_GLOBAL_STEP } lrs_ctxvar;
+
 typedef enum lrs_tkind {
-    T_CONST,    /* k */
-    T_CTX,      /* var */
-    T_UN,       /* op a */
-    T_BIN,      /* a op b */
-    T_SEL,      /* a ? b : c */
-    T_FOR,      /* a for b */
-    T_THEN,     /* a then b (span: the `then`) */
-    T_RESTARTS, /* a, period b, mult c, limit d */
-    T_SAMPLE,   /* a every b */
-    T_AT,       /* a at local step b */
-    T_INDEX,    /* entries of list <= a */
-    T_PICK,     /* list[a] */
-    T_NOISE,    /* a * (1 + b * u(seed k)) */
+    T_CONST, /* k */
+    T_CTX,   /* var */
+    T_UN,    /* op a */
+    T_BIN,   /* a op b */
+    T_SEL,   /* a ? b : c */
+    T_FOR,   /* a for b */
+    T_THEN,  /* a then b (span: the `then`) */
+    T_FORM,  /* a built-in form (lrs_forms.h): its row, its arguments */
 } lrs_tkind;
+
+struct lrs_builtin;
 
 typedef struct lrs_term lrs_term;
 struct lrs_term {
@@ -109,9 +73,15 @@ struct lrs_term {
     int op; /* lrs_irop for T_UN / T_BIN; lrs_ctxvar for T_CTX */
     int is_bool;
     double k;
-    lrs_term *a, *b, *c, *d;
+    lrs_term *a, *b, *c;
+    /* T_FORM: the row, and one term per parameter of the row in order
+     * (NULL for a list or name parameter, which the fields below hold) */
+    const struct lrs_builtin *form;
+    lrs_term **args;
+    size_t nargs;
     const double *list;
     size_t nlist;
+    const lrs_decl *decl; /* a name argument: what it names */
     lrs_span span;
     uint32_t depth;
     int reported; /* an error about this term was reported (no repeats) */
@@ -165,7 +135,8 @@ typedef struct lrs_comp {
     lrs_vec jumps;        /* lrs_jump* */
     lrs_vec cycle_starts; /* lrs_jump* with no IR: restart boundaries at known steps */
     size_t nterms;
-    int cycles; /* name resolution found a recursive definition */
+    int too_big; /* a size limit of the terms was reported; stop building */
+    int cycles;  /* name resolution found a recursive definition */
 
     lrs_ir ir;
 } lrs_comp;
@@ -179,6 +150,21 @@ int lrs_check_program(lrs_comp *c);
 /* Helpers shared by the passes. */
 /* The numeric value of an elaborated param; 0 if it has none. */
 int lrs_elab_param_value(const lrs_decl *d, double *out);
+
+/* Terms (lrs_term.c). Constructors fold constant operands and count the
+ * size limits (reported once, then c->too_big is set). */
+lrs_term *lrs_term_new(lrs_comp *c, lrs_tkind kind, lrs_span sp);
+lrs_term *lrs_term_const(lrs_comp *c, double k, lrs_span sp);
+lrs_term *lrs_term_node(lrs_comp *c, lrs_tkind kind, lrs_span sp, lrs_term *a, lrs_term *b,
+                        lrs_term *d);
+lrs_term *lrs_term_form(lrs_comp *c, const struct lrs_builtin *form, lrs_span sp, lrs_term **args,
+                        size_t nargs);
+lrs_term *lrs_term_un(lrs_comp *c, lrs_irop op, lrs_term *a, lrs_span sp);
+lrs_term *lrs_term_bin(lrs_comp *c, lrs_irop op, lrs_term *a, lrs_term *b, lrs_span sp);
 int lrs_term_is_const(const lrs_term *t, double *k);
+/* The value of a constant term; NAN for any other. */
+double lrs_term_value(const lrs_term *t);
+/* Report an error about a term once, however often it is lowered. */
+size_t lrs_term_error(lrs_comp *c, lrs_term *t, const char *fmt, ...) LRS_PRINTF(3, 4);
 
 #endif

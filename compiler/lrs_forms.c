@@ -1,0 +1,413 @@
+/* lrs_forms.c — the built-in names and the forms (lrs_forms.h). Each form
+ * is one block: a comment with its signature and meaning, then its
+ * elaborate, duration and lower functions; the table at the end has one
+ * row per built-in name. */
+#include "lrs_forms.h"
+
+#include <math.h>
+#include <string.h>
+
+#define NONE LRS_IR_NONE
+
+static uint32_t K(lrs_lowering *lw, double k)
+{
+    return lrs_ir_const(lw->ir, k);
+}
+static uint32_t bin(lrs_lowering *lw, lrs_irop op, uint32_t a, uint32_t b)
+{
+    return lrs_ir_bin(lw->ir, op, a, b);
+}
+
+/* The T_FORM term of a call whose arguments were checked. */
+static lrs_term *form_term(lrs_comp *c, const lrs_builtin *f, const lrs_farg *a, lrs_span sp)
+{
+    lrs_term *args[LRS_FORM_MAX_PARAMS];
+    for (int i = 0; i < f->nparams; i++)
+        args[i] = a[i].t;
+    lrs_term *t = lrs_term_form(c, f, sp, args, (size_t)f->nparams);
+    for (int i = 0; i < f->nparams; i++) {
+        if (f->params[i].kind == P_LIST) {
+            t->list = a[i].list;
+            t->nlist = a[i].n;
+        }
+        if (f->params[i].kind == P_NAME) t->decl = a[i].decl;
+    }
+    return t;
+}
+
+static lrs_term *elab_plain(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    return form_term(c, f, a, sp);
+}
+
+/* Forms without a duration of their own. */
+static uint32_t no_duration(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x)
+{
+    (void)lw;
+    (void)t;
+    (void)x;
+    return NONE;
+}
+
+/* Forms whose duration is that of their first operand. */
+static uint32_t duration_of_first(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x)
+{
+    return lw->duration(lw, t->args[0], x);
+}
+
+/* A form placed by a chain whose duration is its own (not an operand's):
+ * it lowers as if unplaced, in the same context without the placement. */
+static uint32_t lower_unplaced(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x)
+{
+    return lw->term(lw, t, lw->ctx(lw, x->s, x->L, x->cycle, x->offset, NULL));
+}
+
+/* ---- clamp(x, lo, hi) -----------------------------------------------------
+ * x limited to [lo, hi]: expands into min(max(x, lo), hi) as it is
+ * elaborated, so it folds like them and never reaches lowering. */
+
+static lrs_term *clamp_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    (void)f;
+    return lrs_term_bin(c, IR_MIN, lrs_term_bin(c, IR_MAX, a[0].t, a[1].t, sp), a[2].t, sp);
+}
+
+/* ---- restarts(S, period, mult = 1, limit = inf) ---------------------------
+ * S repeated in cycles: cycle i lasts period * mult^i steps and S sees its
+ * own step, span, progress and cycle = i. Its duration is the start of
+ * cycle `limit`, none for an unlimited one. The cycle is found in closed
+ * form (a logarithm, corrected by one at exact boundaries). */
+
+/* Start of restarts cycle i: period * (mult^i - 1) / (mult - 1). */
+static uint32_t cycle_start(lrs_lowering *lw, double P, double M, uint32_t i)
+{
+    if (M == 1) return bin(lw, IR_MUL, i, K(lw, P));
+    return bin(lw, IR_MUL, K(lw, P / (M - 1)),
+               bin(lw, IR_SUB, bin(lw, IR_POW, K(lw, M), i), K(lw, 1)));
+}
+
+static lrs_term *restarts_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    double P = a[1].k, M = a[2].k, lim = a[3].k;
+    if (!(P > 0) || P == INFINITY) {
+        lrs_diag_error(&c->sink, a[1].span,
+                       "restarts period must be positive and finite (it is %g)", P);
+        return NULL;
+    }
+    if (!(M > 0) || M == INFINITY) {
+        lrs_diag_error(&c->sink, a[2].span, "restarts mult must be positive and finite (it is %g)",
+                       M);
+        return NULL;
+    }
+    if (!(lim >= 1) || (lim != INFINITY && lim != floor(lim))) {
+        lrs_diag_error(&c->sink, a[3].span,
+                       "restarts limit must be a whole number of cycles, at least 1 (it is %g)",
+                       lim);
+        return NULL;
+    }
+    if (M < 1 && lim == INFINITY) {
+        size_t e =
+            lrs_diag_error(&c->sink, a[2].span,
+                           "with mult < 1 the cycles shrink to nothing; a finite limit is needed");
+        lrs_diag_help(&c->sink, e, "add limit = N");
+        return NULL;
+    }
+    if (lim != INFINITY && lim > LRS_MAX_CYCLES) {
+        lrs_diag_error(&c->sink, a[3].span, "restarts limit %g is more than %d cycles", lim,
+                       LRS_MAX_CYCLES);
+        return NULL;
+    }
+    return form_term(c, f, a, sp);
+}
+
+static uint32_t restarts_duration(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x)
+{
+    (void)x;
+    double P = lrs_term_value(t->args[1]), M = lrs_term_value(t->args[2]),
+           lim = lrs_term_value(t->args[3]);
+    if (lim == INFINITY) return NONE;
+    return cycle_start(lw, P, M, K(lw, lim));
+}
+
+static uint32_t restarts_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    if (placed) return lower_unplaced(lw, t, x);
+    lrs_comp *c = lw->c;
+    double P = lrs_term_value(t->args[1]), M = lrs_term_value(t->args[2]),
+           lim = lrs_term_value(t->args[3]);
+    uint32_t i, st, len;
+    double known = lrs_ir_value(lw->ir, x->L); /* cycles reachable within a known, finite span */
+    double reach = M == 1 ? known / P : log1p(known * (M - 1) / P) / log(M);
+    if (isfinite(known) && reach > LRS_MAX_CYCLES && lim > LRS_MAX_CYCLES) {
+        size_t e =
+            lrs_term_error(c, t, "restarts reaches %.3g cycles within its span (the limit is %d)",
+                           reach, LRS_MAX_CYCLES);
+        lrs_diag_help(&c->sink, e, "use a longer period, or set limit = N");
+        return K(lw, NAN);
+    }
+    /* At the end of the span the last cycle is at progress 1 (a restart
+     * exactly there would never run), and past the limit the last cycle
+     * holds its end value: the cycle index comes from a clamped step. */
+    uint32_t s = bin(lw, IR_MAX, bin(lw, IR_MIN, x->s, bin(lw, IR_SUB, x->L, K(lw, 1))), K(lw, 0));
+    if (lim != INFINITY) s = bin(lw, IR_MIN, s, cycle_start(lw, P, M, K(lw, lim - 1)));
+    if (M == 1) {
+        i = lrs_ir_un(lw->ir, IR_FLOOR, bin(lw, IR_DIV, s, K(lw, P)));
+        len = K(lw, P);
+    } else {
+        /* i = floor(log(1 + s (M-1) / P) / log M), then corrected by one
+         * either way so that s = start(i) always begins cycle i exactly. */
+        uint32_t arg = bin(lw, IR_ADD, K(lw, 1), bin(lw, IR_MUL, s, K(lw, (M - 1) / P)));
+        uint32_t i0 = lrs_ir_un(lw->ir, IR_FLOOR,
+                                bin(lw, IR_DIV, lrs_ir_un(lw->ir, IR_LOG, arg), K(lw, log(M))));
+        uint32_t up = bin(lw, IR_ADD, i0, K(lw, 1));
+        uint32_t fix = lrs_ir_select(lw->ir, bin(lw, IR_GE, s, cycle_start(lw, P, M, up)), up, i0);
+        i = lrs_ir_select(lw->ir, bin(lw, IR_LT, s, cycle_start(lw, P, M, i0)),
+                          bin(lw, IR_SUB, i0, K(lw, 1)), fix);
+        len = bin(lw, IR_MUL, K(lw, P), bin(lw, IR_POW, K(lw, M), i));
+    }
+    st = cycle_start(lw, P, M, i);
+    uint32_t local = bin(lw, IR_MIN, bin(lw, IR_SUB, x->s, st), len);
+    /* Cycle starts at known global steps are segment boundaries too (a
+     * trainer snapshots at the end of each SGDR cycle). */
+    double span = lrs_ir_value(lw->ir, x->L);
+    if (x->offset == x->offset)
+        for (double k = 1; k < lim && k <= LRS_MAX_LISTED_CYCLES; k++) {
+            double start = M == 1 ? P * k : P * (pow(M, k) - 1) / (M - 1);
+            if (!(start < span) && span == span) break;
+            lrs_jump *jp = lrs_arena_alloc(&c->arena, sizeof *jp);
+            *jp = (lrs_jump){x->offset + start, NONE, NONE, t->span, lw->sched};
+            lrs_vec_push(&c->arena, &c->cycle_starts, jp);
+        }
+    return lw->term(lw, t->args[0], lw->ctx(lw, local, len, i, NAN, NULL));
+}
+
+/* ---- sample(S, every) -----------------------------------------------------
+ * S evaluated at floor(step / every) * every: constant over blocks of
+ * `every` steps. Its duration is S's. */
+
+static lrs_term *sample_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    double k;
+    if (lrs_term_is_const(a[1].t, &k) && !(k > 0)) {
+        lrs_diag_error(&c->sink, a[1].span, "sample every must be positive (it is %g)", k);
+        return NULL;
+    }
+    return form_term(c, f, a, sp);
+}
+
+static uint32_t sample_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    const lrs_lctx *plain = placed ? lw->ctx(lw, x->s, x->L, x->cycle, x->offset, NULL) : x;
+    uint32_t every = lw->term(lw, t->args[1], plain);
+    uint32_t s = bin(lw, IR_MUL, lrs_ir_un(lw->ir, IR_FLOOR, bin(lw, IR_DIV, x->s, every)), every);
+    return lw->term(lw, t->args[0],
+                    lw->ctx(lw, s, x->L, x->cycle, NAN, placed ? t->args[0] : NULL));
+}
+
+/* ---- at(S, k) -------------------------------------------------------------
+ * S at local step k of the current context, k clamped to [0, span]. */
+
+static uint32_t at_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    if (placed) return lower_unplaced(lw, t, x);
+    uint32_t k = bin(lw, IR_MIN, bin(lw, IR_MAX, lw->term(lw, t->args[1], x), K(lw, 0)), x->L);
+    return lw->term(lw, t->args[0], lw->ctx(lw, k, x->L, x->cycle, NAN, NULL));
+}
+
+/* ---- index(L, x), pick(L, i) ----------------------------------------------
+ * index: how many entries of the sorted list L are <= x (bisect_right).
+ * pick: entry floor(i) of L, clamped to the list. Both need a non-empty
+ * list; the thresholds of index(L, step) at a known global step are
+ * segment boundaries. */
+
+static int nonempty(lrs_comp *c, const lrs_builtin *f, const lrs_farg *a)
+{
+    if (a[0].n) return 1;
+    lrs_diag_error(&c->sink, a[0].span, "%s needs a non-empty list", f->name);
+    return 0;
+}
+
+static lrs_term *index_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    if (!nonempty(c, f, a)) return NULL;
+    for (size_t i = 1; i < a[0].n; i++)
+        if (a[0].list[i] < a[0].list[i - 1]) {
+            lrs_diag_error(&c->sink, a[0].span,
+                           "index needs a sorted list (entry %zu, %g, is less than %g)", i,
+                           a[0].list[i], a[0].list[i - 1]);
+            return NULL;
+        }
+    return form_term(c, f, a, sp);
+}
+
+static lrs_term *pick_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    return nonempty(c, f, a) ? form_term(c, f, a, sp) : NULL;
+}
+
+static uint32_t index_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    if (placed) return lower_unplaced(lw, t, x);
+    lrs_comp *c = lw->c;
+    uint32_t v = lw->term(lw, t->args[1], x);
+    uint32_t r = K(lw, 0);
+    for (size_t j = 0; j < t->nlist; j++)
+        r = bin(lw, IR_ADD, r,
+                lrs_ir_select(lw->ir, bin(lw, IR_GE, v, K(lw, t->list[j])), K(lw, 1), K(lw, 0)));
+    /* index(at, step) at a known global step: its thresholds are the
+     * decay points of multistep and piecewise, boundaries too. */
+    double len = lrs_ir_value(lw->ir, x->L);
+    if (v == x->s && x->offset == x->offset)
+        for (size_t j = 0; j < t->nlist && j < LRS_MAX_LISTED_CYCLES; j++) {
+            if (!(t->list[j] > 0) || (len == len && !(t->list[j] < len))) continue;
+            lrs_jump *jp = lrs_arena_alloc(&c->arena, sizeof *jp);
+            *jp = (lrs_jump){x->offset + t->list[j], NONE, NONE, t->span, lw->sched};
+            lrs_vec_push(&c->arena, &c->cycle_starts, jp);
+        }
+    return r;
+}
+
+static uint32_t pick_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    if (placed) return lower_unplaced(lw, t, x);
+    uint32_t v = lw->term(lw, t->args[1], x);
+    uint32_t r = K(lw, t->list[0]);
+    for (size_t j = 1; j < t->nlist; j++)
+        r = lrs_ir_select(lw->ir, bin(lw, IR_GE, v, K(lw, (double)j)), K(lw, t->list[j]), r);
+    return r;
+}
+
+/* ---- noise(S, pct, seed = 0) ----------------------------------------------
+ * S * (1 + pct * u), u in [-1, 1) from a hash of the global step and the
+ * seed (a whole number below 2^53, kept in the term's k). Its duration is
+ * S's. */
+
+static lrs_term *noise_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    double seed = a[2].k;
+    if (!(fabs(seed) < 9007199254740992.0) || seed != floor(seed)) {
+        lrs_diag_error(&c->sink, a[2].span,
+                       "the seed of noise must be a whole number below 2^53 (it is %g)", seed);
+        return NULL;
+    }
+    lrs_term *t = form_term(c, f, a, sp);
+    t->k = seed;
+    return t;
+}
+
+static uint32_t noise_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    const lrs_lctx *plain = placed ? lw->ctx(lw, x->s, x->L, x->cycle, x->offset, NULL) : x;
+    uint32_t u = bin(lw, IR_MUL, lw->term(lw, t->args[1], plain), lrs_ir_noise(lw->ir, t->k));
+    return bin(lw, IR_MUL, lw->operand(lw, t->args[0], x, placed), bin(lw, IR_ADD, K(lw, 1), u));
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+#define CONST(n, v, b) {n, BK_CONST, b, v, 0, 0, {{0}}, 0, 0, 0}
+#define CTX(n, var) {n, BK_CTX, var, 0, 0, 0, {{0}}, 0, 0, 0}
+#define NUM(p) {p, P_NUM, NULL, 0}
+#define MATH1(n, op) {n, BK_MATH, op, 0, 1, 1, {NUM("x")}, 0, 0, 0}
+#define MATH2(n, op, p, q) {n, BK_MATH, op, 0, 2, 2, {NUM(p), NUM(q)}, 0, 0, 0}
+
+const lrs_builtin lrs_builtins[] = {
+    CONST("pi", M_PI, 0),
+    CONST("e", M_E, 0),
+    CONST("true", 1, 1),
+    CONST("false", 0, 1),
+    {"auto", BK_AUTO, 0, 0, 0, 0, {{0}}, 0, 0, 0},
+    CTX("step", CV_STEP),
+    CTX("span", CV_SPAN),
+    CTX("progress", CV_PROGRESS),
+    CTX("cycle", CV_CYCLE),
+    CTX("global_step", CV_GLOBAL_STEP),
+    MATH1("abs", IR_ABS),
+    MATH1("floor", IR_FLOOR),
+    MATH1("ceil", IR_CEIL),
+    MATH1("round", IR_ROUND),
+    MATH1("sqrt", IR_SQRT),
+    MATH1("exp", IR_EXP),
+    MATH1("log", IR_LOG),
+    MATH1("log2", IR_LOG2),
+    MATH1("sin", IR_SIN),
+    MATH1("cos", IR_COS),
+    MATH1("tanh", IR_TANH),
+    MATH2("pow", IR_POW, "x", "y"),
+    MATH2("mod", IR_MOD, "x", "y"),
+    MATH2("min", IR_MIN, "a", "b"),
+    MATH2("max", IR_MAX, "a", "b"),
+    {"clamp", BK_FORM, 0, 0, 3, 3, {NUM("x"), NUM("lo"), NUM("hi")}, clamp_elab, NULL, NULL},
+    {"restarts",
+     BK_FORM,
+     0,
+     0,
+     4,
+     2,
+     {{"S", P_NUM, "the schedule", 0},
+      {"period", P_CONST, "the period", 0},
+      {"mult", P_CONST, "the mult", 1},
+      {"limit", P_CONST, "the limit", INFINITY}},
+     restarts_elab,
+     restarts_duration,
+     restarts_lower},
+    {"sample",
+     BK_FORM,
+     0,
+     0,
+     2,
+     2,
+     {{"S", P_NUM, "the schedule", 0}, {"every", P_NUM, "the `every`", 0}},
+     sample_elab,
+     duration_of_first,
+     sample_lower},
+    {"at",
+     BK_FORM,
+     0,
+     0,
+     2,
+     2,
+     {{"S", P_NUM, "the schedule", 0}, {"k", P_NUM, "the step", 0}},
+     elab_plain,
+     no_duration,
+     at_lower},
+    {"index",
+     BK_FORM,
+     0,
+     0,
+     2,
+     2,
+     {{"L", P_LIST, NULL, 0}, NUM("x")},
+     index_elab,
+     no_duration,
+     index_lower},
+    {"pick",
+     BK_FORM,
+     0,
+     0,
+     2,
+     2,
+     {{"L", P_LIST, NULL, 0}, NUM("i")},
+     pick_elab,
+     no_duration,
+     pick_lower},
+    {"noise",
+     BK_FORM,
+     0,
+     0,
+     3,
+     2,
+     {{"S", P_NUM, "the schedule", 0},
+      {"pct", P_NUM, "the pct", 0},
+      {"seed", P_CONST, "the seed", 0}},
+     noise_elab,
+     duration_of_first,
+     noise_lower},
+};
+const size_t lrs_builtin_count = sizeof lrs_builtins / sizeof lrs_builtins[0];
+
+int lrs_builtin_find(const char *name)
+{
+    for (size_t i = 0; i < lrs_builtin_count; i++)
+        if (!strcmp(lrs_builtins[i].name, name)) return (int)i;
+    return -1;
+}
