@@ -73,7 +73,7 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
     ival a = n->a != LRS_IR_NONE ? v[n->a] : iv(0, 0, 0);
     ival b = lrs_ir_arity(n->op) >= 2 ? v[n->b] : iv(0, 0, 0);
     int nan = a.nan || b.nan;
-    switch (n->op) {
+    switch ((lrs_irop)n->op) {
     case IR_CONST:
         return iv(n->k, n->k, n->k != n->k);
     case IR_STEP:
@@ -180,9 +180,10 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
         if (a.lo == a.hi && !a.nan) return a.lo != 0 ? b : c;
         return iv(fmin(b.lo, c.lo), fmax(b.hi, c.hi), b.nan || c.nan);
     }
-    default:
-        return iv(-INFINITY, INFINITY, 1);
+    case IR_NOPS:
+        break;
     }
+    return iv(-INFINITY, INFINITY, 1);
 }
 
 /* ---- sampling ---------------------------------------------------------------- */
@@ -194,7 +195,7 @@ typedef struct samples {
 
 static void add(samples *s, double step)
 {
-    if (!(step >= 0) || step > 9.2e18) return;
+    if (!(step >= 0) || step > LRS_IR_STEP_LIMIT) return;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
         int64_t *p = realloc(s->steps, cap * sizeof *p);
@@ -319,7 +320,7 @@ int lrs_check_program(lrs_comp *c)
     if (!v) return 0;
     /* The step's range: int64 steps, clamped at 0 by the ABI. */
     for (size_t i = 0; i < c->ir.n; i++)
-        v[i] = apply(&c->ir.nodes[i], v, 9.2e18);
+        v[i] = apply(&c->ir.nodes[i], v, LRS_IR_STEP_LIMIT);
     for (size_t i = 0; i < c->scheds.n; i++)
         check_one(c, c->scheds.items[i], v);
     free(v);

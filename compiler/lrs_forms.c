@@ -78,7 +78,8 @@ static lrs_term *clamp_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_
  * cycle `limit`, none for an unlimited one. The cycle is found in closed
  * form (a logarithm, corrected by one at exact boundaries). */
 
-/* Start of restarts cycle i: period * (mult^i - 1) / (mult - 1). */
+/* Start of restarts cycle i: period * (mult^i - 1) / (mult - 1), the one
+ * formula for it (the cycle index, the duration, the listed boundaries). */
 static uint32_t cycle_start(lrs_lowering *lw, double P, double M, uint32_t i)
 {
     if (M == 1) return bin(lw, IR_MUL, i, K(lw, P));
@@ -172,7 +173,7 @@ static uint32_t restarts_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x,
     double span = lrs_ir_value(lw->ir, x->L);
     if (x->offset == x->offset)
         for (double k = 1; k < lim && k <= LRS_MAX_LISTED_CYCLES; k++) {
-            double start = M == 1 ? P * k : P * (pow(M, k) - 1) / (M - 1);
+            double start = lrs_ir_value(lw->ir, cycle_start(lw, P, M, K(lw, k)));
             if (!(start < span) && span == span) break;
             lrs_jump *jp = lrs_arena_alloc(&c->arena, sizeof *jp);
             *jp = (lrs_jump){x->offset + start, NONE, NONE, t->span, lw->sched};

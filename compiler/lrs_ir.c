@@ -7,19 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Facts about each operation, one row each (lrs_ir.h). */
+/* Facts about each operation, one row each (lrs_ir.h):
+ *                   name      arity boolean integer discontinuous */
 static const lrs_irfacts op_facts[IR_NOPS] = {
-    [IR_CONST] = {"const", 0, 0}, [IR_STEP] = {"step", 0, 0}, [IR_NOISE] = {"noise", 0, 0},
-    [IR_NEG] = {"neg", 1, 0},     [IR_NOT] = {"not", 1, 1},   [IR_ABS] = {"abs", 1, 0},
-    [IR_FLOOR] = {"floor", 1, 0}, [IR_CEIL] = {"ceil", 1, 0}, [IR_ROUND] = {"round", 1, 0},
-    [IR_SQRT] = {"sqrt", 1, 0},   [IR_EXP] = {"exp", 1, 0},   [IR_LOG] = {"log", 1, 0},
-    [IR_LOG2] = {"log2", 1, 0},   [IR_SIN] = {"sin", 1, 0},   [IR_COS] = {"cos", 1, 0},
-    [IR_TANH] = {"tanh", 1, 0},   [IR_ADD] = {"add", 2, 0},   [IR_SUB] = {"sub", 2, 0},
-    [IR_MUL] = {"mul", 2, 0},     [IR_DIV] = {"div", 2, 0},   [IR_POW] = {"pow", 2, 0},
-    [IR_MIN] = {"min", 2, 0},     [IR_MAX] = {"max", 2, 0},   [IR_MOD] = {"mod", 2, 0},
-    [IR_LT] = {"lt", 2, 1},       [IR_LE] = {"le", 2, 1},     [IR_GT] = {"gt", 2, 1},
-    [IR_GE] = {"ge", 2, 1},       [IR_EQ] = {"eq", 2, 1},     [IR_NE] = {"ne", 2, 1},
-    [IR_AND] = {"and", 2, 1},     [IR_OR] = {"or", 2, 1},     [IR_SELECT] = {"select", 3, 0},
+    [IR_CONST] = {"const", 0, 0, 0, 0},   [IR_STEP] = {"step", 0, 0, 1, 0},
+    [IR_NOISE] = {"noise", 0, 0, 0, 0},   [IR_NEG] = {"neg", 1, 0, 0, 0},
+    [IR_NOT] = {"not", 1, 1, 1, 1},       [IR_ABS] = {"abs", 1, 0, 0, 0},
+    [IR_FLOOR] = {"floor", 1, 0, 1, 1},   [IR_CEIL] = {"ceil", 1, 0, 1, 1},
+    [IR_ROUND] = {"round", 1, 0, 1, 1},   [IR_SQRT] = {"sqrt", 1, 0, 0, 0},
+    [IR_EXP] = {"exp", 1, 0, 0, 0},       [IR_LOG] = {"log", 1, 0, 0, 0},
+    [IR_LOG2] = {"log2", 1, 0, 0, 0},     [IR_SIN] = {"sin", 1, 0, 0, 0},
+    [IR_COS] = {"cos", 1, 0, 0, 0},       [IR_TANH] = {"tanh", 1, 0, 0, 0},
+    [IR_ADD] = {"add", 2, 0, 0, 0},       [IR_SUB] = {"sub", 2, 0, 0, 0},
+    [IR_MUL] = {"mul", 2, 0, 0, 0},       [IR_DIV] = {"div", 2, 0, 0, 0},
+    [IR_POW] = {"pow", 2, 0, 0, 0},       [IR_MIN] = {"min", 2, 0, 0, 0},
+    [IR_MAX] = {"max", 2, 0, 0, 0},       [IR_MOD] = {"mod", 2, 0, 0, 1},
+    [IR_LT] = {"lt", 2, 1, 1, 1},         [IR_LE] = {"le", 2, 1, 1, 1},
+    [IR_GT] = {"gt", 2, 1, 1, 1},         [IR_GE] = {"ge", 2, 1, 1, 1},
+    [IR_EQ] = {"eq", 2, 1, 1, 1},         [IR_NE] = {"ne", 2, 1, 1, 1},
+    [IR_AND] = {"and", 2, 1, 1, 1},       [IR_OR] = {"or", 2, 1, 1, 1},
+    [IR_SELECT] = {"select", 3, 0, 0, 0},
 };
 
 const lrs_irfacts *lrs_ir_facts(lrs_irop op)
@@ -107,22 +114,27 @@ double lrs_ir_apply(lrs_irop op, double a, double b)
         return a != 0 && b != 0;
     case IR_OR:
         return a != 0 || b != 0;
-    default:
-        return NAN;
+    case IR_CONST: /* no operands: not applied to constants */
+    case IR_STEP:
+    case IR_NOISE:
+    case IR_SELECT:
+    case IR_NOPS:
+        break;
     }
+    return NAN;
 }
 
 /* splitmix64's finaliser over (step, seed): reproducible across platforms
  * and backends, and cheap in generated code. */
 double lrs_ir_noise_value(int64_t step, double seed)
 {
-    uint64_t x = (uint64_t)step * 0x9E3779B97F4A7C15ull + (uint64_t)(int64_t)seed;
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBull;
-    x ^= x >> 31;
-    return (double)(x >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+    uint64_t x = (uint64_t)step * LRS_NOISE_STEP_MUL + (uint64_t)(int64_t)seed;
+    x ^= x >> LRS_NOISE_SHIFT1;
+    x *= LRS_NOISE_MUL1;
+    x ^= x >> LRS_NOISE_SHIFT2;
+    x *= LRS_NOISE_MUL2;
+    x ^= x >> LRS_NOISE_SHIFT3;
+    return (double)(x >> LRS_NOISE_DROP) * LRS_NOISE_SCALE - 1.0;
 }
 
 void lrs_ir_init(lrs_ir *ir)
@@ -235,6 +247,12 @@ double lrs_ir_value(const lrs_ir *ir, uint32_t x)
     return k;
 }
 
+/* A unary op that rounds to an integer: the identity on integers. */
+static int rounds(lrs_irop op)
+{
+    return op_facts[op].arity == 1 && op_facts[op].integer && !op_facts[op].boolean;
+}
+
 uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a)
 {
     double ka;
@@ -242,10 +260,8 @@ uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a)
     if (!ir->oom) {
         const lrs_irnode *n = &ir->nodes[a];
         if (op == IR_NEG && n->op == IR_NEG) return n->a;
-        /* floor/ceil/round of an integer-valued node is that node */
-        if ((op == IR_FLOOR || op == IR_CEIL || op == IR_ROUND) &&
-            (n->op == IR_FLOOR || n->op == IR_CEIL || n->op == IR_ROUND || n->op == IR_STEP))
-            return a;
+        /* rounding (floor/ceil/round) an integer-valued node gives that node */
+        if (rounds(op) && op_facts[n->op].integer) return a;
     }
     return intern(ir, mk(op, a, LRS_IR_NONE, LRS_IR_NONE, 0));
 }
@@ -286,8 +302,34 @@ uint32_t lrs_ir_bin(lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b)
         if (a == b) return a;
         if (cb && !ir->oom && ir->nodes[a].op == IR_MAX && ir->nodes[a].b == b) return a;
         break;
-    default:
-        break;
+    case IR_CONST:
+    case IR_STEP:
+    case IR_NOISE:
+    case IR_NEG:
+    case IR_NOT:
+    case IR_ABS:
+    case IR_FLOOR:
+    case IR_CEIL:
+    case IR_ROUND:
+    case IR_SQRT:
+    case IR_EXP:
+    case IR_LOG:
+    case IR_LOG2:
+    case IR_SIN:
+    case IR_COS:
+    case IR_TANH:
+    case IR_MOD:
+    case IR_LT:
+    case IR_LE:
+    case IR_GT:
+    case IR_GE:
+    case IR_EQ:
+    case IR_NE:
+    case IR_AND:
+    case IR_OR:
+    case IR_SELECT:
+    case IR_NOPS:
+        break; /* no identity */
     }
     return intern(ir, mk(op, a, b, LRS_IR_NONE, 0));
 }
@@ -354,7 +396,7 @@ double lrs_code_eval(const lrs_code *c, int64_t step, double *v)
     if (step < 0) step = 0;
     for (uint32_t i = 0; i < c->n; i++) {
         const lrs_irnode *n = &c->ins[i];
-        switch (n->op) {
+        switch ((lrs_irop)n->op) {
         case IR_CONST:
             v[i] = n->k;
             break;
@@ -367,7 +409,36 @@ double lrs_code_eval(const lrs_code *c, int64_t step, double *v)
         case IR_SELECT:
             v[i] = v[n->a] != 0 ? v[n->b] : v[n->c];
             break;
-        default:
+        case IR_NEG:
+        case IR_NOT:
+        case IR_ABS:
+        case IR_FLOOR:
+        case IR_CEIL:
+        case IR_ROUND:
+        case IR_SQRT:
+        case IR_EXP:
+        case IR_LOG:
+        case IR_LOG2:
+        case IR_SIN:
+        case IR_COS:
+        case IR_TANH:
+        case IR_ADD:
+        case IR_SUB:
+        case IR_MUL:
+        case IR_DIV:
+        case IR_POW:
+        case IR_MIN:
+        case IR_MAX:
+        case IR_MOD:
+        case IR_LT:
+        case IR_LE:
+        case IR_GT:
+        case IR_GE:
+        case IR_EQ:
+        case IR_NE:
+        case IR_AND:
+        case IR_OR:
+        case IR_NOPS:
             v[i] = lrs_ir_apply(n->op, v[n->a], n->b != LRS_IR_NONE ? v[n->b] : 0);
             break;
         }

@@ -55,6 +55,9 @@ enum { IR_FIRST_UNARY = IR_NEG, IR_FIRST_BINARY = IR_ADD };
 
 #define LRS_IR_NONE UINT32_MAX
 
+/* The steps the checker covers: IR_STEP ranges over [0, LRS_IR_STEP_LIMIT]. */
+#define LRS_IR_STEP_LIMIT 9.2e18
+
 typedef struct lrs_irnode {
     uint8_t op;
     uint32_t a, b, c; /* operand indices, LRS_IR_NONE when unused */
@@ -73,7 +76,9 @@ typedef struct lrs_ir {
 typedef struct lrs_irfacts {
     const char *name;
     int arity;
-    int boolean; /* gives 0.0 or 1.0 */
+    int boolean;       /* gives 0.0 or 1.0 */
+    int integer;       /* gives an integer (or an infinity or NaN) */
+    int discontinuous; /* its value can jump as an operand changes by an ulp */
 } lrs_irfacts;
 
 const lrs_irfacts *lrs_ir_facts(lrs_irop op);
@@ -98,7 +103,15 @@ double lrs_ir_value(const lrs_ir *ir, uint32_t x);
 
 /* The value of a unary or binary op on constants (b ignored for unary). */
 double lrs_ir_apply(lrs_irop op, double a, double b);
-/* The noise value in [-1, 1] at (non-negative) step for a seed. */
+/* The noise value in [-1, 1] at (non-negative) step for a seed:
+ * splitmix64's finaliser over step * LRS_NOISE_STEP_MUL + (uint64)seed,
+ * its top 53 bits scaled to [-1, 1). Every backend computes it from these
+ * constants, bit for bit. */
+#define LRS_NOISE_STEP_MUL 0x9E3779B97F4A7C15ull
+#define LRS_NOISE_MUL1 0xBF58476D1CE4E5B9ull
+#define LRS_NOISE_MUL2 0x94D049BB133111EBull
+enum { LRS_NOISE_SHIFT1 = 30, LRS_NOISE_SHIFT2 = 27, LRS_NOISE_SHIFT3 = 31, LRS_NOISE_DROP = 11 };
+#define LRS_NOISE_SCALE (2.0 / 9007199254740992.0) /* 2 / 2^53 */
 double lrs_ir_noise_value(int64_t step, double seed);
 
 /* A straight-line program for one root: the live nodes in topological

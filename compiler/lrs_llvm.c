@@ -419,15 +419,15 @@ static uint64_t noise_seed(double k)
 static LLVMValueRef noise(llvm_lower *L, LLVMValueRef step, double seed)
 {
     LLVMBuilderRef b = L->b;
-    LLVMValueRef x = LLVMBuildMul(b, step, ki(L, 0x9E3779B97F4A7C15ull), "");
+    LLVMValueRef x = LLVMBuildMul(b, step, ki(L, LRS_NOISE_STEP_MUL), "");
     x = LLVMBuildAdd(b, x, ki(L, noise_seed(seed)), "");
-    x = LLVMBuildXor(b, x, LLVMBuildLShr(b, x, ki(L, 30), ""), "");
-    x = LLVMBuildMul(b, x, ki(L, 0xBF58476D1CE4E5B9ull), "");
-    x = LLVMBuildXor(b, x, LLVMBuildLShr(b, x, ki(L, 27), ""), "");
-    x = LLVMBuildMul(b, x, ki(L, 0x94D049BB133111EBull), "");
-    x = LLVMBuildXor(b, x, LLVMBuildLShr(b, x, ki(L, 31), ""), "");
-    LLVMValueRef d = LLVMBuildSIToFP(b, LLVMBuildLShr(b, x, ki(L, 11), ""), L->f64, "");
-    d = LLVMBuildFMul(b, d, kf(L, 2.0 / 9007199254740992.0), "");
+    x = LLVMBuildXor(b, x, LLVMBuildLShr(b, x, ki(L, LRS_NOISE_SHIFT1), ""), "");
+    x = LLVMBuildMul(b, x, ki(L, LRS_NOISE_MUL1), "");
+    x = LLVMBuildXor(b, x, LLVMBuildLShr(b, x, ki(L, LRS_NOISE_SHIFT2), ""), "");
+    x = LLVMBuildMul(b, x, ki(L, LRS_NOISE_MUL2), "");
+    x = LLVMBuildXor(b, x, LLVMBuildLShr(b, x, ki(L, LRS_NOISE_SHIFT3), ""), "");
+    LLVMValueRef d = LLVMBuildSIToFP(b, LLVMBuildLShr(b, x, ki(L, LRS_NOISE_DROP), ""), L->f64, "");
+    d = LLVMBuildFMul(b, d, kf(L, LRS_NOISE_SCALE), "");
     return LLVMBuildFSub(b, d, kf(L, 1.0), "");
 }
 
@@ -445,8 +445,7 @@ void lrs_llvm_exact_nodes(const lrs_code *code, unsigned char *exact)
     for (uint32_t j = code->n; j-- > 0;) {
         const lrs_irnode *n = &code->ins[j];
         int ar = lrs_ir_arity(n->op);
-        int disc = n->op == IR_FLOOR || n->op == IR_CEIL || n->op == IR_ROUND || n->op == IR_MOD ||
-                   (n->op >= IR_LT && n->op <= IR_OR) || n->op == IR_NOT;
+        int disc = lrs_ir_facts(n->op)->discontinuous;
         uint32_t ops[3] = {n->a, n->b, n->c};
         for (int k = 0; k < ar; k++)
             if (exact[j] || disc || (n->op == IR_SELECT && k == 0)) exact[ops[k]] = 1;
