@@ -9,14 +9,15 @@ set -euo pipefail
 # build and install test. clang-format-19: the formatting test.
 # openmpi-bin and libopenmpi-dev: the data-parallel optimizer.
 # wasi-libc, libclang-rt-19-dev-wasm32 and lld-19: the WebAssembly build;
-# chromium: the browser test. librsvg2-dev: PNG output of `lrsc plot`.
+# chromium: the browser test. librsvg2-dev: PNG output of `lrsc plot`;
+# fonts-dejavu-core: the font its pictures (and the golden images) use.
 pkgs=(cmake make gcc g++ pkg-config flex bison libcmocka-dev
       llvm-19-dev clang-19 libclang-rt-19-dev libomp-19-dev clang-format-19
       python3 python3-numpy python3-torch python3-sklearn
       python3-setuptools python3-pip python3-venv
       openmpi-bin libopenmpi-dev
       wasi-libc libclang-rt-19-dev-wasm32 lld-19 chromium
-      librsvg2-dev)
+      librsvg2-dev fonts-dejavu-core)
 
 # The playground's browser test drives chromium with playwright-core,
 # pinned with its lock file in docs/playground/ (npm's registry).

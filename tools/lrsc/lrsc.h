@@ -5,6 +5,7 @@
 #include "lrs.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* The exit status of every command (see lrsc --help). */
 typedef enum {
@@ -31,6 +32,8 @@ typedef struct lrsc_args {
     const char *output;
     int log, width, height;
     int boundaries; /* check: list boundaries; plot: mark them */
+    const char *title;
+    int x_axis; /* plot: -1 auto, 0 steps, 1 epochs */
     lrsc_backend backend;
     /* lrsc compile */
     int emit_kind, emit_kind_given;
@@ -68,7 +71,40 @@ typedef struct lrsc_table {
 int lrsc_table_fill(lrsc_args *a, size_t max_default, lrsc_table *t);
 void lrsc_table_free(lrsc_table *t);
 
+/* Round axis ticks (ticks.c): 1, 2 or 5 times a power of ten, decades on a
+ * log axis (lo, hi and pos are then log10 of the values); count labels
+ * step counts (250k, 3M). */
+typedef struct lrsc_tick {
+    double pos;
+    char label[32];
+} lrsc_tick;
+double lrsc_nice_step(double span, int want);
+void lrsc_tick_label(double v, double step, char *buf, size_t size);
+void lrsc_count_label(double v, double step, char *buf, size_t size);
+size_t lrsc_ticks(double lo, double hi, int want, int log_axis, int count, lrsc_tick *out,
+                  size_t max);
+
 int lrsc_check(lrsc_args *a);
+/* A figure for `lrsc plot -o` (svg.c). */
+typedef struct lrsc_figure {
+    const char *title;
+    const int64_t *steps;
+    size_t nsteps;
+    const double *vals; /* vals[j * nsteps + i] */
+    const char *const *names;
+    size_t n;
+    const int *panel; /* the panel of schedule j, 0 .. npanels-1 */
+    size_t npanels;
+    int log_axis;
+    double x_scale;       /* steps per unit of the x axis: 1, or steps_per_epoch */
+    const int64_t *marks; /* boundary steps to mark */
+    size_t nmarks;
+} lrsc_figure;
+double lrsc_axis_y(double v, int log_axis, double floor_pos);
+int lrsc_svg_write(FILE *f, const lrsc_figure *g);
+/* Render an SVG document to a PNG file; on failure a message in err. */
+int lrsc_png_write(const char *path, const char *svg, size_t len, char *err, size_t errsize);
+
 int lrsc_eval(lrsc_args *a);
 int lrsc_plot(lrsc_args *a);
 int lrsc_compile_cmd(lrsc_args *a);

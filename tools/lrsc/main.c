@@ -31,6 +31,9 @@ typedef enum {
     OPT_BACKEND,
     OPT_OUTPUT_PLOT,
     OPT_LOG,
+    OPT_TITLE,
+    OPT_X_AXIS,
+    OPT_MARKS,
     OPT_WIDTH,
     OPT_HEIGHT,
     OPT_OUTPUT_COMPILE,
@@ -194,6 +197,19 @@ static int set_boundaries(const char *cmd, const char *opt, const char *val, lrs
     return 0;
 }
 
+static int set_title(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)opt;
+    a->title = val;
+    return 0;
+}
+
+static int set_x_axis(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+{
+    static const char *const w[] = {"steps", "epochs", NULL};
+    return choose(cmd, opt, val, w, &a->x_axis);
+}
+
 static int set_output(const char *cmd, const char *opt, const char *val, lrsc_args *a)
 {
     (void)cmd, (void)opt;
@@ -284,8 +300,16 @@ static const option options[OPT_COUNT] = {
     [OPT_BACKEND] = {"--backend", "jit|interp", 0, set_backend,
                      "evaluate with native code from the JIT (default) or\n"
                      "with the reference interpreter"},
-    [OPT_OUTPUT_PLOT] = {"-o", "FILE.svg", 0, set_output,
-                         "write an SVG file instead of drawing in the terminal"},
+    [OPT_OUTPUT_PLOT] = {"-o", "FILE.svg|FILE.png", 0, set_output,
+                         "write an SVG or PNG file instead of drawing in the\n"
+                         "terminal: one panel per group of schedules of similar\n"
+                         "magnitude, the legend beside the data"},
+    [OPT_TITLE] = {"--title", "TEXT", 0, set_title, "the figure's title (default: FILE's name)"},
+    [OPT_X_AXIS] = {"--x", "steps|epochs", 0, set_x_axis,
+                    "the x axis unit (default: epochs when the program sets\n"
+                    "steps_per_epoch, else steps)"},
+    [OPT_MARKS] = {"--boundaries", NULL, 0, set_boundaries,
+                   "mark segment, cycle and decay boundaries (dashed lines)"},
     [OPT_LOG] = {"--log", NULL, 0, set_log, "logarithmic value axis"},
     [OPT_WIDTH] = {"--width", "N", 0, set_size, "terminal plot width in characters"},
     [OPT_HEIGHT] = {"--height", "N", 0, set_size, "terminal plot height in characters"},
@@ -334,10 +358,11 @@ static const command commands[] = {
      "Values are printed with %.17g, so they read back exactly."},
     {"plot", lrsc_plot,
      OPTS_COMMON | OPT(OPT_OUTPUT_PLOT) | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_LOG) |
-         OPT(OPT_WIDTH) | OPT(OPT_HEIGHT) | OPT(OPT_BACKEND),
-     "draw schedules in the terminal, or to an SVG file with -o",
+         OPT(OPT_TITLE) | OPT(OPT_X_AXIS) | OPT(OPT_MARKS) | OPT(OPT_WIDTH) | OPT(OPT_HEIGHT) |
+         OPT(OPT_BACKEND),
+     "draw schedules in the terminal, or to an SVG or PNG file",
      "Draw exported schedules: in the terminal (Unicode braille, as wide as the\n"
-     "terminal), or as an SVG file with axes, ticks, labels and a legend.",
+     "terminal), or as an SVG or PNG file with axes, round ticks and a legend.",
      NULL},
     {"compile", lrsc_compile_cmd,
      OPTS_COMMON | OPT(OPT_OUTPUT_COMPILE) | OPT(OPT_OBJECT) | OPT(OPT_ASM) | OPT(OPT_EMIT_LLVM) |
@@ -618,7 +643,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "\nTry 'lrsc --help'.\n");
         return LRSC_EXIT_USAGE;
     }
-    lrsc_args a = {.color = -1, .stride = 1, .format = FMT_CSV};
+    lrsc_args a = {.color = -1, .stride = 1, .format = FMT_CSV, .x_axis = -1};
     int r = parse_args(c, argc - 2, argv + 2, &a);
     if (r < 0)
         r = LRSC_OK;
