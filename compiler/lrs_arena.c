@@ -60,6 +60,15 @@ void *lrs_arena_alloc(lrs_arena *a, size_t size)
     return p;
 }
 
+void *lrs_arena_try_alloc(lrs_arena *a, size_t size)
+{
+    jmp_buf *j = a->on_exhausted;
+    a->on_exhausted = NULL;
+    void *p = lrs_arena_alloc(a, size);
+    a->on_exhausted = j;
+    return p;
+}
+
 void *lrs_arena_realloc(lrs_arena *a, void *old, size_t old_size, size_t new_size)
 {
     void *p = lrs_arena_alloc(a, new_size);

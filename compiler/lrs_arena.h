@@ -23,6 +23,9 @@ void lrs_arena_free(lrs_arena *a);
 /* Zeroed, 16-byte aligned memory that lives until lrs_arena_free. */
 void *lrs_arena_alloc(lrs_arena *a, size_t size);
 void *lrs_arena_realloc(lrs_arena *a, void *old, size_t old_size, size_t new_size);
+/* As lrs_arena_alloc, but NULL when memory runs out (no jump): for code
+ * that must clean up itself, such as the generated scanner. */
+void *lrs_arena_try_alloc(lrs_arena *a, size_t size);
 char *lrs_arena_strndup(lrs_arena *a, const char *s, size_t n);
 char *lrs_arena_strdup(lrs_arena *a, const char *s);
 char *lrs_arena_printf(lrs_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -189,6 +189,7 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
 /* ---- sampling ---------------------------------------------------------------- */
 
 typedef struct samples {
+    lrs_arena *arena;
     int64_t *steps;
     size_t n, cap;
 } samples;
@@ -198,9 +199,8 @@ static void add(samples *s, double step)
     if (!(step >= 0) || step > LRS_IR_STEP_LIMIT) return;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
-        int64_t *p = realloc(s->steps, cap * sizeof *p);
-        if (!p) return;
-        s->steps = p;
+        s->steps =
+            lrs_arena_realloc(s->arena, s->steps, s->n * sizeof *s->steps, cap * sizeof *s->steps);
         s->cap = cap;
     }
     s->steps[s->n++] = (int64_t)step;
@@ -235,32 +235,40 @@ static void sample_steps(const lrs_sched_out *s, samples *out)
     qsort(out->steps, out->n, sizeof *out->steps, cmp_i64);
 }
 
-static double ir_eval_at(const lrs_ir *ir, uint32_t root, int64_t step)
+/* Straight-line code for root; 0 after reporting that memory ran out.
+ * Scratch memory comes from the arena, whose exhaustion unwinds to the
+ * compilation's recovery point: no check is skipped silently. */
+static int build_code(lrs_comp *c, uint32_t root, lrs_code *code)
+{
+    if (!lrs_code_build(&c->ir, root, code)) return 1;
+    lrs_diag_error_noloc(&c->sink, "lrs", "out of memory while checking");
+    return 0;
+}
+
+/* scratch: room for one double per IR node (any code's instructions). */
+static double ir_eval_at(lrs_comp *c, uint32_t root, int64_t step, double *scratch)
 {
     lrs_code code;
-    if (lrs_code_build(ir, root, &code)) return NAN;
-    double *scratch = malloc((code.n + 1) * sizeof *scratch);
-    double v = scratch ? lrs_code_eval(&code, step, scratch) : NAN;
-    free(scratch);
+    if (!build_code(c, root, &code)) return NAN;
+    double v = lrs_code_eval(&code, step, scratch);
     lrs_code_free(&code);
     return v;
 }
 
-static void check_one(lrs_comp *c, lrs_sched_out *s, const ival *iv_all)
+static void check_one(lrs_comp *c, lrs_sched_out *s, const ival *iv_all, double *scratch)
 {
     ival r = iv_all[s->root];
     s->proved = !r.nan && r.lo >= 0 && r.hi < INFINITY;
 
     lrs_code code;
-    if (lrs_code_build(&c->ir, s->root, &code)) return;
-    double *scratch = malloc((code.n + 1) * sizeof *scratch);
-    samples sm = {0};
+    if (!build_code(c, s->root, &code)) return;
+    samples sm = {&c->arena, NULL, 0, 0};
     sample_steps(s, &sm);
     s->vmin = INFINITY;
     s->vmax = -INFINITY;
     double horizon = s->span == INFINITY ? INFINITY : s->span;
     int reported = 0;
-    for (size_t i = 0; scratch && i < sm.n; i++) {
+    for (size_t i = 0; i < sm.n; i++) {
         double v = lrs_code_eval(&code, sm.steps[i], scratch);
         if ((double)sm.steps[i] <= horizon || s->span == INFINITY) {
             if (v < s->vmin) s->vmin = v;
@@ -285,22 +293,18 @@ static void check_one(lrs_comp *c, lrs_sched_out *s, const ival *iv_all)
                           "look for a 0/0, a log or sqrt of a negative number, or a "
                           "division by a span that is 0 or infinite");
     }
-    if (scratch) {
-        s->v0 = lrs_code_eval(&code, 0, scratch);
-        s->vend = lrs_code_eval(&code, s->span == INFINITY ? (int64_t)1 << 53 : (int64_t)s->span,
-                                scratch);
-    }
-    free(sm.steps);
-    free(scratch);
+    s->v0 = lrs_code_eval(&code, 0, scratch);
+    s->vend =
+        lrs_code_eval(&code, s->span == INFINITY ? (int64_t)1 << 53 : (int64_t)s->span, scratch);
     lrs_code_free(&code);
 }
 
-static void check_jumps(lrs_comp *c)
+static void check_jumps(lrs_comp *c, double *scratch)
 {
     for (size_t i = 0; i < c->jumps.n; i++) {
         lrs_jump *j = c->jumps.items[i];
-        double a = ir_eval_at(&c->ir, j->before, (int64_t)j->pos);
-        double b = ir_eval_at(&c->ir, j->after, (int64_t)j->pos);
+        double a = ir_eval_at(c, j->before, (int64_t)j->pos, scratch);
+        double b = ir_eval_at(c, j->after, (int64_t)j->pos, scratch);
         if (!isfinite(a) || !isfinite(b)) continue;
         double big = fmax(fabs(a), fabs(b));
         if (fabs(a - b) <= 0.5 * big) continue;
@@ -316,14 +320,15 @@ int lrs_check_program(lrs_comp *c)
 {
     int before = c->sink.errors;
     if (c->ir.oom || c->ir.n == 0) return 0;
-    ival *v = malloc(c->ir.n * sizeof *v);
-    if (!v) return 0;
+    /* From the arena: when memory runs out, the compilation fails with
+     * its message instead of the checks being skipped. */
+    ival *v = lrs_arena_alloc(&c->arena, c->ir.n * sizeof *v);
+    double *scratch = lrs_arena_alloc(&c->arena, (c->ir.n + 1) * sizeof *scratch);
     /* The step's range: int64 steps, clamped at 0 by the ABI. */
     for (size_t i = 0; i < c->ir.n; i++)
         v[i] = apply(&c->ir.nodes[i], v, LRS_IR_STEP_LIMIT);
     for (size_t i = 0; i < c->scheds.n; i++)
-        check_one(c, c->scheds.items[i], v);
-    free(v);
-    check_jumps(c);
+        check_one(c, c->scheds.items[i], v, scratch);
+    check_jumps(c, scratch);
     return c->sink.errors - before;
 }

@@ -421,14 +421,42 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, lrs_pstate *ps)
 
 #include "lrs_lexer.h"
 
+/* Scan and parse; 0 on success, else yyparse's result (1: a syntax error
+ * stopped it, 2: memory ran out) or -1 (the scanner could not start, or
+ * its memory ran out). The scanner and the parser allocate from the arena
+ * and unwind to its recovery point when it is exhausted: the caller's,
+ * or this function's when the caller has none. */
 static int run(lrs_pstate *ps)
 {
-    if (lrs_yylex_init_extra(ps, (yyscan_t *)&ps->scanner)) return -1;
-    lrs_source *src = ps->sink->src->files[ps->b.file];
-    YY_BUFFER_STATE buf = lrs_yy_scan_bytes(src->text, (int)src->len, ps->scanner);
-    int r = lrs_yyparse(ps);
-    lrs_yy_delete_buffer(buf, ps->scanner);
-    lrs_yylex_destroy(ps->scanner);
+    lrs_arena *a = ps->b.arena;
+    jmp_buf here, *volatile outer = a->on_exhausted;
+    if (!outer) {
+        if (setjmp(here)) {
+            a->on_exhausted = NULL;
+            return -1;
+        }
+        a->on_exhausted = &here;
+    }
+    int r = -1;
+    if (!lrs_yylex_init_extra(ps, (yyscan_t *)&ps->scanner)) {
+        lrs_source *src = ps->sink->src->files[ps->b.file];
+        YY_BUFFER_STATE buf = lrs_yy_scan_bytes(src->text, (int)src->len, ps->scanner);
+        r = lrs_yyparse(ps);
+        lrs_yy_delete_buffer(buf, ps->scanner);
+        lrs_yylex_destroy(ps->scanner);
+    }
+    a->on_exhausted = outer;
+    return r;
+}
+
+/* A parse that failed without saying why ran out of memory. */
+static int run_checked(lrs_pstate *ps)
+{
+    int before = ps->sink->errors;
+    int r = run(ps);
+    if (r != 0 && ps->sink->errors == before)
+        lrs_diag_error_noloc(ps->sink, ps->sink->src->files[ps->b.file]->name,
+                             "out of memory while parsing");
     return r;
 }
 
@@ -443,7 +471,7 @@ int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *dec
                        src->len, LRS_MAX_SOURCE);
         return 1;
     }
-    run(&ps);
+    run_checked(&ps);
     return sink->errors - before;
 }
 
@@ -452,7 +480,7 @@ lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, const
 {
     lrs_pstate ps = {.b = {arena, file}, .sink = sink, .start_token = START_DEFINE};
     int before = sink->errors;
-    if (run(&ps) != 0 || sink->errors != before) return NULL;
+    if (run_checked(&ps) != 0 || sink->errors != before) return NULL;
     *name = ps.define_name;
     *name_span = ps.define_span;
     return ps.expr;
