@@ -432,13 +432,30 @@ static LLVMValueRef noise(llvm_lower *L, LLVMValueRef step, double seed)
 }
 
 /* Which instructions of `code` must be computed with glibc's scalar
- * functions even in a vectorised loop: those whose value reaches a
- * discontinuity (floor, ceil, round, mod, a comparison, a select's
- * condition). A last-bit difference of libmvec there can flip a cycle
- * index or a branch (floor(log(x) / log(3)) at x = 9) and change the value
- * completely; elsewhere it stays a last-bit difference of the result.
- * exact[i] is 1 for those; code order is topological, so one backward pass
- * sees every user before its operands. */
+ * functions even in a vectorised loop: those where libmvec's last-bit
+ * difference could become more than a last-bit difference of the result.
+ * exact[i] is 1 for those, and for everything below them; code order is
+ * topological, so one backward pass sees every user before its operands.
+ *
+ * 1. A value that reaches a discontinuity (floor, ceil, round, mod, a
+ *    comparison, a select's condition): one ulp of `log` in
+ *    floor(log(x) / log(3)) at x = 9 flips a cycle index and changes the
+ *    value completely.
+ * 2. The argument of a function (exp log log2 sin cos tanh sqrt pow):
+ *    sin(exp(x)) at large x turns one ulp of exp into a different sine.
+ * 3. A divisor: 1e-16 / (f - c) with f close to c magnifies f's last bit
+ *    without bound.
+ * 4. Both operands of an addition or subtraction unless one of them is a
+ *    constant: two varying values can cancel (cos(s) - cos(s + 1e-9)) and
+ *    leave their last bits as the whole result.
+ *
+ * What is left reaches the result through multiplications, divisions of
+ * the value (not by it), additions of constants, min, max, abs, negation
+ * and select arms, so the difference at the result is at most libmvec's
+ * ulps of the value times the factors it is multiplied by: within a few
+ * ulp of the schedule's scale for the profiles of the standard library
+ * (`c + (a - c) * (1 + cos x) / 2` gives at most |a - c| / 2 ulp), which
+ * the differential tests check. */
 void lrs_llvm_exact_nodes(const lrs_code *code, unsigned char *exact)
 {
     memset(exact, 0, code->n);
@@ -446,9 +463,15 @@ void lrs_llvm_exact_nodes(const lrs_code *code, unsigned char *exact)
         const lrs_irnode *n = &code->ins[j];
         int ar = lrs_ir_arity(n->op);
         int disc = lrs_ir_facts(n->op)->discontinuous;
+        int func = n->op == IR_SQRT || n->op == IR_EXP || n->op == IR_LOG || n->op == IR_LOG2 ||
+                   n->op == IR_SIN || n->op == IR_COS || n->op == IR_TANH || n->op == IR_POW;
+        int sum = (n->op == IR_ADD || n->op == IR_SUB) && code->ins[n->a].op != IR_CONST &&
+                  code->ins[n->b].op != IR_CONST;
         uint32_t ops[3] = {n->a, n->b, n->c};
         for (int k = 0; k < ar; k++)
-            if (exact[j] || disc || (n->op == IR_SELECT && k == 0)) exact[ops[k]] = 1;
+            if (exact[j] || disc || func || sum || (n->op == IR_SELECT && k == 0) ||
+                (n->op == IR_DIV && k == 1))
+                exact[ops[k]] = 1;
     }
 }
 
@@ -846,18 +869,132 @@ static LLVMValueRef lower_scalar(llvm_lower *L, const char *prefix, const char *
     return f;
 }
 
-/* PREFIX_NAME_range(first, count, out): out[k] = f(first +sat k) for
- * 0 <= k < count; nothing when count <= 0. The step saturates at
- * INT64_MAX, as lrs_interp_range does. */
-static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_code *code)
+/* ---- range functions, segment by segment ------------------------------------- */
+
+/* A closed interval of a node's values over a span of steps, or `any`
+ * (unknown, maybe NaN). Rounding is monotone, so an op that is monotone in
+ * each operand is bounded by its values at the corners. */
+typedef struct ival {
+    double lo, hi;
+    int any;
+} ival;
+
+static ival iv_any(void)
 {
-    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(L->c, f, "entry");
-    LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(L->c, f, "loop");
-    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(L->c, f, "done");
-    LLVMValueRef first = LLVMGetParam(f, 0), count = LLVMGetParam(f, 1), out = LLVMGetParam(f, 2);
+    return (ival){-INFINITY, INFINITY, 1};
+}
+
+static ival iv_corners(lrs_irop op, ival a, ival b)
+{
+    double c[4] = {lrs_ir_apply(op, a.lo, b.lo), lrs_ir_apply(op, a.lo, b.hi),
+                   lrs_ir_apply(op, a.hi, b.lo), lrs_ir_apply(op, a.hi, b.hi)};
+    ival r = {c[0], c[0], 0};
+    for (int k = 1; k < 4; k++) {
+        r.lo = c[k] < r.lo ? c[k] : r.lo;
+        r.hi = c[k] > r.hi ? c[k] : r.hi;
+    }
+    return isfinite(r.lo) && isfinite(r.hi) ? r : iv_any();
+}
+
+/* The interval of one node from its operands'. Only finite intervals are
+ * kept (no NaN, no infinity), so every case below is plain arithmetic. */
+static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi)
+{
+    ival a = lrs_ir_arity(n->op) > 0 ? v[n->a] : iv_any();
+    ival b = lrs_ir_arity(n->op) > 1 ? v[n->b] : iv_any();
+    if (n->op == IR_CONST) return isfinite(n->k) ? (ival){n->k, n->k, 0} : iv_any();
+    if (n->op == IR_STEP) return (ival){lo, hi, 0};
+    if (n->op == IR_SELECT) {
+        ival c = v[n->a], x = v[n->b], y = v[n->c];
+        if (!c.any && (c.lo > 0 || c.hi < 0)) return x; /* always true */
+        if (!c.any && c.lo == 0 && c.hi == 0) return y; /* always false */
+        if (x.any || y.any) return iv_any();
+        return (ival){x.lo < y.lo ? x.lo : y.lo, x.hi > y.hi ? x.hi : y.hi, 0};
+    }
+    if (a.any || (lrs_ir_arity(n->op) > 1 && b.any)) return iv_any();
+    switch ((lrs_irop)n->op) {
+    case IR_NEG:
+        return (ival){-a.hi, -a.lo, 0};
+    case IR_FLOOR:
+    case IR_CEIL:
+    case IR_ROUND:
+        return (ival){lrs_ir_apply(n->op, a.lo, 0), lrs_ir_apply(n->op, a.hi, 0), 0};
+    case IR_ADD:
+    case IR_SUB:
+    case IR_MUL:
+    case IR_MIN:
+    case IR_MAX:
+        return iv_corners(n->op, a, b);
+    case IR_DIV:
+        return b.lo > 0 || b.hi < 0 ? iv_corners(IR_DIV, a, b) : iv_any();
+    case IR_LT:
+        return a.hi < b.lo ? (ival){1, 1, 0} : a.lo >= b.hi ? (ival){0, 0, 0} : (ival){0, 1, 0};
+    case IR_LE:
+        return a.hi <= b.lo ? (ival){1, 1, 0} : a.lo > b.hi ? (ival){0, 0, 0} : (ival){0, 1, 0};
+    case IR_GT:
+        return a.lo > b.hi ? (ival){1, 1, 0} : a.hi <= b.lo ? (ival){0, 0, 0} : (ival){0, 1, 0};
+    case IR_GE:
+        return a.lo >= b.hi ? (ival){1, 1, 0} : a.hi < b.lo ? (ival){0, 0, 0} : (ival){0, 1, 0};
+    default:
+        return iv_any();
+    }
+}
+
+/* `code` specialised to steps lo..hi: each comparison whose answer is the
+ * same at every step of the span (by interval arithmetic), and each other
+ * value that is, becomes that constant, so that LLVM folds the selects it
+ * decides and drops their other arms. The values are unchanged on the
+ * span. Into spec (n nodes). */
+static int specialise(const lrs_code *code, double lo, double hi, lrs_irnode *spec, ival *v)
+{
+    int folded = 0;
+    for (uint32_t i = 0; i < code->n; i++) {
+        const lrs_irnode *n = &code->ins[i];
+        spec[i] = *n;
+        v[i] = iv_op(n, v, lo, hi);
+        /* a comparison decided, or a value the same at every step (not 0,
+         * whose sign the interval may not know) */
+        int cmp = n->op >= IR_LT && n->op <= IR_GE;
+        if (n->op != IR_CONST && !v[i].any && v[i].lo == v[i].hi && (cmp || v[i].lo != 0)) {
+            spec[i] = (lrs_irnode){
+                .op = IR_CONST, .a = LRS_IR_NONE, .b = LRS_IR_NONE, .c = LRS_IR_NONE, .k = v[i].lo};
+            folded = 1;
+        }
+    }
+    return folded;
+}
+
+enum { MAX_PIECES = 16 };
+
+/* The pieces of a schedule's steps: starts[0] = 0 < starts[1] < ... (the
+ * integer steps where its segments begin). Returns how many, 1 when the
+ * boundaries are unknown or too many to specialise for. */
+static size_t pieces(const lrs_schedule *s, int64_t *starts)
+{
+    size_t n = 1;
+    starts[0] = 0;
+    for (size_t k = 0; k < s->nbounds; k++) {
+        double b = ceil(s->bounds[k]);
+        if (!(b > (double)starts[n - 1] && b < 9.0e18)) continue;
+        if (n == MAX_PIECES) return 1;
+        starts[n++] = (int64_t)b;
+    }
+    /* past the span the schedule holds: often a constant there */
+    double end = ceil(s->span);
+    if (end > (double)starts[n - 1] && end < 9.0e18 && n < MAX_PIECES) starts[n++] = (int64_t)end;
+    return n;
+}
+
+/* for (k = from; k < to; k++) out[k] = code(first +sat k), from the current
+ * block; leaves the builder in the block after the loop. */
+static int range_loop(llvm_lower *L, LLVMValueRef f, const lrs_code *code, LLVMValueRef first,
+                      LLVMValueRef from, LLVMValueRef to, LLVMValueRef out)
+{
     LLVMBuilderRef b = L->b;
-    LLVMPositionBuilderAtEnd(b, entry);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, count, ki(L, 0), ""), loop, done);
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
+    LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(L->c, f, "loop");
+    LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(L->c, f, "after");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, from, to, ""), loop, after);
     LLVMPositionBuilderAtEnd(b, loop);
     LLVMValueRef k = LLVMBuildPhi(b, L->i64, "k");
     LLVMTypeRef fty;
@@ -866,15 +1003,55 @@ static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_code *code)
     LLVMValueRef step = LLVMBuildCall2(b, fty, sat, args, 2, "s");
     LLVMValueRef v = lower_code(L, code, step, 1);
     if (!v) return -1;
-    LLVMValueRef p = LLVMBuildGEP2(b, L->f64, out, &k, 1, "");
-    LLVMBuildStore(b, v, p);
-    LLVMValueRef next = LLVMBuildNUWAdd(b, k, ki(L, 1), "");
+    LLVMBuildStore(b, v, LLVMBuildGEP2(b, L->f64, out, &k, 1, ""));
+    LLVMValueRef next = LLVMBuildNSWAdd(b, k, ki(L, 1), "");
     LLVMBasicBlockRef end = LLVMGetInsertBlock(b);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, count, ""), done, loop);
-    LLVMValueRef in_v[2] = {ki(L, 0), next};
-    LLVMBasicBlockRef in_b[2] = {entry, end};
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, to, ""), after, loop);
+    LLVMValueRef in_v[2] = {from, next};
+    LLVMBasicBlockRef in_b[2] = {pre, end};
     LLVMAddIncoming(k, in_v, in_b, 2);
-    LLVMPositionBuilderAtEnd(b, done);
+    LLVMPositionBuilderAtEnd(b, after);
+    return 0;
+}
+
+/* PREFIX_NAME_range(first, count, out): out[k] = f(first +sat k) for
+ * 0 <= k < count; nothing when count <= 0. The step saturates at
+ * INT64_MAX, as lrs_interp_range does. One loop per piece of the schedule
+ * (between the steps where its segments begin), each with the code
+ * specialised to its steps, so that a loop computes its own segment only
+ * and stays straight-line for the vectoriser. */
+static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_schedule *s)
+{
+    const lrs_code *code = &s->code;
+    LLVMValueRef first = LLVMGetParam(f, 0), count = LLVMGetParam(f, 1), out = LLVMGetParam(f, 2);
+    LLVMBuilderRef b = L->b;
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(L->c, f, "entry"));
+    int64_t starts[MAX_PIECES];
+    size_t np = pieces(s, starts);
+    lrs_irnode *spec = malloc((code->n + 1) * sizeof *spec);
+    ival *iv = malloc((code->n + 1) * sizeof *iv);
+    int r = spec && iv ? 0 : -1;
+    LLVMTypeRef fty;
+    LLVMValueRef ssub = intrinsic(L, "llvm.ssub.sat", L->i64, &fty);
+    LLVMValueRef k = ki(L, 0);
+    for (size_t p = 0; p < np && !r; p++) {
+        /* piece p: clamped steps starts[p] .. starts[p + 1] - 1 (or on) */
+        double lo = (double)starts[p], hi = p + 1 < np ? (double)(starts[p + 1] - 1) : 9.3e18;
+        lrs_code c = {spec, code->n};
+        if (np == 1 || !specialise(code, lo, hi, spec, iv)) c = *code;
+        LLVMValueRef to = count;
+        if (p + 1 < np) { /* min(count, max(k, starts[p + 1] - first)) */
+            LLVMValueRef args[2] = {ki(L, (uint64_t)starts[p + 1]), first};
+            LLVMValueRef e = LLVMBuildCall2(b, fty, ssub, args, 2, "");
+            e = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, e, k, ""), k, e, "");
+            to = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, e, count, ""), e, count, "end");
+        }
+        r = range_loop(L, f, &c, first, k, to, out);
+        k = to;
+    }
+    free(spec);
+    free(iv);
+    if (r) return -1;
     LLVMBuildRetVoid(b);
     return 0;
 }
@@ -918,7 +1095,7 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *pr
                 which & LRS_LLVM_SCALAR ? lower_scalar(&L, prefix, s->name, &s->code) : NULL;
             LLVMValueRef r = which & LRS_LLVM_RANGE ? add_function(&L, prefix, s->name, 1) : NULL;
             if ((which & LRS_LLVM_SCALAR && !f) ||
-                (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, &s->code)))) {
+                (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, s)))) {
                 *err = lrs_llvm_strdup("out of memory lowering to LLVM IR");
                 goto fail;
             }
