@@ -75,8 +75,13 @@ static lrs_term *clamp_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_
 /* ---- restarts(S, period, mult = 1, limit = inf) ---------------------------
  * S repeated in cycles: cycle i lasts period * mult^i steps and S sees its
  * own step, span, progress and cycle = i. Its duration is the start of
- * cycle `limit`, none for an unlimited one. The cycle is found in closed
- * form (a logarithm, corrected by one at exact boundaries). */
+ * cycle `limit`, none for an unlimited one. The cycle is found in a table
+ * of cycle starts when the span is known and holds few cycles, else in
+ * closed form (a logarithm, corrected by one at exact boundaries). */
+
+/* Up to this many cycles within a known span, restarts finds its cycle in
+ * a table of cycle starts; beyond, by logarithm. */
+enum { RESTARTS_TABLE = 64 };
 
 /* Start of restarts cycle i: period * (mult^i - 1) / (mult - 1), the one
  * formula for it (the cycle index, the duration, the listed boundaries). */
@@ -151,9 +156,26 @@ static uint32_t restarts_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x,
      * holds its end value: the cycle index comes from a clamped step. */
     uint32_t s = bin(lw, IR_MAX, bin(lw, IR_MIN, x->s, bin(lw, IR_SUB, x->L, K(lw, 1))), K(lw, 0));
     if (lim != INFINITY) s = bin(lw, IR_MIN, s, cycle_start(lw, P, M, K(lw, lim - 1)));
+    int table = 0;
     if (M == 1) {
         i = lrs_ir_un(lw->ir, IR_FLOOR, bin(lw, IR_DIV, s, K(lw, P)));
         len = K(lw, P);
+    } else if (isfinite(known) && reach < RESTARTS_TABLE) {
+        /* A known span with few cycles: a table of cycle starts, the cycle
+         * the last start s has reached, with its start and length as
+         * constants; no log or pow per step. start(k) is the same constant
+         * the logarithm's correction below compares with, so both forms
+         * give the same cycle at every step. */
+        table = 1;
+        i = K(lw, 0), st = K(lw, 0), len = K(lw, P);
+        for (double k = 1; k < lim && k <= reach + 1; k++) {
+            uint32_t start = cycle_start(lw, P, M, K(lw, k));
+            uint32_t in = bin(lw, IR_GE, s, start);
+            i = lrs_ir_select(lw->ir, in, K(lw, k), i);
+            st = lrs_ir_select(lw->ir, in, start, st);
+            len = lrs_ir_select(
+                lw->ir, in, bin(lw, IR_MUL, K(lw, P), bin(lw, IR_POW, K(lw, M), K(lw, k))), len);
+        }
     } else {
         /* i = floor(log(1 + s (M-1) / P) / log M), then corrected by one
          * either way so that s = start(i) always begins cycle i exactly. */
@@ -166,7 +188,7 @@ static uint32_t restarts_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x,
                           bin(lw, IR_SUB, i0, K(lw, 1)), fix);
         len = bin(lw, IR_MUL, K(lw, P), bin(lw, IR_POW, K(lw, M), i));
     }
-    st = cycle_start(lw, P, M, i);
+    if (!table) st = cycle_start(lw, P, M, i);
     uint32_t local = bin(lw, IR_MIN, bin(lw, IR_SUB, x->s, st), len);
     /* Cycle starts at known global steps are segment boundaries too (a
      * trainer snapshots at the end of each SGDR cycle). */

@@ -431,6 +431,107 @@ static LLVMValueRef noise(llvm_lower *L, LLVMValueRef step, double seed)
     return LLVMBuildFSub(b, d, kf(L, 1.0), "");
 }
 
+/* ---- operations on a few constants ---------------------------------------- */
+
+enum { MAX_LEAVES = 64 };
+
+/* How many constants node n chooses between, from its operands' counts
+ * (0: not a choice between constants): a constant, a select whose arms are
+ * such choices, or (folded) an operation on one choice and constants. */
+static uint32_t choice_size(const lrs_irnode *n, const uint32_t *leaves, int *folds)
+{
+    int ar = lrs_ir_arity(n->op);
+    uint32_t m = 0;
+    *folds = 0;
+    if (n->op == IR_CONST) {
+        m = 1;
+    } else if (n->op == IR_SELECT) {
+        m = leaves[n->b] && leaves[n->c] ? leaves[n->b] + leaves[n->c] : 0;
+    } else if (ar == 1 || ar == 2) {
+        uint32_t la = leaves[n->a], lb = ar == 2 ? leaves[n->b] : 1;
+        if (la && lb && (la > 1) + (lb > 1) == 1) m = la * lb, *folds = 1;
+    }
+    if (m > MAX_LEAVES) m = 0, *folds = 0;
+    return m;
+}
+
+typedef struct folder {
+    lrs_irnode *ins;
+    uint32_t n, cap;
+} folder;
+
+static uint32_t fold_push(folder *F, lrs_irnode x)
+{
+    if (F->n == F->cap) {
+        uint32_t cap = F->cap * 2 + 64;
+        lrs_irnode *p = realloc(F->ins, cap * sizeof *p);
+        if (!p) return LRS_IR_NONE;
+        F->ins = p;
+        F->cap = cap;
+    }
+    F->ins[F->n] = x;
+    return F->n++;
+}
+
+/* op applied at every constant of the select tree t (in F), the other
+ * operand the constant k (on the left when left): a tree of the same
+ * shape. Depth at most MAX_LEAVES. */
+static uint32_t fold_tree(folder *F, uint32_t t, uint8_t op, double k, int left)
+{
+    lrs_irnode x = F->ins[t];
+    if (x.op == IR_CONST) {
+        double v = left ? lrs_ir_apply(op, k, x.k) : lrs_ir_apply(op, x.k, k);
+        return fold_push(F, (lrs_irnode){IR_CONST, LRS_IR_NONE, LRS_IR_NONE, LRS_IR_NONE, v});
+    }
+    uint32_t b = fold_tree(F, x.b, op, k, left);
+    uint32_t c = b == LRS_IR_NONE ? b : fold_tree(F, x.c, op, k, left);
+    if (c == LRS_IR_NONE) return c;
+    return fold_push(F, (lrs_irnode){IR_SELECT, x.a, b, c, 0});
+}
+
+/* `code` with every operation on a select between constants moved into
+ * the select's arms and folded: 0.5 ^ cycle with the cycle from a table of
+ * cycle starts becomes a select between the constants 0.5 ^ k, so that no
+ * pow is left to run per step, and a range function's piece, where the
+ * cycle is one constant, folds to that constant. The same values, since
+ * f(c ? x : y) = c ? f(x) : f(y) for every op here. Into *out (malloc'd
+ * instructions); 0, or -1 when memory ran out. */
+static int fold_const_selects(const lrs_code *code, lrs_code *out)
+{
+    uint32_t *leaves = malloc((code->n + 1) * sizeof *leaves);
+    uint32_t *map = malloc((code->n + 1) * sizeof *map);
+    folder F = {0};
+    if (!leaves || !map) goto oom;
+    for (uint32_t i = 0; i < code->n; i++) {
+        const lrs_irnode *orig = &code->ins[i];
+        int folds;
+        leaves[i] = choice_size(orig, leaves, &folds);
+        lrs_irnode n = *orig;
+        uint32_t ops[3] = {n.a, n.b, n.c};
+        for (int k = 0; k < lrs_ir_arity(n.op); k++)
+            ops[k] = map[ops[k]];
+        n.a = ops[0], n.b = ops[1], n.c = ops[2];
+        if (folds) {
+            int tree_left = leaves[orig->a] > 1;
+            uint32_t t = tree_left ? n.a : n.b;
+            double k = lrs_ir_arity(n.op) == 2 ? F.ins[tree_left ? n.b : n.a].k : 0;
+            map[i] = fold_tree(&F, t, n.op, k, !tree_left);
+        } else {
+            map[i] = fold_push(&F, n);
+        }
+        if (map[i] == LRS_IR_NONE) goto oom;
+    }
+    free(leaves);
+    free(map);
+    *out = (lrs_code){F.ins, F.n};
+    return 0;
+oom:
+    free(leaves);
+    free(map);
+    free(F.ins);
+    return -1;
+}
+
 /* Which instructions of `code` must be computed with glibc's scalar
  * functions even in a vectorised loop: those where libmvec's last-bit
  * difference could become more than a last-bit difference of the result.
@@ -448,6 +549,8 @@ static LLVMValueRef noise(llvm_lower *L, LLVMValueRef step, double seed)
  * 4. Both operands of an addition or subtraction unless one of them is a
  *    constant: two varying values can cancel (cos(s) - cos(s + 1e-9)) and
  *    leave their last bits as the whole result.
+ * 5. An operation on a choice between constants, which the backend folds
+ *    to constants with glibc's functions (fold_const_selects).
  *
  * What is left reaches the result through multiplications, divisions of
  * the value (not by it), additions of constants, min, max, abs, negation
@@ -459,6 +562,13 @@ static LLVMValueRef noise(llvm_lower *L, LLVMValueRef step, double seed)
 void lrs_llvm_exact_nodes(const lrs_code *code, unsigned char *exact)
 {
     memset(exact, 0, code->n);
+    uint32_t *leaves = malloc((code->n + 1) * sizeof *leaves); /* rule 5 */
+    for (uint32_t i = 0; leaves && i < code->n; i++) {
+        int folds;
+        leaves[i] = choice_size(&code->ins[i], leaves, &folds);
+        if (folds) exact[i] = 1;
+    }
+    free(leaves);
     for (uint32_t j = code->n; j-- > 0;) {
         const lrs_irnode *n = &code->ins[j];
         int ar = lrs_ir_arity(n->op);
@@ -935,8 +1045,13 @@ static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi)
         return a.lo > b.hi ? (ival){1, 1, 0} : a.hi <= b.lo ? (ival){0, 0, 0} : (ival){0, 1, 0};
     case IR_GE:
         return a.lo >= b.hi ? (ival){1, 1, 0} : a.hi < b.lo ? (ival){0, 0, 0} : (ival){0, 1, 0};
-    default:
-        return iv_any();
+    default: { /* anything else of nonzero constants (a zero's sign is not known) */
+        int two = lrs_ir_arity(n->op) == 2;
+        if (n->op == IR_NOISE || a.lo != a.hi || a.lo == 0 || (two && (b.lo != b.hi || b.lo == 0)))
+            return iv_any();
+        double r = lrs_ir_apply(n->op, a.lo, two ? b.lo : 0);
+        return isfinite(r) ? (ival){r, r, 0} : iv_any();
+    }
     }
 }
 
@@ -1020,9 +1135,8 @@ static int range_loop(llvm_lower *L, LLVMValueRef f, const lrs_code *code, LLVMV
  * (between the steps where its segments begin), each with the code
  * specialised to its steps, so that a loop computes its own segment only
  * and stays straight-line for the vectoriser. */
-static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_schedule *s)
+static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_code *code, const lrs_schedule *s)
 {
-    const lrs_code *code = &s->code;
     LLVMValueRef first = LLVMGetParam(f, 0), count = LLVMGetParam(f, 1), out = LLVMGetParam(f, 2);
     LLVMBuilderRef b = L->b;
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(L->c, f, "entry"));
@@ -1091,11 +1205,18 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *pr
         for (size_t i = 0; i < progs[k]->nsched; i++) {
             const lrs_schedule *s = &progs[k]->sched[i];
             const char *prefix = prefixes[k];
+            lrs_code code;
+            if (fold_const_selects(&s->code, &code)) {
+                *err = lrs_llvm_strdup("out of memory lowering to LLVM IR");
+                goto fail;
+            }
             LLVMValueRef f =
-                which & LRS_LLVM_SCALAR ? lower_scalar(&L, prefix, s->name, &s->code) : NULL;
+                which & LRS_LLVM_SCALAR ? lower_scalar(&L, prefix, s->name, &code) : NULL;
             LLVMValueRef r = which & LRS_LLVM_RANGE ? add_function(&L, prefix, s->name, 1) : NULL;
-            if ((which & LRS_LLVM_SCALAR && !f) ||
-                (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, s)))) {
+            int bad = (which & LRS_LLVM_SCALAR && !f) ||
+                      (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, &code, s)));
+            free(code.ins);
+            if (bad) {
                 *err = lrs_llvm_strdup("out of memory lowering to LLVM IR");
                 goto fail;
             }
