@@ -51,7 +51,8 @@ test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-san: build-san
-	cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS) -LE nosan
+	cd $(BUILD_SAN) && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    ctest --output-on-failure -j $(JOBS) -LE nosan
 
 # A short smoke run of each fuzzer (LRS_FUZZ_SECONDS, default 10 each).
 test-fuzz: build-fuzz
