@@ -911,7 +911,7 @@ enum { MAX_PREFIX = 64 };
 int lrs_aot_emit(const lrs_program *p, const lrs_emit_options *o, char *err, size_t errlen)
 {
     if (err && errlen) err[0] = 0;
-    if (!p || !o || !o->path)
+    if (!lrs_program_ok(p) || !o || !o->path)
         return fail(LRS_EMIT_EINVAL, err, errlen, "no program, options or output path");
     const char *prefix = o->prefix ? o->prefix : "lrs_";
     if (!valid_prefix(prefix) || strlen(prefix) > MAX_PREFIX)

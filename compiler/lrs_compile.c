@@ -2,6 +2,7 @@
  * the list of passes; each runs only if the ones before it succeeded. */
 #include "lrs_program.h"
 #include "lrs_sema.h"
+#include "lrs_strerror.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,12 +16,14 @@ lrs_context *lrs_context_new(void)
         free(ctx);
         return NULL;
     }
+    if (ctx) ctx->magic = LRS_CONTEXT_MAGIC;
     return ctx;
 }
 
 void lrs_context_free(lrs_context *ctx)
 {
-    if (!ctx) return;
+    if (!lrs_context_ok(ctx)) return;
+    ctx->magic = 0;
     lrs_jit_free(ctx->jit);
     lrs_resolve_cache_free(ctx->stdlib);
     free(ctx->jit_error);
@@ -38,7 +41,8 @@ static char *xstrdup(const char *s)
 
 void lrs_program_free(lrs_program *p)
 {
-    if (!p) return;
+    if (!lrs_program_ok(p)) return;
+    p->magic = 0;
     if (p->native) { /* release its code from the JIT */
         pthread_mutex_lock(&p->ctx->lock);
         lrs_jit_code_free(p->native);
@@ -64,6 +68,7 @@ static lrs_program *build(lrs_context *ctx, lrs_comp *c, int checked)
 {
     lrs_program *p = calloc(1, sizeof *p);
     if (!p) return NULL;
+    p->magic = LRS_PROGRAM_MAGIC;
     p->ctx = ctx;
     p->ir = c->ir;
     memset(&c->ir, 0, sizeof c->ir);
@@ -102,10 +107,37 @@ fail:
     return NULL;
 }
 
+/* A list of count strings in the options: NULL entries are errors. */
+static int check_list(lrs_comp *c, const char *file, const char *what, const char *const *list,
+                      size_t count)
+{
+    if (count && !list) {
+        lrs_diag_error_noloc(&c->sink, file, "lrs_options.%s is NULL but its count is %zu", what,
+                             count);
+        return 1;
+    }
+    int bad = 0;
+    for (size_t i = 0; i < count; i++)
+        if (!list[i]) {
+            lrs_diag_error_noloc(&c->sink, file, "lrs_options.%s[%zu] is NULL", what, i);
+            bad = 1;
+        }
+    return bad;
+}
+
+static int check_options(lrs_comp *c, const char *file)
+{
+    const lrs_options *o = c->opts;
+    if (!o) return 0;
+    int bad = check_list(c, file, "defines", o->defines, o->define_count);
+    return check_list(c, file, "include_dirs", o->include_dirs, o->include_dir_count) || bad;
+}
+
 /* parse -> resolve names -> elaborate (types, units, inlining) -> lower
  * (durations, contexts) -> check values -> program */
-static lrs_program *compile(lrs_context *ctx, lrs_comp *c, uint32_t main_file)
+static lrs_program *run_passes(lrs_context *ctx, lrs_comp *c, uint32_t main_file)
 {
+    if (check_options(c, c->src.files[main_file]->name)) return NULL;
     if (setjmp(c->oom)) {
         lrs_diag_error_noloc(&c->sink, c->src.files[main_file]->name,
                              "out of memory: the program needs more than %zu MiB to compile",
@@ -127,6 +159,13 @@ static lrs_program *compile(lrs_context *ctx, lrs_comp *c, uint32_t main_file)
     if (check && lrs_check_program(c)) return NULL;
     lrs_program *p = build(ctx, c, check);
     if (!p) lrs_diag_error_noloc(&c->sink, c->src.files[main_file]->name, "out of memory");
+    return p;
+}
+
+static lrs_program *compile(lrs_context *ctx, lrs_comp *c, uint32_t main_file)
+{
+    lrs_program *p = run_passes(ctx, c, main_file);
+    lrs_diag_finish(&c->sink);
     return p;
 }
 
@@ -157,14 +196,22 @@ static void session_done(session *s)
 lrs_program *lrs_compile_file(lrs_context *ctx, const char *path, const lrs_options *opts,
                               lrs_diags *diags)
 {
-    if (!ctx || !path) return NULL;
+    if (!lrs_context_ok(ctx) || !path || (diags && !lrs_diags_valid(diags))) return NULL;
     session s;
     session_init(&s, opts, diags);
     lrs_program *p = NULL;
     if (!s.own && !s.c.sink.out) goto done;
     int64_t id = lrs_src_load(&s.c.src, path, path);
+    if (id == LRS_SRC_NOT_REGULAR) {
+        size_t e = lrs_diag_error_noloc(&s.c.sink, path,
+                                        "cannot read the file: it is not a regular file (a "
+                                        "directory, FIFO or device)");
+        lrs_diag_help(&s.c.sink, e, "programs are read only from regular files");
+        goto done;
+    }
     if (id < 0) {
-        lrs_diag_error_noloc(&s.c.sink, path, "cannot read the file: %s", strerror(errno));
+        lrs_errbuf eb;
+        lrs_diag_error_noloc(&s.c.sink, path, "cannot read the file: %s", lrs_strerror(errno, &eb));
         goto done;
     }
     p = compile(ctx, &s.c, (uint32_t)id);
@@ -176,7 +223,8 @@ done:
 lrs_program *lrs_compile_string(lrs_context *ctx, const char *name, const char *text, size_t len,
                                 lrs_options const *opts, lrs_diags *diags)
 {
-    if (!ctx || !text) return NULL;
+    if (!lrs_context_ok(ctx) || (!text && len) || (diags && !lrs_diags_valid(diags))) return NULL;
+    if (!text) text = "";
     session s;
     session_init(&s, opts, diags);
     uint32_t id = lrs_src_add(&s.c.src, name ? name : "<string>", NULL, text, len);
@@ -187,44 +235,44 @@ lrs_program *lrs_compile_string(lrs_context *ctx, const char *name, const char *
 
 size_t lrs_program_schedule_count(const lrs_program *p)
 {
-    return p ? p->nsched : 0;
+    return lrs_program_ok(p) ? p->nsched : 0;
 }
 
 const char *lrs_program_schedule_name(const lrs_program *p, size_t i)
 {
-    return p && i < p->nsched ? p->sched[i].name : NULL;
+    return lrs_program_ok(p) && i < p->nsched ? p->sched[i].name : NULL;
 }
 
 int lrs_program_find(const lrs_program *p, const char *name)
 {
-    for (size_t i = 0; p && name && i < p->nsched; i++)
+    for (size_t i = 0; lrs_program_ok(p) && name && i < p->nsched; i++)
         if (!strcmp(p->sched[i].name, name)) return (int)i;
     return -1;
 }
 
 double lrs_program_schedule_span(const lrs_program *p, size_t i)
 {
-    return p && i < p->nsched ? p->sched[i].span : NAN;
+    return lrs_program_ok(p) && i < p->nsched ? p->sched[i].span : NAN;
 }
 
 size_t lrs_program_param_count(const lrs_program *p)
 {
-    return p ? p->nparams : 0;
+    return lrs_program_ok(p) ? p->nparams : 0;
 }
 
 const char *lrs_program_param_name(const lrs_program *p, size_t i)
 {
-    return p && i < p->nparams ? p->params[i].name : NULL;
+    return lrs_program_ok(p) && i < p->nparams ? p->params[i].name : NULL;
 }
 
 double lrs_program_param_value(const lrs_program *p, size_t i)
 {
-    return p && i < p->nparams ? p->params[i].value : NAN;
+    return lrs_program_ok(p) && i < p->nparams ? p->params[i].value : NAN;
 }
 
 int lrs_program_schedule_info(const lrs_program *p, size_t i, lrs_schedule_info *out)
 {
-    if (!p || i >= p->nsched || !out) return -1;
+    if (!lrs_program_ok(p) || i >= p->nsched || !out) return -1;
     const lrs_schedule *s = &p->sched[i];
     out->name = s->name;
     out->span = s->span;
@@ -239,7 +287,7 @@ int lrs_program_schedule_info(const lrs_program *p, size_t i, lrs_schedule_info 
 
 int64_t lrs_program_next_boundary(const lrs_program *p, size_t i, int64_t step)
 {
-    if (!p || i >= p->nsched) return -1;
+    if (!lrs_program_ok(p) || i >= p->nsched) return -1;
     const lrs_schedule *s = &p->sched[i];
     for (size_t k = 0; k < s->nbounds; k++)
         if (s->bounds[k] > (double)step) return (int64_t)ceil(s->bounds[k]);

@@ -3,12 +3,35 @@
 #include "lrs_diag.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- sources ---------------------------------------------------------- */
+
+/* Whether text looks like lrs source: no NUL byte and valid UTF-8. A
+ * diagnostic quotes only a few bytes of anything else (a binary file, or
+ * /proc/self/environ given as a program, must not be printed). */
+static int looks_like_text(const unsigned char *t, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = t[i];
+        size_t k = c < 0x80                ? 0
+                   : c >= 0xc2 && c < 0xe0 ? 1
+                   : c >= 0xe0 && c < 0xf0 ? 2
+                   : c >= 0xf0 && c < 0xf5 ? 3
+                                           : 9;
+        if (!c || k == 9 || (k && i + k >= n)) return 0;
+        for (size_t j = 1; j <= k; j++)
+            if ((t[i + j] & 0xc0) != 0x80) return 0;
+        i += k + 1;
+    }
+    return 1;
+}
 
 uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const char *text,
                      size_t len)
@@ -19,44 +42,63 @@ uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const c
             lrs_arena_realloc(s->arena, s->files, s->n * sizeof *s->files, cap * sizeof *s->files);
         s->cap = cap;
     }
+    /* A UTF-8 byte-order mark is not part of the text. */
+    if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+        text += 3;
+        len -= 3;
+    }
     lrs_source *f = lrs_arena_alloc(s->arena, sizeof *f);
     f->name = lrs_arena_strdup(s->arena, name);
     f->path = path ? lrs_arena_strdup(s->arena, path) : NULL;
     f->text = lrs_arena_strndup(s->arena, text, len);
     f->len = len;
+    f->binary = !looks_like_text((const unsigned char *)text, len);
     s->files[s->n] = f;
     return (uint32_t)s->n++;
 }
 
 int64_t lrs_src_load(lrs_sources *s, const char *path, const char *name)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
+    /* Non-blocking, so that a FIFO or a device cannot stall the open; only
+     * regular files are read. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        int e = errno;
+        close(fd);
+        if (!S_ISREG(st.st_mode)) return LRS_SRC_NOT_REGULAR;
+        errno = e;
+        return -1;
+    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
+    int e = 0;
     for (;;) {
         if (len == cap) {
             cap = cap ? cap * 2 : 4096;
             char *p = realloc(buf, cap);
             if (!p) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return -1;
+                e = ENOMEM;
+                break;
             }
             buf = p;
         }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
+        ssize_t got = read(fd, buf + len, cap - len);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            e = errno;
+            break;
+        }
         if (got == 0) break;
+        len += (size_t)got;
         /* Past the source limit the parser reports the size; stop reading. */
         if (len > ((size_t)1 << 24)) break;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
+    close(fd);
+    if (e) {
         free(buf);
-        errno = EIO;
+        errno = e;
         return -1;
     }
     uint32_t id = lrs_src_add(s, name, path, buf ? buf : "", len);
@@ -102,19 +144,35 @@ void lrs_src_position(lrs_sources *s, uint32_t file, uint32_t off, int *line, in
 
 /* ---- the public list --------------------------------------------------- */
 
-typedef struct entry {
+/* One diagnostic or note, and how many bytes of its line the quoted
+ * excerpt leaves out before it (the caret is placed by that). */
+typedef struct item {
     lrs_diag_info info;
-    lrs_diag_info *notes;
+    int shift;
+} item;
+
+typedef struct entry {
+    item top;
+    item *notes;
     size_t nnotes;
 } entry;
 
+#define DIAGS_MAGIC 0x4c525344u /* tells an lrs_diags from another pointer */
+
 struct lrs_diags {
+    unsigned magic;
     entry *items;
     size_t n, cap;
     size_t errors, warnings;
     lrs_diag_callback cb;
     void *user;
 };
+
+/* A list made by lrs_diags_new (not NULL, not another object). */
+static int is_diags(const lrs_diags *d)
+{
+    return d && d->magic == DIAGS_MAGIC;
+}
 
 static char *xstrdup(const char *s)
 {
@@ -134,16 +192,18 @@ static void info_free(lrs_diag_info *i)
 
 lrs_diags *lrs_diags_new(void)
 {
-    return calloc(1, sizeof(lrs_diags));
+    lrs_diags *d = calloc(1, sizeof(lrs_diags));
+    if (d) d->magic = DIAGS_MAGIC;
+    return d;
 }
 
 void lrs_diags_clear(lrs_diags *d)
 {
-    if (!d) return;
+    if (!is_diags(d)) return;
     for (size_t i = 0; i < d->n; i++) {
-        info_free(&d->items[i].info);
+        info_free(&d->items[i].top.info);
         for (size_t j = 0; j < d->items[i].nnotes; j++)
-            info_free(&d->items[i].notes[j]);
+            info_free(&d->items[i].notes[j].info);
         free(d->items[i].notes);
     }
     d->n = d->errors = d->warnings = 0;
@@ -151,48 +211,55 @@ void lrs_diags_clear(lrs_diags *d)
 
 void lrs_diags_free(lrs_diags *d)
 {
-    if (!d) return;
+    if (!is_diags(d)) return;
     lrs_diags_clear(d);
     free(d->items);
+    d->magic = 0;
     free(d);
 }
 
 void lrs_diags_set_callback(lrs_diags *d, lrs_diag_callback cb, void *user)
 {
+    if (!is_diags(d)) return;
     d->cb = cb;
     d->user = user;
 }
 
 size_t lrs_diags_count(const lrs_diags *d)
 {
-    return d ? d->n : 0;
+    return is_diags(d) ? d->n : 0;
 }
 size_t lrs_diags_error_count(const lrs_diags *d)
 {
-    return d ? d->errors : 0;
+    return is_diags(d) ? d->errors : 0;
 }
 size_t lrs_diags_warning_count(const lrs_diags *d)
 {
-    return d ? d->warnings : 0;
+    return is_diags(d) ? d->warnings : 0;
 }
 
 int lrs_diags_get(const lrs_diags *d, size_t i, lrs_diag_info *out)
 {
-    if (!d || i >= d->n) return -1;
-    *out = d->items[i].info;
+    if (!is_diags(d) || i >= d->n || !out) return -1;
+    *out = d->items[i].top.info;
     return 0;
 }
 
 size_t lrs_diags_note_count(const lrs_diags *d, size_t i)
 {
-    return d && i < d->n ? d->items[i].nnotes : 0;
+    return is_diags(d) && i < d->n ? d->items[i].nnotes : 0;
 }
 
 int lrs_diags_note(const lrs_diags *d, size_t i, size_t j, lrs_diag_info *out)
 {
-    if (!d || i >= d->n || j >= d->items[i].nnotes) return -1;
-    *out = d->items[i].notes[j];
+    if (!is_diags(d) || i >= d->n || j >= d->items[i].nnotes || !out) return -1;
+    *out = d->items[i].notes[j].info;
     return 0;
+}
+
+int lrs_diags_valid(const lrs_diags *d)
+{
+    return is_diags(d);
 }
 
 void lrs_free(void *p)
@@ -256,8 +323,9 @@ static void sb_printf(strbuf *b, const char *fmt, ...)
 static const char *sev_name[] = {"error", "warning", "note", "help"};
 static const char *sev_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m", "\033[1;32m"};
 
-static void render_one(strbuf *b, const lrs_diag_info *i, int color)
+static void render_one(strbuf *b, const item *it, int color)
 {
+    const lrs_diag_info *i = &it->info;
     const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
     const char *sc = color ? sev_color[i->severity] : "";
     if (i->file && i->line > 0)
@@ -269,23 +337,28 @@ static void render_one(strbuf *b, const lrs_diag_info *i, int color)
     int w = snprintf(NULL, 0, "%d", i->line);
     sb_printf(b, " %d | %s\n", i->line, i->source_line);
     sb_printf(b, " %*s | ", w, "");
-    /* Keep tabs in the gutter so the caret lines up under the text. */
+    /* The caret's place in the excerpt, never past its end; tabs are kept
+     * in the gutter so the caret lines up under the text. */
     const char *s = i->source_line;
-    size_t len = strlen(s);
-    for (int c = 1; c < i->column; c++)
-        sb_append(b, (size_t)(c - 1) < len && s[c - 1] == '\t' ? "\t" : " ", 1);
+    int len = (int)strlen(s);
+    int col = i->column - it->shift, end = i->end_column - it->shift;
+    if (col < 1) col = 1;
+    if (col > len + 1) col = len + 1;
+    if (end > len + 2) end = len + 2;
+    for (int c = 1; c < col; c++)
+        sb_append(b, s[c - 1] == '\t' ? "\t" : " ", 1);
     sb_append(b, sc, strlen(sc));
     sb_append(b, "^", 1);
-    for (int c = i->column + 1; c < i->end_column; c++)
+    for (int c = col + 1; c < end; c++)
         sb_append(b, "~", 1);
     sb_printf(b, "%s\n", reset);
 }
 
 char *lrs_diags_format(const lrs_diags *d, size_t i, int color)
 {
-    if (!d || i >= d->n) return NULL;
+    if (!is_diags(d) || i >= d->n) return NULL;
     strbuf b = {0};
-    render_one(&b, &d->items[i].info, color);
+    render_one(&b, &d->items[i].top, color);
     for (size_t j = 0; j < d->items[i].nnotes; j++)
         render_one(&b, &d->items[i].notes[j], color);
     if (b.failed) {
@@ -297,10 +370,16 @@ char *lrs_diags_format(const lrs_diags *d, size_t i, int color)
 
 /* ---- the sink ---------------------------------------------------------- */
 
-/* Fill location fields of `info` from a span; the line is copied with
- * control bytes made visible so binary input cannot garble a terminal. */
-static void locate(lrs_sink *k, lrs_span span, lrs_diag_info *info)
+/* The longest excerpt of a line a diagnostic quotes (bytes): of a text
+ * file, and of a file that is not text (NUL bytes or bad UTF-8). */
+enum { QUOTE_TEXT = 160, QUOTE_BINARY = 16, QUOTE_BEFORE = 60 };
+
+/* Fill location fields of `it` from a span. The line is quoted in an
+ * excerpt around the column (with "..." where it is cut), control bytes
+ * made visible so binary input cannot garble a terminal. */
+static void locate(lrs_sink *k, lrs_span span, item *it)
 {
+    lrs_diag_info *info = &it->info;
     lrs_source *f = k->src->files[span.file];
     int line, col, eline, ecol;
     lrs_src_position(k->src, span.file, span.start, &line, &col);
@@ -310,15 +389,32 @@ static void locate(lrs_sink *k, lrs_span span, lrs_diag_info *info)
     size_t ls = f->line_starts[li];
     size_t le = li + 1 < f->nlines ? f->line_starts[li + 1] - 1 : f->len;
     if (le > ls && f->text[le - 1] == '\r') le--;
-    if (le - ls > 400) le = ls + 400; /* very long lines: show their start */
-    char *text = malloc(le - ls + 1);
-    if (text) {
-        for (size_t p = ls; p < le; p++) {
-            unsigned char c = (unsigned char)f->text[p];
-            text[p - ls] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
-        }
-        text[le - ls] = 0;
+    size_t max = f->binary ? QUOTE_BINARY : QUOTE_TEXT, at = ls + (size_t)col - 1;
+    size_t ws = ls, we = le;
+    if (we - ws > max) {
+        size_t before = f->binary ? 0 : QUOTE_BEFORE;
+        ws = at > ls + before ? at - before : ls;
+        /* start on a character, not inside a UTF-8 sequence */
+        while (ws > ls && ((unsigned char)f->text[ws] & 0xc0) == 0x80)
+            ws--;
+        we = ws + max < le ? ws + max : le;
+        while (we < le && we > ws && ((unsigned char)f->text[we] & 0xc0) == 0x80)
+            we--;
     }
+    int pre = ws > ls, post = we < le;
+    char *text = malloc(we - ws + 7);
+    if (text) {
+        size_t o = 0;
+        if (pre) memcpy(text, "...", 3), o = 3;
+        for (size_t p = ws; p < we; p++) {
+            unsigned char c = (unsigned char)f->text[p];
+            text[o++] =
+                (c < 0x20 && c != '\t') || c == 0x7f || (f->binary && c >= 0x80) ? '?' : (char)c;
+        }
+        if (post) memcpy(text + o, "...", 3), o += 3;
+        text[o] = 0;
+    }
+    it->shift = (int)(ws - ls) - (pre ? 3 : 0);
     info->file = xstrdup(f->name);
     info->line = line;
     info->column = col;
@@ -332,18 +428,27 @@ static size_t push(lrs_sink *k, lrs_severity sev, const lrs_span *span, const ch
 {
     lrs_diags *d = k->out;
     if (sev == LRS_SEV_ERROR) {
-        if (k->capped) return LRS_NO_DIAG;
+        if (k->capped) {
+            k->dropped_errors++;
+            return LRS_NO_DIAG;
+        }
         if (k->errors >= LRS_MAX_ERRORS) {
             k->capped = 1;
+            k->dropped_errors++;
             /* One last, unlocated error says why the rest is missing. */
-            sev = LRS_SEV_ERROR;
             span = NULL;
             fmt = NULL;
+            if (!file) file = k->src && k->src->n ? k->src->files[0]->name : NULL;
         }
         k->errors++;
     } else {
+        if (k->warnings >= LRS_MAX_WARNINGS) {
+            k->dropped_warnings++;
+            return LRS_NO_DIAG;
+        }
         k->warnings++;
     }
+    if (!is_diags(d)) return LRS_NO_DIAG;
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 16;
         entry *p = realloc(d->items, cap * sizeof *p);
@@ -353,22 +458,23 @@ static size_t push(lrs_sink *k, lrs_severity sev, const lrs_span *span, const ch
     }
     entry *e = &d->items[d->n];
     memset(e, 0, sizeof *e);
-    e->info.severity = sev;
+    e->top.info.severity = sev;
     char msg[1024];
     if (fmt)
         vsnprintf(msg, sizeof msg, fmt, ap);
     else
-        snprintf(msg, sizeof msg, "too many errors (%d); stopping", LRS_MAX_ERRORS);
-    e->info.message = xstrdup(msg);
+        snprintf(msg, sizeof msg, "too many errors (the limit is %d); stopping", LRS_MAX_ERRORS);
+    e->top.info.message = xstrdup(msg);
     if (span)
-        locate(k, *span, &e->info);
+        locate(k, *span, &e->top);
     else
-        e->info.file = xstrdup(file);
+        e->top.info.file = xstrdup(file);
     if (sev == LRS_SEV_ERROR)
         d->errors++;
     else
         d->warnings++;
     size_t idx = d->n++;
+    if (!fmt) k->cap_index = idx + 1;
     if (d->cb) d->cb(d->user, d, idx);
     return fmt ? idx : LRS_NO_DIAG; /* notes belong to the error that was dropped */
 }
@@ -408,17 +514,17 @@ int lrs_diag_full(const lrs_sink *k)
 static void add_note(lrs_sink *k, size_t d, lrs_severity sev, const lrs_span *span, const char *fmt,
                      va_list ap)
 {
-    if (d == LRS_NO_DIAG || d >= k->out->n) return;
+    if (d == LRS_NO_DIAG || !is_diags(k->out) || d >= k->out->n) return;
     entry *e = &k->out->items[d];
-    lrs_diag_info *p = realloc(e->notes, (e->nnotes + 1) * sizeof *p);
+    item *p = realloc(e->notes, (e->nnotes + 1) * sizeof *p);
     if (!p) return;
     e->notes = p;
-    lrs_diag_info *n = &p[e->nnotes++];
+    item *n = &p[e->nnotes++];
     memset(n, 0, sizeof *n);
-    n->severity = sev;
+    n->info.severity = sev;
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    n->message = xstrdup(msg);
+    n->info.message = xstrdup(msg);
     if (span) locate(k, *span, n);
 }
 
@@ -436,6 +542,45 @@ void lrs_diag_help(lrs_sink *k, size_t d, const char *fmt, ...)
     va_start(ap, fmt);
     add_note(k, d, LRS_SEV_HELP, NULL, fmt, ap);
     va_end(ap);
+}
+
+static size_t push_unlocated(lrs_sink *k, lrs_severity sev, const char *file, const char *fmt, ...)
+    LRS_PRINTF(4, 5);
+static size_t push_unlocated(lrs_sink *k, lrs_severity sev, const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t r = push(k, sev, NULL, file, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+void lrs_diag_finish(lrs_sink *k)
+{
+    lrs_diags *d = k->out;
+    if (!is_diags(d)) return;
+    if (k->cap_index && k->cap_index <= d->n) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "too many errors: %zu more not shown, and the compiler stopped there (the "
+                 "limit is %d)",
+                 k->dropped_errors, LRS_MAX_ERRORS);
+        lrs_diag_info *i = &d->items[k->cap_index - 1].top.info;
+        char *m = xstrdup(msg);
+        if (m) {
+            free((char *)i->message);
+            i->message = m;
+        }
+        k->cap_index = 0;
+    }
+    if (k->dropped_warnings) {
+        size_t n = k->dropped_warnings;
+        k->dropped_warnings = 0;
+        k->warnings = LRS_MAX_WARNINGS - 1; /* room for this one */
+        push_unlocated(k, LRS_SEV_WARNING, k->src && k->src->n ? k->src->files[0]->name : NULL,
+                       "too many warnings: %zu more not shown (the limit is %d)", n,
+                       LRS_MAX_WARNINGS);
+    }
 }
 
 /* ---- suggestions ------------------------------------------------------- */

@@ -10,7 +10,8 @@
 
 #include <stdint.h>
 
-enum { LRS_MAX_ERRORS = 20 };
+/* Diagnostics recorded per compilation; past them a count is reported. */
+enum { LRS_MAX_ERRORS = 20, LRS_MAX_WARNINGS = 100 };
 
 /* A byte range [start, end) in source file `file` (an index into the
  * compilation's source table). */
@@ -23,6 +24,7 @@ typedef struct lrs_source {
     const char *path; /* for relative imports; NULL for in-memory text */
     const char *text;
     size_t len;
+    int binary;            /* not text (NUL bytes, bad UTF-8): quoted only briefly */
     uint32_t *line_starts; /* built on first use */
     size_t nlines;
 } lrs_source;
@@ -37,7 +39,10 @@ typedef struct lrs_sources {
 uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const char *text,
                      size_t len);
 /* Read file `path` into a new source shown as `name`. Returns the index,
- * or -1 with errno set (the caller words the error). */
+ * -1 with errno set, or LRS_SRC_NOT_REGULAR for a directory, FIFO or
+ * device (never read, never blocked on); the caller words the error. A
+ * UTF-8 byte-order mark at the start of a source is dropped. */
+enum { LRS_SRC_NOT_REGULAR = -2 };
 int64_t lrs_src_load(lrs_sources *s, const char *path, const char *name);
 /* 1-based line and byte column of offset `off` in file `file`. */
 void lrs_src_position(lrs_sources *s, uint32_t file, uint32_t off, int *line, int *col);
@@ -49,6 +54,8 @@ typedef struct lrs_sink {
     lrs_sources *src;
     int errors, warnings;
     int capped; /* the cap was reached; later errors are dropped */
+    size_t dropped_errors, dropped_warnings;
+    size_t cap_index; /* 1 + index of the "too many errors" entry, or 0 */
 } lrs_sink;
 
 #define LRS_NO_DIAG ((size_t)-1)
@@ -66,6 +73,11 @@ void lrs_diag_help(lrs_sink *k, size_t d, const char *fmt, ...) LRS_PRINTF(3, 4)
 size_t lrs_diag_error_noloc(lrs_sink *k, const char *file, const char *fmt, ...) LRS_PRINTF(3, 4);
 /* Nonzero when the error cap has been reached and a pass should stop. */
 int lrs_diag_full(const lrs_sink *k);
+/* At the end of a compilation: say how many errors and warnings the caps
+ * left out ("too many errors: N more not shown"). */
+void lrs_diag_finish(lrs_sink *k);
+/* Whether d is a list made by lrs_diags_new (not NULL nor another object). */
+int lrs_diags_valid(const lrs_diags *d);
 
 /* The name closest to `word` among `cands` (edit distance, at most about a
  * third of the word), or NULL. */

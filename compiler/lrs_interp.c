@@ -11,7 +11,7 @@ enum { STACK_SCRATCH = 256 };
 
 double lrs_interp_eval(const lrs_program *p, size_t i, int64_t step)
 {
-    if (!p || i >= p->nsched) return NAN;
+    if (!lrs_program_ok(p) || i >= p->nsched) return NAN;
     const lrs_code *c = &p->sched[i].code;
     double local[STACK_SCRATCH];
     double *v = c->n <= STACK_SCRATCH ? local : malloc(c->n * sizeof *v);
@@ -23,7 +23,7 @@ double lrs_interp_eval(const lrs_program *p, size_t i, int64_t step)
 
 void lrs_interp_range(const lrs_program *p, size_t i, int64_t first, int64_t count, double *out)
 {
-    if (!p || i >= p->nsched || count <= 0) return;
+    if (!lrs_program_ok(p) || i >= p->nsched || count <= 0 || !out) return;
     const lrs_code *c = &p->sched[i].code;
     double local[STACK_SCRATCH];
     double *v = c->n <= STACK_SCRATCH ? local : malloc(c->n * sizeof *v);

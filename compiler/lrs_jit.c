@@ -233,14 +233,14 @@ out:
 
 lrs_fn lrs_jit_function(lrs_program *p, size_t i)
 {
-    if (!p || i >= p->nsched) return NULL;
+    if (!lrs_program_ok(p) || i >= p->nsched) return NULL;
     const lrs_jit_code *c = lrs_jit_program(p, 0);
     return c ? c->fn[i] : NULL;
 }
 
 lrs_range_fn lrs_jit_range_function(lrs_program *p, size_t i)
 {
-    if (!p || i >= p->nsched) return NULL;
+    if (!lrs_program_ok(p) || i >= p->nsched) return NULL;
     const lrs_jit_code *c = lrs_jit_program(p, 1);
     return c ? c->range[i] : NULL;
 }

@@ -102,7 +102,7 @@ static void fail_program(lrs_program *p, const char *why)
 
 lrs_fn lrs_program_function(lrs_program *p, size_t i)
 {
-    if (!p || i >= p->nsched) return NULL;
+    if (!lrs_program_ok(p) || i >= p->nsched) return NULL;
     const char *why;
     const lrs_native_backend *b = backend(&why);
     if (!b) {
@@ -114,7 +114,7 @@ lrs_fn lrs_program_function(lrs_program *p, size_t i)
 
 lrs_range_fn lrs_program_range_function(lrs_program *p, size_t i)
 {
-    if (!p || i >= p->nsched) return NULL;
+    if (!lrs_program_ok(p) || i >= p->nsched) return NULL;
     const char *why;
     const lrs_native_backend *b = backend(&why);
     if (!b) {
@@ -126,7 +126,7 @@ lrs_range_fn lrs_program_range_function(lrs_program *p, size_t i)
 
 const char *lrs_program_native_error(const lrs_program *p)
 {
-    if (!p) return NULL;
+    if (!lrs_program_ok(p)) return NULL;
     pthread_mutex_lock(&p->ctx->lock);
     const char *e = p->native_error; /* written once, freed with p */
     pthread_mutex_unlock(&p->ctx->lock);

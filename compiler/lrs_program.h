@@ -27,6 +27,7 @@ typedef struct lrs_param_value {
 } lrs_param_value;
 
 struct lrs_program {
+    unsigned magic; /* LRS_PROGRAM_MAGIC: tells a program from another pointer */
     lrs_context *ctx;
     lrs_ir ir;
     lrs_schedule *sched;
@@ -41,6 +42,7 @@ struct lrs_program {
 };
 
 struct lrs_context {
+    unsigned magic;       /* LRS_CONTEXT_MAGIC */
     pthread_mutex_t lock; /* guards jit and every program's native code */
     struct lrs_jit *jit;  /* the LLJIT, created on first use */
     char *jit_error;      /* why it could not be created (not retried) */
@@ -49,6 +51,19 @@ struct lrs_context {
     struct lrs_stdlib_cache *stdlib;
 };
 void lrs_resolve_cache_free(struct lrs_stdlib_cache *cache);
+
+/* Handles from the API are checked: NULL or a pointer to anything but a
+ * live object of the type is refused (an error value, not a crash). */
+#define LRS_PROGRAM_MAGIC 0x4c525350u
+#define LRS_CONTEXT_MAGIC 0x4c525343u
+static inline int lrs_program_ok(const lrs_program *p)
+{
+    return p && p->magic == LRS_PROGRAM_MAGIC;
+}
+static inline int lrs_context_ok(const lrs_context *c)
+{
+    return c && c->magic == LRS_CONTEXT_MAGIC;
+}
 
 /* Hooks into the JIT (through lrs_native.c) for the context and the
  * program. */

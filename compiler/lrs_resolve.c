@@ -5,6 +5,7 @@
 #include "lrs_parse.h"
 #include "lrs_program.h"
 #include "lrs_forms.h"
+#include "lrs_strerror.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct lrs_stdlib_file {
     const char *name;
@@ -139,28 +141,48 @@ typedef struct loader {
 
 static lrs_module *load(loader *L, uint32_t file, const char *dir, int depth);
 
-/* Find an import's file: next to the importing file, then in -I dirs. */
-static char *find_import(lrs_comp *c, const lrs_module *from, const char *path)
+/* Whether real path `p` is directory real path `dir` or lies below it. */
+static int below(const char *p, const char *dir)
 {
-    char buf[PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/') return 1;
+    return !strncmp(p, dir, n) && (p[n] == '/' || !p[n]);
+}
+
+/* Find an import's file: next to the importing file, then in the -I
+ * directories (lrs_options.include_dirs), in that order. The file found
+ * must lie below one of those directories (after symbolic links): a path
+ * that leads elsewhere (absolute, `..`, a link out) is refused and
+ * *outside set. Only existence is probed here (stat never blocks). */
+static char *find_import(lrs_comp *c, const lrs_module *from, const char *path, int *outside)
+{
     size_t ndirs = c->opts ? c->opts->include_dir_count : 0;
+    char(*roots)[PATH_MAX] = malloc((ndirs + 1) * sizeof *roots);
+    char *found = NULL;
+    *outside = 0;
+    if (!roots) return NULL;
     for (size_t i = 0; i <= ndirs; i++) {
         const char *dir = i == 0 ? from->dir : c->opts->include_dirs[i - 1];
-        if (path[0] == '/')
-            dir = NULL;
-        else if (!dir)
-            continue;
-        int n = dir ? snprintf(buf, sizeof buf, "%s/%s", dir, path)
-                    : snprintf(buf, sizeof buf, "%s", path);
-        if (n < 0 || (size_t)n >= sizeof buf) continue;
-        FILE *f = fopen(buf, "rb");
-        if (f) {
-            fclose(f);
-            return lrs_arena_strdup(&c->arena, buf);
-        }
-        if (path[0] == '/') break;
+        if (!dir || !realpath(dir, roots[i])) roots[i][0] = 0;
     }
-    return NULL;
+    for (size_t i = 0; i <= ndirs && !found; i++) {
+        const char *dir = i == 0 ? from->dir : c->opts->include_dirs[i - 1];
+        char buf[PATH_MAX], real[PATH_MAX];
+        if (!roots[i][0]) continue;
+        int n = path[0] == '/' ? snprintf(buf, sizeof buf, "%s", path)
+                               : snprintf(buf, sizeof buf, "%s/%s", dir, path);
+        struct stat st;
+        if (n < 0 || (size_t)n >= sizeof buf || stat(buf, &st) || !realpath(buf, real)) continue;
+        int ok = 0;
+        for (size_t k = 0; k <= ndirs && !ok; k++)
+            ok = roots[k][0] && below(real, roots[k]);
+        if (ok)
+            found = lrs_arena_strdup(&c->arena, buf);
+        else
+            *outside = 1;
+    }
+    free(roots);
+    return found;
 }
 
 static void load_import(loader *L, lrs_module *m, lrs_decl *d, int depth)
@@ -171,7 +193,18 @@ static void load_import(loader *L, lrs_module *m, lrs_decl *d, int depth)
                        LRS_MAX_IMPORT_DEPTH);
         return;
     }
-    char *path = find_import(c, m, d->path);
+    int outside;
+    char *path = find_import(c, m, d->path, &outside);
+    if (!path && outside) {
+        size_t e = lrs_diag_error(&c->sink, d->name_span,
+                                  "\"%s\" is outside the directories imports may read", d->path);
+        lrs_diag_note(&c->sink, e, 0, d->span,
+                      "imports are read only below the importing file's directory (%s)%s", m->dir,
+                      c->opts && c->opts->include_dir_count ? " and the -I directories" : "");
+        lrs_diag_help(&c->sink, e,
+                      "to allow it, add its directory with -I DIR (lrs_options.include_dirs)");
+        return;
+    }
     if (!path) {
         size_t e = lrs_diag_error(&c->sink, d->name_span, "cannot find \"%s\"", d->path);
         lrs_diag_note(&c->sink, e, 0, d->span, "looked next to this file%s",
@@ -211,7 +244,13 @@ static void load_import(loader *L, lrs_module *m, lrs_decl *d, int depth)
     }
     int64_t id = lrs_src_load(&c->src, path, path);
     if (id < 0) {
-        lrs_diag_error(&c->sink, d->name_span, "cannot read \"%s\": %s", d->path, strerror(errno));
+        lrs_errbuf eb;
+        size_t e = lrs_diag_error(&c->sink, d->name_span, "cannot read \"%s\": %s", d->path,
+                                  id == LRS_SRC_NOT_REGULAR
+                                      ? "it is not a regular file (a directory, FIFO or device)"
+                                      : lrs_strerror(errno, &eb));
+        if (id == LRS_SRC_NOT_REGULAR)
+            lrs_diag_help(&c->sink, e, "import a .lrs file; only regular files are read");
         return;
     }
     d->imported = load(L, (uint32_t)id, dir_of(c, path), depth + 1);

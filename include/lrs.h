@@ -96,10 +96,14 @@ typedef double (*lrs_fn)(int64_t step);
 typedef void (*lrs_range_fn)(int64_t first, int64_t count, double *out);
 
 typedef struct lrs_options {
-    /* Directories searched for `import` after the importing file's own. */
+    /* Directories searched for `import` after the importing file's own.
+     * An import resolves only below the importing file's directory or
+     * below one of these (after symbolic links): an absolute path, `..` or
+     * a link that leads elsewhere is an error. Entries must not be NULL. */
     const char *const *include_dirs;
     size_t include_dir_count;
-    /* Param overrides as "NAME=EXPR" (EXPR: any constant expression). */
+    /* Param overrides as "NAME=EXPR" (EXPR: any constant expression);
+     * a NULL entry is an error. */
     const char *const *defines;
     size_t define_count;
     /* Non-zero skips the value checker (finite, non-negative, jumps). */

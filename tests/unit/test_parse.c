@@ -125,7 +125,10 @@ static void test_error_cap(void **state)
         strcat(src, "schedule a = 1 +\n");
     fixture *f = setup(src);
     assert_int_equal(lrs_diags_error_count(f->diags), 21);
-    assert_contains(all_diags(f->diags), "too many errors (20); stopping");
+    assert_contains(all_diags(f->diags), "too many errors (the limit is 20); stopping");
+    /* the end of the compilation says how many were left out */
+    lrs_diag_finish(&f->sink);
+    assert_contains(all_diags(f->diags), "too many errors: 1 more not shown");
     teardown(f);
 }
 
