@@ -283,6 +283,70 @@ static void test_edges(void **state)
     lrs_context_free(ctx);
 }
 
+/* restarts over a known span: the cycle is the k with start(k) <= step <
+ * start(k + 1), start(k) = period (mult^k - 1) / (mult - 1) (the
+ * language's definition), at each start and the step before it, in the
+ * interpreter, the scalar and the range functions; and SGDR's code calls
+ * no log or pow (its cycle, start, length and peak factor are constants
+ * chosen by comparisons). */
+static void test_restarts_cycles(void **state)
+{
+    (void)state;
+    static const char src[] = "param total = 27370\n"
+                              "schedule c = restarts(cycle, period = 3910, mult = 2)\n"
+                              "schedule t = restarts(cycle, period = 1000, mult = 1.5)\n"
+                              "schedule sgdr = restarts(cosine(0.1 * 0.5 ^ cycle -> 1e-4),"
+                              " period = 3910, mult = 2)\n";
+    lrs_context *ctx = lrs_context_new();
+    lrs_program *p = compile(ctx, src, 0);
+    assert_non_null(p);
+    static const struct {
+        const char *name;
+        double period, mult;
+    } cases[] = {{"c", 3910, 2}, {"t", 1000, 1.5}};
+    for (size_t c = 0; c < 2; c++) {
+        size_t i = (size_t)lrs_program_find(p, cases[c].name);
+        lrs_fn fn = lrs_program_function(p, i);
+        lrs_range_fn r = lrs_program_range_function(p, i);
+        assert_non_null(fn);
+        assert_non_null(r);
+        for (int k = 1;; k++) {
+            double m = cases[c].mult, start = cases[c].period * (pow(m, k) - 1) / (m - 1);
+            int64_t s = (int64_t)ceil(start);
+            if (s >= 27370) break;
+            for (int64_t d = -1; d <= 0; d++) {
+                double want = (double)s + (double)d >= start ? k : k - 1, one;
+                r(s + d, 1, &one);
+                if (lrs_interp_eval(p, i, s + d) != want || fn(s + d) != want || one != want)
+                    fail_msg("%s at step %lld: cycle %g, interpreter %g, jit %g, range %g",
+                             cases[c].name, (long long)(s + d), want, lrs_interp_eval(p, i, s + d),
+                             fn(s + d), one);
+            }
+        }
+    }
+    char path[] = "/tmp/lrs-sgdr-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char err[512];
+    lrs_emit_options o = {LRS_EMIT_LLVM, path, "lrs_", "native", NULL};
+    assert_int_equal(lrs_program_emit(p, &o, err, sizeof err), LRS_EMIT_OK);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[8192];
+    int in_sgdr = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "define ", 7)) in_sgdr = strstr(line, "@lrs_sgdr") != NULL;
+        if (in_sgdr && (strstr(line, "@pow") || strstr(line, "@log") || strstr(line, "_pow") ||
+                        strstr(line, "_log")))
+            fail_msg("SGDR still computes a log or pow: %s", line);
+    }
+    fclose(f);
+    unlink(path);
+    lrs_program_free(p);
+    lrs_context_free(ctx);
+}
+
 static void test_range_contract(void **state)
 {
     (void)state;
@@ -428,11 +492,9 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_edges),
-        cmocka_unit_test(test_range_contract),
-        cmocka_unit_test(test_errors_and_lifetimes),
-        cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_purity_every_op),
+        cmocka_unit_test(test_edges),           cmocka_unit_test(test_range_contract),
+        cmocka_unit_test(test_restarts_cycles), cmocka_unit_test(test_errors_and_lifetimes),
+        cmocka_unit_test(test_threads),         cmocka_unit_test(test_purity_every_op),
         cmocka_unit_test(test_purity_stdlib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
