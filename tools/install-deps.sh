@@ -5,8 +5,8 @@ set -euo pipefail
 
 # python3-torch, python3-numpy and python3-sklearn: the Python binding's
 # tests and the reference values they check against (Debian's torch 1.13,
-# scikit-learn's MLP). python3-setuptools, -pip and -venv: the package
-# build and install test. clang-format-19: the formatting test.
+# scikit-learn's MLP). python3-setuptools, -wheel, -pip and -venv: the
+# package build and install test. clang-format-19: the formatting test.
 # openmpi-bin and libopenmpi-dev: the data-parallel optimizer.
 # wasi-libc, libclang-rt-19-dev-wasm32 and lld-19: the WebAssembly build;
 # chromium: the browser test. librsvg2-dev: PNG output of `lrsc plot`;
@@ -14,7 +14,7 @@ set -euo pipefail
 pkgs=(cmake make gcc g++ pkg-config flex bison libcmocka-dev
       llvm-19-dev clang-19 libclang-rt-19-dev libomp-19-dev clang-format-19
       python3 python3-numpy python3-torch python3-sklearn
-      python3-setuptools python3-pip python3-venv
+      python3-setuptools python3-wheel python3-pip python3-venv
       openmpi-bin libopenmpi-dev
       wasi-libc libclang-rt-19-dev-wasm32 lld-19 chromium
       librsvg2-dev fonts-dejavu-core)
