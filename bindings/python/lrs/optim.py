@@ -63,6 +63,8 @@ _STATE = {0: ("momentum_buffer",), 1: ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"
           3: ("square_avg", "momentum_buffer", "grad_avg"), 4: ("sum",), 5: ("exp_avg",)}
 _SCHEDULABLE = ("lr", "momentum", "weight_decay", "beta1", "beta2")
 _GRAD = operator.attrgetter("grad")
+_GROUP_KEYS = ("lr", "momentum", "dampening", "betas", "eps", "weight_decay", "alpha", "lr_decay",
+               "initial_accumulator_value", "nesterov", "amsgrad", "centered", "maximize")
 _IS = operator.is_
 
 
@@ -351,6 +353,7 @@ if torch is not None:
                     p.data = pv
             self.ptrs = list(map(_DATA_PTR, params))
             self.rt = None  # the runtime, one per group so that a group can be skipped
+            self.gkey = None  # the group's hyperparameters last passed to it
 
         def sync_params(self):
             """Parameters whose data were replaced (p.data = ...) are copied
@@ -469,7 +472,10 @@ if torch is not None:
                     missing = flat.gather(list(map(_GRAD, params)))
                     if missing is None:
                         continue  # no gradients at all: torch skips the group
-                flat.rt.set_hparams(0, _hparams(self._kind, group))
+                key = tuple(map(group.get, _GROUP_KEYS))
+                if key != flat.gkey:  # build the struct only when something changed
+                    flat.rt.set_hparams(0, _hparams(self._kind, group))
+                    flat.gkey = key
                 saved = self._save(flat, missing) if missing else None
                 if flat.half:
                     flat.G.copy_(flat.G16)
@@ -587,6 +593,7 @@ if torch is not None:
                 if flat.rt is None:
                     continue
                 flat.rt.set_hparams(0, _hparams(self._kind, group))
+                flat.gkey = None
                 steps = set()
                 with torch.no_grad():
                     bufs = dict(self._buffers(flat))
