@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <math.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,7 +369,57 @@ static LLVMValueRef kd(table_builder *T, double v)
     return LLVMConstReal(T->f64, v);
 }
 
-/* lrs_aot_schedule[] as include/lrs.h lays it out. */
+/* The LLVM struct types below (field types in order, natural alignment)
+ * as C structs: the same layout rules give the same offsets, so checking
+ * these against include/lrs.h checks the emitted table's layout. */
+typedef struct llvm_schedule_row {
+    void *name, *fn, *range;
+    double span, start, end, min, max;
+    uint64_t boundary_count;
+    void *boundaries;
+} llvm_schedule_row;
+typedef struct llvm_param_row {
+    void *name;
+    double value;
+} llvm_param_row;
+typedef struct llvm_table {
+    uint32_t magic, version;
+    void *producer, *source, *prefix;
+    uint64_t schedule_count;
+    void *schedules;
+    uint64_t param_count;
+    void *params;
+} llvm_table;
+#define SAME_FIELD(C, L, f)                                                                        \
+    _Static_assert(offsetof(C, f) == offsetof(L, f) && sizeof(((C *)0)->f) == sizeof(((L *)0)->f), \
+                   #C "." #f " is not where the emitted table puts it")
+#define SAME_SIZE(C, L) _Static_assert(sizeof(C) == sizeof(L), #C " and the emitted rows differ")
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, name);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, fn);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, range);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, span);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, start);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, end);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, min);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, max);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, boundary_count);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, boundaries);
+SAME_SIZE(lrs_aot_schedule, llvm_schedule_row);
+SAME_FIELD(lrs_aot_param, llvm_param_row, name);
+SAME_FIELD(lrs_aot_param, llvm_param_row, value);
+SAME_SIZE(lrs_aot_param, llvm_param_row);
+SAME_FIELD(lrs_aot_table, llvm_table, magic);
+SAME_FIELD(lrs_aot_table, llvm_table, version);
+SAME_FIELD(lrs_aot_table, llvm_table, producer);
+SAME_FIELD(lrs_aot_table, llvm_table, source);
+SAME_FIELD(lrs_aot_table, llvm_table, prefix);
+SAME_FIELD(lrs_aot_table, llvm_table, schedule_count);
+SAME_FIELD(lrs_aot_table, llvm_table, schedules);
+SAME_FIELD(lrs_aot_table, llvm_table, param_count);
+SAME_FIELD(lrs_aot_table, llvm_table, params);
+SAME_SIZE(lrs_aot_table, llvm_table);
+
+/* lrs_aot_schedule[] as include/lrs.h lays it out (llvm_schedule_row). */
 static LLVMValueRef schedules(table_builder *T, const lrs_program *p, const char *prefix,
                               LLVMTypeRef *sty)
 {
@@ -715,7 +766,7 @@ static int link_shared(const char *obj, const char *path, const char *cc, char *
     int st = output_begin(&o, path, err, errlen);
     if (st) return st;
     if (!cc || !*cc) cc = "cc";
-    char *words = lrs_llvm_strdup(cc);
+    char *words = strdup(cc);
     if (!words) return fail(LRS_EMIT_EINTERNAL, err, errlen, "out of memory");
     char *argv[MAX_CC_ARGS + 8];
     int n = split_words(words, argv, MAX_CC_ARGS);
@@ -739,8 +790,9 @@ static int emit_code(const lrs_program *p, const lrs_emit_options *o, const char
 {
     lrs_llvm_target t;
     char *msg = NULL;
-    if (lrs_llvm_target_new(o->cpu, 1, &t, &msg)) {
-        int st = msg && strstr(msg, "not a CPU") ? LRS_EMIT_EINVAL : LRS_EMIT_EINTERNAL;
+    int trc = lrs_llvm_target_new(o->cpu, 1, &t, &msg);
+    if (trc) {
+        int st = trc == LRS_LLVM_EBADCPU ? LRS_EMIT_EINVAL : LRS_EMIT_EINTERNAL;
         fail(st, err, errlen, "%s", msg ? msg : "out of memory");
         free(msg);
         return st;

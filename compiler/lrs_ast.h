@@ -106,6 +106,10 @@ typedef struct lrs_param {
     lrs_ast *def; /* default value, or NULL */
 } lrs_param;
 
+/* How far a depth-first pass is with a declaration: meeting one that is
+ * in progress again means the declaration depends on itself. */
+typedef enum lrs_walk { WALK_NOT_YET, WALK_IN_PROGRESS, WALK_DONE } lrs_walk;
+
 typedef struct lrs_decl {
     lrs_decl_kind kind;
     const char *name; /* declared name; import alias or NULL */
@@ -117,10 +121,10 @@ typedef struct lrs_decl {
     const char *path;            /* DECL_IMPORT */
     struct lrs_module *module;   /* the declaring module */
     struct lrs_module *imported; /* DECL_IMPORT, after loading */
-    int visit;                   /* for cycle detection */
+    lrs_walk visit;              /* name resolution's search for cycles */
     lrs_vec refs;                /* declarations this one names (for recursion) */
     void *sema;                  /* elaboration's memo of the value */
-    int state;                   /* elaboration: 0 not yet, 1 in progress, 2 done */
+    lrs_walk state;              /* elaboration of its value */
 } lrs_decl;
 
 /* ---- constructors, used by the parser --------------------------------- */

@@ -39,7 +39,10 @@ typedef struct lrs_llvm_target {
 int lrs_llvm_init(char **err);
 /* A target machine for the host triple. cpu: "native" (host CPU and
  * features), "generic" (the architecture's baseline) or an LLVM CPU name.
- * pic selects position-independent code (shared objects, the JIT). */
+ * pic selects position-independent code (shared objects, the JIT).
+ * Returns 0, LRS_LLVM_EBADCPU for a CPU name not valid for the target (a
+ * usage error), or -1 for any other failure; *err says why. */
+enum { LRS_LLVM_EBADCPU = -2 };
 int lrs_llvm_target_new(const char *cpu, int pic, lrs_llvm_target *out, char **err);
 /* The same with a code generation level (lrs_llvm_target_new: Default). */
 int lrs_llvm_target_new_level(const char *cpu, int pic, LLVMCodeGenOptLevel level,
@@ -74,10 +77,9 @@ int lrs_llvm_codegen(LLVMModuleRef m, const lrs_llvm_target *t, LLVMCodeGenFileT
                      LLVMMemoryBufferRef *out, char **err);
 /* "PREFIX" "NAME" ["_range"] in a malloc'd string. */
 char *lrs_llvm_symbol(const char *prefix, const char *name, int range);
-/* A copy of an LLVM message (LLVMDisposeMessage'd) or of a C string. */
+/* A copy of an LLVM message (LLVMDisposeMessage'd). */
 char *lrs_llvm_take_message(char *llvm_msg);
 char *lrs_llvm_error(LLVMErrorRef e);
-char *lrs_llvm_strdup(const char *s);
 
 /* ---- JIT ---------------------------------------------------------------- */
 

@@ -176,11 +176,7 @@ static int is_diags(const lrs_diags *d)
 
 static char *xstrdup(const char *s)
 {
-    if (!s) return NULL;
-    size_t n = strlen(s);
-    char *p = malloc(n + 1);
-    if (p) memcpy(p, s, n + 1);
-    return p;
+    return s ? strdup(s) : NULL;
 }
 
 static void info_free(lrs_diag_info *i)

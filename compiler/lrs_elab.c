@@ -472,9 +472,9 @@ static value builtin_value(elab *E, int bi, lrs_span sp)
 static value decl_value(elab *E, lrs_decl *d, lrs_span use)
 {
     value v;
-    if (d->state == 2) {
+    if (d->state == WALK_DONE) {
         v = *(value *)d->sema;
-    } else if (d->state == 1) {
+    } else if (d->state == WALK_IN_PROGRESS) {
         /* Name resolution rejects recursion through names; what is left is
          * a unit that needs the param being defined (`param total = 50%`). */
         size_t e = lrs_diag_error(&E->c->sink, use, "'%s' is defined in terms of itself", d->name);
@@ -492,7 +492,7 @@ static value decl_value(elab *E, lrs_decl *d, lrs_span use)
         frame top = {d->module, NULL, NULL, 0};
         v = eval(E, &top, d->expr);
     } else {
-        d->state = 1;
+        d->state = WALK_IN_PROGRESS;
         frame top = {d->module, NULL, NULL, 0};
         v = eval(E, &top, d->expr);
         if (d->kind == DECL_PARAM && (v.kind == V_NUM || v.kind == V_BOOL) &&
@@ -506,7 +506,7 @@ static value decl_value(elab *E, lrs_decl *d, lrs_span use)
         value *memo = lrs_arena_alloc(&E->c->arena, sizeof *memo);
         *memo = v;
         d->sema = memo;
-        d->state = 2;
+        d->state = WALK_DONE;
     }
     if (v.kind != V_ERR) v.span = use;
     v.param = v.fn = NULL;
@@ -570,7 +570,7 @@ static value eval(elab *E, frame *f, lrs_ast *n)
 
 int lrs_elab_param_value(const lrs_decl *d, double *out)
 {
-    if (!d || d->kind != DECL_PARAM || d->state != 2) return 0;
+    if (!d || d->kind != DECL_PARAM || d->state != WALK_DONE) return 0;
     const value *v = d->sema;
     if (v->kind != V_NUM) return 0;
     return lrs_term_is_const(v->t, out);

@@ -214,14 +214,14 @@ const lrs_jit_code *lrs_jit_program(lrs_program *p, int range)
     /* native_error keeps the first failure; each half fails only once. */
     if (!ctx->jit) {
         if (!p->native_error)
-            p->native_error = lrs_llvm_strdup(ctx->jit_error ? ctx->jit_error : "out of memory");
+            p->native_error = strdup(ctx->jit_error ? ctx->jit_error : "out of memory");
         goto out;
     }
     if (!p->native && !(p->native = code_new(ctx->jit, p))) goto out;
     lrs_jit_code *c = p->native;
     if (!c->rt[range] && !c->error[range] && compile(ctx->jit, p, c, range, &err)) {
         c->error[range] = sticky(err, "cannot compile to native code");
-        if (!p->native_error) p->native_error = lrs_llvm_strdup(c->error[range]);
+        if (!p->native_error) p->native_error = strdup(c->error[range]);
     }
     if (c->rt[range]) done = c;
 out:

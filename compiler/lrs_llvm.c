@@ -17,17 +17,9 @@
 
 /* ---- messages ------------------------------------------------------------ */
 
-char *lrs_llvm_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p) memcpy(p, s, n);
-    return p;
-}
-
 char *lrs_llvm_take_message(char *llvm_msg)
 {
-    char *s = lrs_llvm_strdup(llvm_msg ? llvm_msg : "unknown LLVM error");
+    char *s = strdup(llvm_msg ? llvm_msg : "unknown LLVM error");
     if (llvm_msg) LLVMDisposeMessage(llvm_msg);
     return s;
 }
@@ -60,7 +52,7 @@ int lrs_llvm_init(char **err)
 {
     pthread_once(&init_once, init_native);
     if (init_failed) {
-        *err = lrs_llvm_strdup("LLVM has no native target for this machine");
+        *err = strdup("LLVM has no native target for this machine");
         return -1;
     }
     return 0;
@@ -147,7 +139,8 @@ int lrs_llvm_target_new_level(const char *cpu, int pic, LLVMCodeGenOptLevel leve
                          cpu);
             else if (*err)
                 snprintf(*err, n, "'%s' is not a CPU LLVM knows for x86-64", cpu);
-            goto fail;
+            lrs_llvm_target_free(out);
+            return LRS_LLVM_EBADCPU;
         }
         name = cpu;
     }
@@ -163,7 +156,7 @@ int lrs_llvm_target_new_level(const char *cpu, int pic, LLVMCodeGenOptLevel leve
     if (host_cpu) LLVMDisposeMessage(host_cpu);
     if (host_features) LLVMDisposeMessage(host_features);
     if (!out->tm) {
-        *err = lrs_llvm_strdup("LLVM could not create a target machine");
+        *err = strdup("LLVM could not create a target machine");
         goto fail;
     }
     return 0;
@@ -1207,7 +1200,7 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *pr
             const char *prefix = prefixes[k];
             lrs_code code;
             if (fold_const_selects(&s->code, &code)) {
-                *err = lrs_llvm_strdup("out of memory lowering to LLVM IR");
+                *err = strdup("out of memory lowering to LLVM IR");
                 goto fail;
             }
             LLVMValueRef f =
@@ -1217,7 +1210,7 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *pr
                       (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, &code, s)));
             free(code.ins);
             if (bad) {
-                *err = lrs_llvm_strdup("out of memory lowering to LLVM IR");
+                *err = strdup("out of memory lowering to LLVM IR");
                 goto fail;
             }
         }

@@ -640,8 +640,8 @@ static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
     /* The shared library was checked when it was cached, and it names
      * nothing outside itself: its decls are not walked (or written). */
     if (c->stdlib_shared && d->module == c->stdlib) return;
-    if (d->visit == 2) return;
-    if (d->visit == 1) {
+    if (d->visit == WALK_DONE) return;
+    if (d->visit == WALK_IN_PROGRESS) {
         /* The cycle is the part of the stack from d's first appearance. */
         size_t from = 0;
         while (from < stack->n && stack->items[from] != d)
@@ -666,12 +666,12 @@ static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
                           "`step` (restarts and sample cover the usual repetitions)");
         return;
     }
-    d->visit = 1;
+    d->visit = WALK_IN_PROGRESS;
     lrs_vec_push(&c->arena, stack, d);
     for (size_t i = 0; i < d->refs.n; i++)
         find_cycles(c, d->refs.items[i], stack);
     stack->n--;
-    d->visit = 2;
+    d->visit = WALK_DONE;
 }
 
 int lrs_resolve_program(lrs_comp *c, uint32_t main_file)
