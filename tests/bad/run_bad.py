@@ -4,6 +4,13 @@ here (deep nesting, megabyte files, binary garbage, NUL bytes, huge
 literals, overlong names), and check each one: exit status 1, at least one
 located `FILE:LINE:COL: error:` line, no sanitizer report, no hang.
 
+Each file of tests/bad/ states the diagnostics it must give, inline as the
+golden programs do:
+  # expect: KIND L:C TEXT    stderr has "FILE:L:C: KIND: ...TEXT..."
+                             (KIND error or warning)
+Every error or warning lrsc prints must be expected, and a file without
+an expectation fails.
+
 usage: run_bad.py LRSC SRCDIR WORKDIR [--no-generated] [NAME...]
 Prints one line per failing file; exit 1 if any failed.
 """
@@ -62,7 +69,34 @@ def generated():
     return g
 
 
-def check(lrsc, path, cwd):
+def expectations(path):
+    """(kind, line, col, text) of the file's `# expect:` lines."""
+    out = []
+    with open(path, "rb") as f:
+        for raw in f:
+            m = re.match(rb"\s*#\s*expect:\s*(error|warning)\s+(\d+):(\d+)\s+(.*?)\s*$", raw)
+            if m:
+                out.append((m.group(1).decode(), int(m.group(2)), int(m.group(3)),
+                            m.group(4).decode("utf-8", "replace")))
+    return out
+
+
+def check_expected(name, err, expects):
+    """Problems with the diagnostics against the file's expectations."""
+    problems = []
+    got = re.findall(r"^" + re.escape(name) + r":(\d+):(\d+): (error|warning): (.*)$", err, re.M)
+    for kind, ln, col, text in expects:
+        if not any(k == kind and int(l) == ln and int(c) == col and text in msg
+                   for l, c, k, msg in got):
+            problems.append("missing %s %d:%d %s" % (kind, ln, col, text))
+    for l, c, k, msg in got:
+        if not any(k == kind and int(l) == ln and int(c) == col for kind, ln, col, _ in expects):
+            problems.append("unexpected %s %s:%s %s" % (k, l, c, msg))
+    return problems
+
+
+def check(lrsc, path, cwd, expects=None):
+    """expects: the file's expectations, or None for a generated program."""
     name = os.path.basename(path)
     t0 = time.monotonic()
     try:
@@ -79,6 +113,10 @@ def check(lrsc, path, cwd):
         if s in err:
             problems.append("sanitizer report (%s)" % s)
             break
+    if expects is not None:
+        if not expects:
+            problems.append("no '# expect:' line")
+        problems += check_expected(name, err, expects)
     if problems:
         first = [l for l in err.splitlines() if l.strip()][:3]
         return "; ".join(problems) + " (%.1fs) | stderr: %s" % (time.monotonic() - t0, " / ".join(first)[:300])
@@ -91,18 +129,18 @@ def main():
     gen = "--no-generated" not in rest
     only = set(a for a in rest if a != "--no-generated")
     os.makedirs(work, exist_ok=True)
-    files = [(os.path.join(src, f), src) for f in sorted(os.listdir(src)) if f.endswith(".lrs")]
+    files = [(os.path.join(src, f), src, True) for f in sorted(os.listdir(src)) if f.endswith(".lrs")]
     for name, data in (generated().items() if gen else ()):
         path = os.path.join(work, name + ".lrs")
         with open(path, "wb") as f:
             f.write(data)
-        files.append((path, work))
+        files.append((path, work, False))
     failed = 0
-    for path, cwd in files:
+    for path, cwd, committed in files:
         base = os.path.basename(path)[:-4]
         if only and base not in only:
             continue
-        why = check(lrsc, path, cwd)
+        why = check(lrsc, path, cwd, expectations(path) if committed else None)
         if why:
             failed += 1
             print("FAIL %s: %s" % (base, why))
