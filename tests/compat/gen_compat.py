@@ -13,7 +13,7 @@ Sources, one section each:
           precision, each citing the file it comes from.  Hugging Face,
           Keras, optax, timm and fastai are not needed to run this script.
 
-The tables are committed: the test (check_compat.py) needs neither torch nor
+The tables are committed: the test (tests/check_table.py) needs neither torch nor
 numpy.  Steps cover each schedule's domain densely, with every boundary and
 its neighbours.  Tolerance of the check: 1e-12 relative; an expected exact
 zero must come out as |value| <= 1e-300.

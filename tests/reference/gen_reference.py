@@ -9,7 +9,7 @@ Two sources, kept apart:
            is step 0.  Needs Debian's python3-torch:  /usr/bin/python3 gen_reference.py
   ref_*    closed forms transcribed here from the papers (math module only).
 
-The tables are committed, so the tests (check_reference.py) need neither
+The tables are committed, so the tests (tests/check_table.py) need neither
 torch nor numpy.  Tolerance of the check: 1e-12 relative; an expected exact
 zero accepts |value| <= 1e-300.
 

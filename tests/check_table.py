@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Compare `lrsc eval` with the committed compatibility tables.
+"""Compare `lrsc eval` with committed tables of values: the one harness of
+tests/reference (closed forms from the papers, PyTorch's schedulers) and
+tests/compat (the original libraries' values), whose generators
+(gen_reference.py, gen_compat.py) write CASE.lrs beside CASE.csv.
 
-usage: check_compat.py LRSC CASES_DIR [CASE ...]
+usage: check_table.py LRSC CASES_DIR [CASE ...]
 
-For each case (default: every cases/*.csv) runs
+For each case (default: every CASES_DIR/*.csv) runs
 `lrsc eval CASE.lrs --at <the table's steps>` through every backend lrsc
 offers (`--backend`, when it has the option; else its one evaluator) and
 checks every value to 1e-12 relative.  An expected exact zero must come out
