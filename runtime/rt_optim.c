@@ -469,7 +469,7 @@ static int rt_eval_schedules(lrs_optim *opt, double *vals)
         const lrs_rt_group *g = &opt->groups[i];
         for (int h = 0; h < LRS_RT_NH; h++) {
             const lrs_rt_binding *b = &g->bind[h];
-            double *out = &vals[i * LRS_RT_NH + h];
+            double *out = &vals[i * LRS_RT_NH + (size_t)h];
             if (!b->fn && !b->cb) {
                 *out = rt_constant(&g->hp, h);
                 continue;

@@ -86,8 +86,8 @@ int main(int argc, char **argv)
             if (d > diff) diff = d;
         }
         (void)sink;
-        printf("%-14s %12.1f %12.1f %8.1f %12.3g\n", cases[k].name, 1e9 * best_i / n,
-               1e9 * best_c / n, best_i / best_c, diff);
+        printf("%-14s %12.1f %12.1f %8.1f %12.3g\n", cases[k].name, 1e9 * best_i / (double)n,
+               1e9 * best_c / (double)n, best_i / best_c, diff);
         lrs_program_free(p);
     }
     lrs_context_free(ctx);

@@ -35,7 +35,7 @@ int lrsc_parse_step(const char *s, size_t n, int64_t *out)
     if (plain) {
         /* Exact for every int64, including INT64_MIN. */
         unsigned long long u = strtoull(buf, &end, 10);
-        if (*end || errno || u > (unsigned long long)INT64_MAX + neg) return -1;
+        if (*end || errno || u > (unsigned long long)INT64_MAX + (unsigned long long)neg) return -1;
         *out = neg ? (int64_t)(0 - u) : (int64_t)u;
         return 0;
     }
