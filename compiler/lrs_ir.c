@@ -266,71 +266,36 @@ uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a)
     return intern(ir, mk(op, a, LRS_IR_NONE, LRS_IR_NONE, 0));
 }
 
-uint32_t lrs_ir_bin(lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b)
+/* The operand that a op b always equals, for every double (NaN and the
+ * infinities included), or LRS_IR_NONE. */
+static uint32_t bin_identity(const lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b)
 {
     double ka = 0, kb = 0;
     int ca = lrs_ir_is_const(ir, a, &ka), cb = lrs_ir_is_const(ir, b, &kb);
-    if (ca && cb) return lrs_ir_const(ir, lrs_ir_apply(op, ka, kb));
-    /* Identities that hold for every double, NaN and infinities included. */
-    switch (op) {
-    case IR_ADD:
+    if (op == IR_ADD) {
         if (ca && ka == 0 && !signbit(ka)) return b; /* 0 + -0 is 0, so only exact for b */
         if (cb && kb == 0) return a;
-        break;
-    case IR_SUB:
-        if (cb && kb == 0) return a;
-        break;
-    case IR_MUL:
-        if (ca && ka == 1) return b;
-        if (cb && kb == 1) return a;
-        break;
-    case IR_DIV:
-        if (cb && kb == 1) return a;
-        break;
-    case IR_POW:
-        if (cb && kb == 1) return a;
-        break;
-    case IR_MIN:
-        if (cb && kb == INFINITY) return a;
-        if (ca && ka == INFINITY) return b;
-        if (a == b) return a;
-        if (cb && !ir->oom && ir->nodes[a].op == IR_MIN && ir->nodes[a].b == b) return a;
-        break;
-    case IR_MAX:
-        if (cb && kb == -INFINITY) return a;
-        if (ca && ka == -INFINITY) return b;
-        if (a == b) return a;
-        if (cb && !ir->oom && ir->nodes[a].op == IR_MAX && ir->nodes[a].b == b) return a;
-        break;
-    case IR_CONST:
-    case IR_STEP:
-    case IR_NOISE:
-    case IR_NEG:
-    case IR_NOT:
-    case IR_ABS:
-    case IR_FLOOR:
-    case IR_CEIL:
-    case IR_ROUND:
-    case IR_SQRT:
-    case IR_EXP:
-    case IR_LOG:
-    case IR_LOG2:
-    case IR_SIN:
-    case IR_COS:
-    case IR_TANH:
-    case IR_MOD:
-    case IR_LT:
-    case IR_LE:
-    case IR_GT:
-    case IR_GE:
-    case IR_EQ:
-    case IR_NE:
-    case IR_AND:
-    case IR_OR:
-    case IR_SELECT:
-    case IR_NOPS:
-        break; /* no identity */
     }
+    if (op == IR_SUB && cb && kb == 0) return a;
+    if (op == IR_MUL && ca && ka == 1) return b;
+    if ((op == IR_MUL || op == IR_DIV || op == IR_POW) && cb && kb == 1) return a;
+    if (op == IR_MIN || op == IR_MAX) {
+        double neutral = op == IR_MIN ? INFINITY : -INFINITY;
+        if (cb && kb == neutral) return a;
+        if (ca && ka == neutral) return b;
+        if (a == b) return a;
+        if (cb && !ir->oom && ir->nodes[a].op == op && ir->nodes[a].b == b) return a;
+    }
+    return LRS_IR_NONE;
+}
+
+uint32_t lrs_ir_bin(lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b)
+{
+    double ka = 0, kb = 0;
+    if (lrs_ir_is_const(ir, a, &ka) && lrs_ir_is_const(ir, b, &kb))
+        return lrs_ir_const(ir, lrs_ir_apply(op, ka, kb));
+    uint32_t same = bin_identity(ir, op, a, b);
+    if (same != LRS_IR_NONE) return same;
     return intern(ir, mk(op, a, b, LRS_IR_NONE, 0));
 }
 
