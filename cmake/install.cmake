@@ -18,9 +18,20 @@ install(TARGETS lrs lrs-runtime EXPORT lrsTargets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 # liblrs loads its LLVM backend from its own directory.
 install(TARGETS lrs-llvm LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(TARGETS lrsc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Installed binaries find the libraries beside them wherever the prefix is
+# (a relative run path), so a prefix under /home or /tmp works without
+# LD_LIBRARY_PATH.
+file(RELATIVE_PATH LRS_BIN_TO_LIB "/x/${CMAKE_INSTALL_BINDIR}" "/x/${CMAKE_INSTALL_LIBDIR}")
+set_target_properties(lrsc PROPERTIES INSTALL_RPATH "$ORIGIN/${LRS_BIN_TO_LIB}")
+set_target_properties(lrs lrs-runtime lrs-llvm PROPERTIES INSTALL_RPATH "$ORIGIN")
+install(TARGETS lrsc EXPORT lrsTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/include/lrs.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/docs/man/lrsc.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# The docs lrsc(1) refers to, with their committed plots.
+file(GLOB LRS_DOC_PAGES ${CMAKE_SOURCE_DIR}/docs/*.md)
+file(GLOB LRS_DOC_PLOTS ${CMAKE_SOURCE_DIR}/docs/schedules/*.svg)
+install(FILES ${LRS_DOC_PAGES} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${LRS_DOC_PLOTS} DESTINATION ${CMAKE_INSTALL_DOCDIR}/schedules)
 
 # The .pc files find the prefix from where they are installed.
 file(RELATIVE_PATH LRS_PC_UP "/x/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/x")
@@ -35,4 +46,4 @@ configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/lrsConfig.cmake.in
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/lrsConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/lrsConfig.cmake ${CMAKE_BINARY_DIR}/lrsConfigVersion.cmake
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/lrs)
+        ${CMAKE_SOURCE_DIR}/cmake/lrsCompile.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/lrs)

@@ -82,6 +82,15 @@ with tempfile.TemporaryDirectory() as tmp:
     if a != b or a[0] != 0 or '"lr": [1, 0.5]' not in a[1]:
         fails.append("--opt=V and --opt V differ: %r %r" % (a, b))
 
+# lrsc(1) documents every option of every command.
+man = open(os.path.join(os.path.abspath(sys.argv[2]), "..", "..", "docs", "man",
+                        "lrsc.1")).read().replace("\\-", "-")
+for c in commands:
+    for o in sorted(own[c]):
+        if not re.search(r"\\fB%s\\f|\.BI? %s\b|\.B %s$" % (re.escape(o), re.escape(o), re.escape(o)),
+                         man, re.M):
+            fails.append("lrsc(1) does not document %s of lrsc %s" % (o, c))
+
 for f in fails:
     print("FAIL:", f)
 sys.exit(1 if fails else 0)
