@@ -338,6 +338,10 @@ static void magnitudes(const lrs_code *code, double *mag)
                         ? fabs(code->ins[n->b].k)
                         : 0;
         double m = INFINITY;
+        if (lrs_ir_facts(n->op)->boolean) {
+            mag[i] = 1; /* 0 or 1 */
+            continue;
+        }
         switch ((lrs_irop)n->op) {
         case IR_CONST:
             m = isfinite(n->k) ? fabs(n->k) : INFINITY;
@@ -346,15 +350,6 @@ static void magnitudes(const lrs_code *code, double *mag)
             m = 9.3e18; /* (double)INT64_MAX is 2^63 */
             break;
         case IR_NOISE:
-        case IR_NOT:
-        case IR_LT:
-        case IR_LE:
-        case IR_GT:
-        case IR_GE:
-        case IR_EQ:
-        case IR_NE:
-        case IR_AND:
-        case IR_OR:
             m = 1;
             break;
         case IR_NEG:

@@ -100,28 +100,27 @@ static void fail_program(lrs_program *p, const char *why)
     pthread_mutex_unlock(&p->ctx->lock);
 }
 
-lrs_fn lrs_program_function(lrs_program *p, size_t i)
+/* The backend for schedule i of p, or NULL (a bad argument, or a module
+ * that cannot be loaded: then p's native error says why). */
+static const lrs_native_backend *for_schedule(lrs_program *p, size_t i)
 {
-    if (!lrs_program_ok(p) || i >= p->nsched) return NULL;
+    if (!p || i >= p->nsched) return NULL;
     const char *why;
     const lrs_native_backend *b = backend(&why);
-    if (!b) {
-        fail_program(p, why);
-        return NULL;
-    }
-    return b->function(p, i);
+    if (!b) fail_program(p, why);
+    return b;
+}
+
+lrs_fn lrs_program_function(lrs_program *p, size_t i)
+{
+    const lrs_native_backend *b = for_schedule(p, i);
+    return b ? b->function(p, i) : NULL;
 }
 
 lrs_range_fn lrs_program_range_function(lrs_program *p, size_t i)
 {
-    if (!lrs_program_ok(p) || i >= p->nsched) return NULL;
-    const char *why;
-    const lrs_native_backend *b = backend(&why);
-    if (!b) {
-        fail_program(p, why);
-        return NULL;
-    }
-    return b->range_function(p, i);
+    const lrs_native_backend *b = for_schedule(p, i);
+    return b ? b->range_function(p, i) : NULL;
 }
 
 const char *lrs_program_native_error(const lrs_program *p)

@@ -49,12 +49,10 @@ static int allowed_callee(const char *name)
     return 0;
 }
 
-/* Check the optimised IR of prog: calls only math, no loads, stores only
- * inside the range functions (to `out`), no global variables but the
- * descriptor table's constants. Returns the number of problems. */
-static int check_purity(const lrs_program *p, const char *what)
+/* The optimised LLVM IR of p for this machine, written to a new file at
+ * path (a mkstemp template) and opened for reading. */
+static FILE *emitted_ir(const lrs_program *p, char *path)
 {
-    char path[] = "/tmp/lrs-purity-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
@@ -63,6 +61,16 @@ static int check_purity(const lrs_program *p, const char *what)
     assert_int_equal(lrs_program_emit(p, &o, err, sizeof err), LRS_EMIT_OK);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
+    return f;
+}
+
+/* Check the optimised IR of prog: calls only math, no loads, stores only
+ * inside the range functions (to `out`), no global variables but the
+ * descriptor table's constants. Returns the number of problems. */
+static int check_purity(const lrs_program *p, const char *what)
+{
+    char path[] = "/tmp/lrs-purity-XXXXXX";
+    FILE *f = emitted_ir(p, path);
     char line[8192], fn[512] = "";
     int problems = 0, range = 0;
     while (fgets(line, sizeof line, f)) {
@@ -325,14 +333,7 @@ static void test_restarts_cycles(void **state)
         }
     }
     char path[] = "/tmp/lrs-sgdr-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    char err[512];
-    lrs_emit_options o = {LRS_EMIT_LLVM, path, "lrs_", "native", NULL};
-    assert_int_equal(lrs_program_emit(p, &o, err, sizeof err), LRS_EMIT_OK);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
+    FILE *f = emitted_ir(p, path);
     char line[8192];
     int in_sgdr = 0;
     while (fgets(line, sizeof line, f)) {
