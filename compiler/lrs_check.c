@@ -1,10 +1,26 @@
 /* lrs_check.c — the value checker: each exported schedule must be finite
- * and non-negative at every step. Interval analysis over the IR proves it
- * for most schedules; dense sampling (evenly spaced steps, segment
- * boundaries and their neighbours, powers of two) finds a counterexample
- * when there is one. Also warns on jumps between `then` segments. */
+ * and non-negative at every int64 step, and its summary (start, end, min,
+ * max) must be true.
+ *
+ * Interval analysis over the IR encloses the values the code computes
+ * (not the real-number values): the correctly rounded operations (+ - * /
+ * sqrt) are monotone in each operand, so their endpoints computed in
+ * double enclose every computed value; the math library's functions are
+ * widened by a relative margin that covers glibc's scalar functions and
+ * libmvec's vector ones. Over the whole step range [0, INT64_MAX] one
+ * pass proves most schedules; the others are split into step ranges
+ * (branch and bound) until each range is proved, or holds a step whose
+ * value is bad: a counterexample. Sampling (evenly spaced steps, segment
+ * boundaries, the thresholds of comparisons over the step, powers of two)
+ * finds the usual counterexamples first, at the smallest steps.
+ *
+ * The same branch and bound confirms the least and greatest values: a
+ * sampled value is exact when interval bounds show that no step goes past
+ * it (by more than 1e-12 relative); otherwise the summary says it is an
+ * estimate. Also warns on jumps between `then` segments. */
 #include "lrs_sema.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,27 +64,55 @@ static int contains(ival a, double x)
     return a.lo <= x && x <= a.hi;
 }
 
+/* The math library's functions are not correctly rounded: glibc's scalar
+ * ones are within a few ulp, libmvec's (the range functions) within 4.
+ * A relative margin of 32 ulp keeps the sign of every value (an error
+ * below the value's magnitude cannot change it), so a function that is
+ * non-negative in real numbers stays provably so. */
+static double wide_lo(double x)
+{
+    return isinf(x) ? x : x - fabs(x) * (32 * DBL_EPSILON);
+}
+static double wide_hi(double x)
+{
+    return isinf(x) ? x : x + fabs(x) * (32 * DBL_EPSILON);
+}
+static ival libm_iv(double lo, double hi, int nan, double floor_, double ceil_)
+{
+    ival r = iv(wide_lo(lo), wide_hi(hi), nan);
+    if (r.lo < floor_) r.lo = floor_;
+    if (r.hi > ceil_) r.hi = ceil_;
+    return r;
+}
+
 /* Range of sin (phase = 0) or cos (phase = pi/2) over [lo, hi]. */
 static ival trig(ival a, int is_cos)
 {
     if (!isfinite(a.lo) || !isfinite(a.hi)) return iv(-1, 1, 1);
-    if (a.hi - a.lo >= 2 * M_PI) return iv(-1, 1, a.nan);
+    double big = fmax(fabs(a.lo), fabs(a.hi));
+    if (a.lo == a.hi) {
+        double f = is_cos ? cos(a.lo) : sin(a.lo);
+        return libm_iv(f, f, a.nan, -1, 1);
+    }
+    /* Past 2^50 a step of the loop below is not exact (and past 2^53 it
+     * makes no progress); the width test bounds it to a few turns. */
+    if (a.hi - a.lo >= 2 * M_PI || big > 0x1p50) return iv(-1, 1, a.nan);
     double f1 = is_cos ? cos(a.lo) : sin(a.lo), f2 = is_cos ? cos(a.hi) : sin(a.hi);
     double lo = fmin(f1, f2), hi = fmax(f1, f2);
-    /* extrema of sin at pi/2 + k pi; of cos at k pi */
-    double shift = is_cos ? 0 : M_PI / 2;
-    for (double k = ceil((a.lo - shift) / M_PI); k * M_PI + shift <= a.hi; k++) {
-        double v = is_cos ? cos(k * M_PI) : sin(k * M_PI + shift);
-        if (v > 0)
+    /* Extrema of sin at pi/2 + k pi, of cos at k pi (maxima for even k).
+     * k * M_PI is off the true k pi by about 4e-16 of the argument: an
+     * extremum that close to the range counts as inside it. */
+    double slack = 1e-15 * (1 + big), shift = is_cos ? 0 : M_PI / 2;
+    for (double k = ceil((a.lo - slack - shift) / M_PI); k * M_PI + shift <= a.hi + slack; k++) {
+        if (fmod(k, 2) == 0)
             hi = 1;
         else
             lo = -1;
     }
-    /* widen by rounding slack */
-    return iv(lo - 1e-15, hi + 1e-15, a.nan);
+    return libm_iv(lo, hi, a.nan, -1, 1);
 }
 
-static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
+static ival apply(const lrs_irnode *n, const ival *v, ival step)
 {
     ival a = n->a != LRS_IR_NONE ? v[n->a] : iv(0, 0, 0);
     ival b = lrs_ir_arity(n->op) >= 2 ? v[n->b] : iv(0, 0, 0);
@@ -77,14 +121,14 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
     case IR_CONST:
         return iv(n->k, n->k, n->k != n->k);
     case IR_STEP:
-        return iv(0, step_hi, 0);
+        return step;
     case IR_NOISE:
         return iv(-1, 1, 0);
     case IR_NEG:
         return iv(-a.hi, -a.lo, a.nan);
     case IR_NOT:
         if (!contains(a, 0)) return iv(0, 0, 0);
-        if (a.lo == 0 && a.hi == 0) return iv(1, 1, 0);
+        if (a.lo == 0 && a.hi == 0 && !a.nan) return iv(1, 1, 0);
         return iv(0, 1, 0);
     case IR_ABS:
         if (a.lo >= 0) return a;
@@ -100,19 +144,19 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
         if (a.hi < 0) return iv(-INFINITY, INFINITY, 1);
         return iv(sqrt(fmax(a.lo, 0)), sqrt(a.hi), a.nan || a.lo < 0);
     case IR_EXP:
-        return iv(exp(a.lo), exp(a.hi), a.nan);
+        return libm_iv(exp(a.lo), exp(a.hi), a.nan, 0, INFINITY);
     case IR_LOG:
     case IR_LOG2: {
         if (a.hi < 0) return iv(-INFINITY, INFINITY, 1);
         double (*f)(double) = n->op == IR_LOG ? log : log2;
-        return iv(f(fmax(a.lo, 0)), f(a.hi), a.nan || a.lo < 0);
+        return libm_iv(f(fmax(a.lo, 0)), f(a.hi), a.nan || a.lo < 0, -INFINITY, INFINITY);
     }
     case IR_SIN:
         return trig(a, 0);
     case IR_COS:
         return trig(a, 1);
     case IR_TANH:
-        return iv(tanh(a.lo), tanh(a.hi), a.nan);
+        return libm_iv(tanh(a.lo), tanh(a.hi), a.nan, -1, 1);
     case IR_ADD:
         return iv(a.lo + b.lo, a.hi + b.hi,
                   nan || (a.lo == -INFINITY && b.hi == INFINITY) ||
@@ -126,22 +170,39 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
     case IR_DIV:
         if (contains(b, 0))
             return iv(-INFINITY, INFINITY, nan || contains(a, 0) || isinf(a.lo) || isinf(a.hi));
-        return corners(a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi, nan);
-    case IR_POW:
-        if (a.lo >= 0)
-            return corners(pow(a.lo, b.lo), pow(a.lo, b.hi), pow(a.hi, b.lo), pow(a.hi, b.hi), nan);
-        if (b.lo == b.hi && b.lo == floor(b.lo) && isfinite(a.lo) && isfinite(a.hi)) {
+        return corners(a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi,
+                       nan || ((isinf(a.lo) || isinf(a.hi)) && (isinf(b.lo) || isinf(b.hi))));
+    case IR_POW: {
+        /* pow is monotone in each operand on a box of non-negative bases,
+         * so its extremes are at the corners. */
+        ival r;
+        if (a.lo >= 0) {
+            r = corners(pow(a.lo, b.lo), pow(a.lo, b.hi), pow(a.hi, b.lo), pow(a.hi, b.hi), nan);
+            return r.nan && r.lo == -INFINITY ? r : libm_iv(r.lo, r.hi, r.nan, 0, INFINITY);
+        }
+        if (b.lo == b.hi && b.lo == floor(b.lo) && b.lo >= 0 && isfinite(a.lo) && isfinite(a.hi)) {
             double m = pow(fmax(-a.lo, a.hi), b.lo);
-            if (b.lo >= 0) return iv(-m, m, nan);
+            return libm_iv(-m, m, nan, -INFINITY, INFINITY);
         }
         return iv(-INFINITY, INFINITY, 1);
+    }
     case IR_MIN:
         return iv(fmin(a.lo, b.lo), fmin(a.hi, b.hi), nan);
     case IR_MAX:
         return iv(fmax(a.lo, b.lo), fmax(a.hi, b.hi), nan);
     case IR_MOD:
-        if (b.lo > 0 && isfinite(b.hi) && isfinite(a.lo) && isfinite(a.hi)) return iv(0, b.hi, nan);
-        return iv(-INFINITY, INFINITY, 1);
+        /* lrs_ir_apply's fmod-based mod: in [0, b] for b > 0 (b itself
+         * only when a tiny negative a is raised by b), a itself when
+         * 0 <= a < b. */
+        if (!isfinite(a.lo) || !isfinite(a.hi) || !isfinite(b.lo) || !isfinite(b.hi) ||
+            contains(b, 0))
+            return iv(-INFINITY, INFINITY, 1);
+        if (a.lo == a.hi && b.lo == b.hi) {
+            double r = lrs_ir_apply(IR_MOD, a.lo, b.lo);
+            return iv(r, r, nan);
+        }
+        if (b.lo > 0) return a.lo >= 0 && a.hi < b.lo ? a : iv(0, b.hi, nan);
+        return iv(b.lo, 0, nan);
     case IR_LT:
         if (!nan && a.hi < b.lo) return iv(1, 1, 0);
         if (!nan && a.lo >= b.hi) return iv(0, 0, 0);
@@ -169,15 +230,18 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
     }
     case IR_AND:
         if (a.lo > 0 && b.lo > 0) return iv(1, 1, 0);
-        if ((a.lo == 0 && a.hi == 0) || (b.lo == 0 && b.hi == 0)) return iv(0, 0, 0);
+        if ((a.lo == 0 && a.hi == 0 && !a.nan) || (b.lo == 0 && b.hi == 0 && !b.nan))
+            return iv(0, 0, 0);
         return iv(0, 1, 0);
     case IR_OR:
-        if ((a.lo == 0 && a.hi == 0) && (b.lo == 0 && b.hi == 0)) return iv(0, 0, 0);
+        if (a.lo == 0 && a.hi == 0 && !a.nan && b.lo == 0 && b.hi == 0 && !b.nan)
+            return iv(0, 0, 0);
         if (!contains(a, 0) || !contains(b, 0)) return iv(1, 1, 0);
         return iv(0, 1, 0);
     case IR_SELECT: {
         ival c = v[n->c];
         if (a.lo == a.hi && !a.nan) return a.lo != 0 ? b : c;
+        if (!contains(a, 0)) return b; /* NaN is true too */
         return iv(fmin(b.lo, c.lo), fmax(b.hi, c.hi), b.nan || c.nan);
     }
     case IR_NOPS:
@@ -186,7 +250,174 @@ static ival apply(const lrs_irnode *n, const ival *v, double step_hi)
     return iv(-INFINITY, INFINITY, 1);
 }
 
-/* ---- sampling ---------------------------------------------------------------- */
+/* ---- one schedule's code ------------------------------------------------ */
+
+typedef struct sched_code {
+    lrs_arena *arena;
+    lrs_code code;
+    double *scratch;
+    ival *iscratch;
+    int noise; /* uses IR_NOISE: a value depends on the step's bits, not its double */
+} sched_code;
+
+static double point(sched_code *k, int64_t step)
+{
+    return lrs_code_eval(&k->code, step, k->scratch);
+}
+
+/* The values at the steps a..b (a <= b, a >= 0). */
+static ival range(sched_code *k, int64_t a, int64_t b)
+{
+    ival s = iv((double)a, (double)b, 0);
+    for (uint32_t i = 0; i < k->code.n; i++)
+        k->iscratch[i] = apply(&k->code.ins[i], k->iscratch, s);
+    return k->iscratch[k->code.n - 1];
+}
+
+/* Steps a..b all evaluate the same code on the same double step: one
+ * evaluation is exact for all of them. */
+static int collapsed(const sched_code *k, int64_t a, int64_t b)
+{
+    return a == b || (!k->noise && (double)a == (double)b);
+}
+
+/* ---- branch and bound over step ranges ---------------------------------------- */
+
+typedef struct box {
+    int64_t a, b;
+    ival v;
+    double key; /* smallest first */
+} box;
+
+typedef struct heap {
+    lrs_arena *arena;
+    box *items;
+    size_t n, cap;
+} heap;
+
+static void heap_push(heap *h, box x)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 256;
+        h->items =
+            lrs_arena_realloc(h->arena, h->items, h->n * sizeof *h->items, cap * sizeof *h->items);
+        h->cap = cap;
+    }
+    size_t i = h->n++;
+    while (i > 0 && h->items[(i - 1) / 2].key > x.key) {
+        h->items[i] = h->items[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->items[i] = x;
+}
+
+static box heap_pop(heap *h)
+{
+    box top = h->items[0], last = h->items[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->n) break;
+        if (c + 1 < h->n && h->items[c + 1].key < h->items[c].key) c++;
+        if (h->items[c].key >= last.key) break;
+        h->items[i] = h->items[c];
+        i = c;
+    }
+    if (h->n) h->items[i] = last;
+    return top;
+}
+
+/* Work allowed per question and schedule, in evaluations of one IR node. */
+enum { WORK = 6000000, MAX_BOXES = 20000 };
+
+static size_t budget(const sched_code *k)
+{
+    size_t n = WORK / (k->code.n + 1);
+    return n < 64 ? 64 : n > MAX_BOXES ? MAX_BOXES : n;
+}
+
+static int bad_value(double v)
+{
+    return !(v >= 0 && v < INFINITY);
+}
+
+/* Prove every step's value finite and non-negative. Returns 1 if proved,
+ * 0 if not decided within the budget, -1 with a counterexample in *step
+ * and *val. */
+static int prove(sched_code *k, int64_t *step, double *val)
+{
+    heap h = {k->arena, NULL, 0, 0};
+    ival all = range(k, 0, INT64_MAX);
+    int result = 1;
+    if (all.nan || all.lo < 0 || all.hi == INFINITY)
+        heap_push(&h, (box){0, INT64_MAX, all, all.nan ? -INFINITY : all.lo});
+    for (size_t pops = budget(k); h.n && result == 1; pops--) {
+        if (!pops) {
+            result = 0;
+            break;
+        }
+        box x = heap_pop(&h);
+        int surely_bad = !x.v.nan ? x.v.hi < 0 || x.v.lo == INFINITY : x.v.lo == INFINITY;
+        if (surely_bad || collapsed(k, x.a, x.b)) {
+            double v = point(k, x.a);
+            if (bad_value(v)) {
+                *step = x.a;
+                *val = v;
+                result = -1;
+            } else if (!collapsed(k, x.a, x.b)) {
+                result = 0; /* the bounds were wrong: do not claim anything */
+            }
+            continue;
+        }
+        int64_t mid = x.a + (x.b - x.a) / 2;
+        int64_t part[2][2] = {{x.a, mid}, {mid + 1, x.b}};
+        for (int j = 0; j < 2; j++) {
+            ival r = range(k, part[j][0], part[j][1]);
+            if (r.nan || r.lo < 0 || r.hi == INFINITY)
+                heap_push(&h, (box){part[j][0], part[j][1], r, r.nan ? -INFINITY : r.lo});
+        }
+    }
+    return result;
+}
+
+/* Confirm that *best, a value at some step of 0..end, is the least
+ * (sign = 1) or greatest (sign = -1) value there, improving it as steps
+ * are found that go further. Returns 1 if confirmed. */
+static int extreme(sched_code *k, int64_t end, int sign, double *best)
+{
+    heap h = {k->arena, NULL, 0, 0};
+    int done = 1;
+    ival all = range(k, 0, end);
+#define BOUND(v) (sign > 0 ? (v).lo : -(v).hi)
+#define BEYOND(v) (BOUND(v) < sign * *best - 1e-12 * fabs(*best))
+    if (BEYOND(all)) heap_push(&h, (box){0, end, all, BOUND(all)});
+    for (size_t pops = budget(k); h.n; pops--) {
+        if (!pops) {
+            done = 0;
+            break;
+        }
+        box x = heap_pop(&h);
+        if (!BEYOND(x.v)) continue;
+        if (collapsed(k, x.a, x.b)) {
+            double v = point(k, x.a);
+            if (v == v && sign * v < sign * *best) *best = v;
+            continue;
+        }
+        int64_t mid = x.a + (x.b - x.a) / 2;
+        double v = point(k, mid);
+        if (v == v && sign * v < sign * *best) *best = v;
+        int64_t part[2][2] = {{x.a, mid}, {mid + 1, x.b}};
+        for (int j = 0; j < 2; j++) {
+            ival r = range(k, part[j][0], part[j][1]);
+            if (BEYOND(r)) heap_push(&h, (box){part[j][0], part[j][1], r, BOUND(r)});
+        }
+    }
+#undef BOUND
+#undef BEYOND
+    return done;
+}
+
+/* ---- sampling ------------------------------------------------------------------ */
 
 typedef struct samples {
     lrs_arena *arena;
@@ -196,14 +427,15 @@ typedef struct samples {
 
 static void add(samples *s, double step)
 {
-    if (!(step >= 0) || step > LRS_IR_STEP_LIMIT) return;
+    if (!(step >= 0)) return;
+    int64_t k = step >= LRS_IR_STEP_LIMIT ? INT64_MAX : (int64_t)step;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
         s->steps =
             lrs_arena_realloc(s->arena, s->steps, s->n * sizeof *s->steps, cap * sizeof *s->steps);
         s->cap = cap;
     }
-    s->steps[s->n++] = (int64_t)step;
+    s->steps[s->n++] = k;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -212,9 +444,84 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Steps where a comparison (or a min/max) of an affine function of the
+ * step with a constant changes its answer: the thresholds of index, pick,
+ * `?:` and clamps. An operand is followed as m * step + c through + - * /
+ * by constants, and through min/max with a constant (as its step side). */
+static void thresholds(const lrs_code *code, samples *out)
+{
+    double *m = lrs_arena_alloc(out->arena, (code->n + 1) * sizeof *m);
+    double *c = lrs_arena_alloc(out->arena, (code->n + 1) * sizeof *c);
+    unsigned char *ok = lrs_arena_alloc(out->arena, code->n + 1);
+    for (uint32_t i = 0; i < code->n; i++) {
+        const lrs_irnode *n = &code->ins[i];
+        ok[i] = 0;
+        m[i] = c[i] = 0;
+        uint32_t a = n->a, b = n->b;
+        int bin = lrs_ir_arity(n->op) == 2;
+        int ka = bin && ok[a] && m[a] == 0, kb = bin && ok[b] && m[b] == 0;
+        switch (n->op) {
+        case IR_CONST:
+            ok[i] = 1;
+            c[i] = n->k;
+            break;
+        case IR_STEP:
+            ok[i] = 1;
+            m[i] = 1;
+            break;
+        case IR_NEG:
+            ok[i] = ok[a];
+            m[i] = -m[a];
+            c[i] = -c[a];
+            break;
+        case IR_ADD:
+        case IR_SUB:
+            if (!ok[a] || !ok[b]) break;
+            ok[i] = 1;
+            m[i] = n->op == IR_ADD ? m[a] + m[b] : m[a] - m[b];
+            c[i] = n->op == IR_ADD ? c[a] + c[b] : c[a] - c[b];
+            break;
+        case IR_MUL:
+            if (ok[a] && kb) ok[i] = 1, m[i] = m[a] * c[b], c[i] = c[a] * c[b];
+            if (ok[b] && ka) ok[i] = 1, m[i] = m[b] * c[a], c[i] = c[b] * c[a];
+            break;
+        case IR_DIV:
+            if (ok[a] && kb && c[b] != 0) ok[i] = 1, m[i] = m[a] / c[b], c[i] = c[a] / c[b];
+            break;
+        case IR_MIN:
+        case IR_MAX:
+        case IR_LT:
+        case IR_LE:
+        case IR_GT:
+        case IR_GE:
+        case IR_EQ:
+        case IR_NE: {
+            if (!(ok[a] && kb) && !(ok[b] && ka)) break;
+            uint32_t x = ka ? b : a;
+            double k = ka ? c[a] : c[b];
+            if (m[x] != 0) {
+                double t = (k - c[x]) / m[x];
+                for (int d = -1; d <= 1; d++) {
+                    add(out, floor(t) + d);
+                    add(out, ceil(t) + d);
+                }
+            }
+            if (n->op == IR_MIN || n->op == IR_MAX) {
+                ok[i] = 1;
+                m[i] = m[x];
+                c[i] = c[x];
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+}
+
 enum { DENSE = 4096 };
 
-static void sample_steps(const lrs_sched_out *s, samples *out)
+static void sample_steps(const lrs_sched_out *s, const lrs_code *code, samples *out)
 {
     double end = s->span;
     double last = s->nbounds ? s->bounds[s->nbounds - 1] : 0;
@@ -229,9 +536,11 @@ static void sample_steps(const lrs_sched_out *s, samples *out)
     if (end != INFINITY)
         for (int d = -2; d <= 2; d++)
             add(out, end + d);
-    else
-        for (int k = 0; k < 63; k++)
-            add(out, ldexp(1, k));
+    for (int k = 0; k < 63; k++)
+        add(out, ldexp(1, k));
+    add(out, LRS_IR_STEP_LIMIT); /* INT64_MAX */
+    add(out, LRS_IR_STEP_LIMIT - 1024);
+    thresholds(code, out);
     qsort(out->steps, out->n, sizeof *out->steps, cmp_i64);
 }
 
@@ -255,56 +564,89 @@ static double ir_eval_at(lrs_comp *c, uint32_t root, int64_t step, double *scrat
     return v;
 }
 
-static void check_one(lrs_comp *c, lrs_sched_out *s, const ival *iv_all, double *scratch)
+/* The last step of a finite span, as an int64 (a span of 2^63 steps or
+ * more ends at INT64_MAX). */
+static int64_t last_step(double span)
 {
-    ival r = iv_all[s->root];
-    s->proved = !r.nan && r.lo >= 0 && r.hi < INFINITY;
+    return !(span < LRS_IR_STEP_LIMIT) ? INT64_MAX : span < 0 ? 0 : (int64_t)span;
+}
 
-    lrs_code code;
-    if (!build_code(c, s->root, &code)) return;
+static void report(lrs_comp *c, lrs_sched_out *s, sched_code *k, int64_t step, double v)
+{
+    const char *what = v != v                            ? "not a number (NaN)"
+                       : v == INFINITY || v == -INFINITY ? "infinite"
+                                                         : "negative";
+    char val[32];
+    snprintf(val, sizeof val, v != v ? "nan" : "%g", v);
+    size_t e =
+        lrs_diag_error(&c->sink, s->decl->expr->span, "schedule '%s' is %s at step %lld (%s)",
+                       s->name, what, (long long)step, val);
+    double v0 = point(k, 0);
+    if (v < 0 && v > -INFINITY)
+        lrs_diag_help(&c->sink, e,
+                      "a rate must not be negative: check the order of `from -> to`, "
+                      "or clamp it with max(..., 0)");
+    else if (v == INFINITY && isfinite(v0))
+        lrs_diag_help(&c->sink, e,
+                      "the value grows without bound: cap it (min(..., MAX), or the "
+                      "function's end value such as `end_value = ...`), or end the schedule "
+                      "before it overflows (`for N`, or `param total = N`)");
+    else
+        lrs_diag_help(&c->sink, e,
+                      "look for a 0/0, a log or sqrt of a negative number, or a "
+                      "division by a span that is 0 or infinite");
+}
+
+/* scratch, iscratch: room for one value per IR node. */
+static void check_one(lrs_comp *c, lrs_sched_out *s, double *scratch, ival *iscratch)
+{
+    sched_code k = {&c->arena, {0}, scratch, iscratch, 0};
+    if (!build_code(c, s->root, &k.code)) return;
     samples sm = {&c->arena, NULL, 0, 0};
-    sample_steps(s, &sm);
+    if (!k.code.n) goto done;
+    for (uint32_t i = 0; i < k.code.n; i++)
+        k.noise |= k.code.ins[i].op == IR_NOISE;
+    sample_steps(s, &k.code, &sm);
+
+    int64_t end = s->span == INFINITY ? INT64_MAX : last_step(s->span);
     s->vmin = INFINITY;
     s->vmax = -INFINITY;
-    double horizon = s->span == INFINITY ? INFINITY : s->span;
-    int reported = 0;
+    int64_t bad_step = 0;
+    double bad = 0;
+    int found = 0;
     for (size_t i = 0; i < sm.n; i++) {
-        double v = lrs_code_eval(&code, sm.steps[i], scratch);
-        if ((double)sm.steps[i] <= horizon || s->span == INFINITY) {
+        double v = point(&k, sm.steps[i]);
+        if (sm.steps[i] <= end && v == v) {
             if (v < s->vmin) s->vmin = v;
             if (v > s->vmax) s->vmax = v;
         }
-        if (reported || (v >= 0 && v < INFINITY)) continue;
-        reported = 1;
-        const char *what = v != v                            ? "not a number (NaN)"
-                           : v == INFINITY || v == -INFINITY ? "infinite"
-                                                             : "negative";
-        char val[32];
-        snprintf(val, sizeof val, v != v ? "nan" : "%g", v);
-        size_t e =
-            lrs_diag_error(&c->sink, s->decl->expr->span, "schedule '%s' is %s at step %lld (%s)",
-                           s->name, what, (long long)sm.steps[i], val);
-        if (v < 0 && v > -INFINITY)
-            lrs_diag_help(&c->sink, e,
-                          "a rate must not be negative: check the order of `from -> to`, "
-                          "or clamp it with max(..., 0)");
-        else
-            lrs_diag_help(&c->sink, e,
-                          "look for a 0/0, a log or sqrt of a negative number, or a "
-                          "division by a span that is 0 or infinite");
+        if (!found && bad_value(v)) {
+            found = 1;
+            bad_step = sm.steps[i];
+            bad = v;
+        }
     }
-    s->v0 = lrs_code_eval(&code, 0, scratch);
-    s->vend =
-        lrs_code_eval(&code, s->span == INFINITY ? (int64_t)1 << 53 : (int64_t)s->span, scratch);
-    lrs_code_free(&code);
+    int proof = found ? -1 : prove(&k, &bad_step, &bad);
+    s->proved = proof == 1;
+    if (proof < 0) {
+        report(c, s, &k, bad_step, bad);
+    } else {
+        int lo = s->vmin < INFINITY && extreme(&k, end, 1, &s->vmin);
+        int hi = s->vmax > -INFINITY && extreme(&k, end, -1, &s->vmax);
+        s->exact = lo && hi;
+    }
+    s->v0 = point(&k, 0);
+    s->vend = point(&k, s->span == INFINITY ? (int64_t)1 << 53 : last_step(s->span));
+done:
+    lrs_code_free(&k.code);
 }
 
 static void check_jumps(lrs_comp *c, double *scratch)
 {
     for (size_t i = 0; i < c->jumps.n; i++) {
         lrs_jump *j = c->jumps.items[i];
-        double a = ir_eval_at(c, j->before, (int64_t)j->pos, scratch);
-        double b = ir_eval_at(c, j->after, (int64_t)j->pos, scratch);
+        double a = ir_eval_at(c, j->before, last_step(j->pos), scratch);
+        double b = ir_eval_at(c, j->after, last_step(j->pos), scratch);
         if (!isfinite(a) || !isfinite(b)) continue;
         double big = fmax(fabs(a), fabs(b));
         if (fabs(a - b) <= 0.5 * big) continue;
@@ -322,13 +664,10 @@ int lrs_check_program(lrs_comp *c)
     if (c->ir.oom || c->ir.n == 0) return 0;
     /* From the arena: when memory runs out, the compilation fails with
      * its message instead of the checks being skipped. */
-    ival *v = lrs_arena_alloc(&c->arena, c->ir.n * sizeof *v);
     double *scratch = lrs_arena_alloc(&c->arena, (c->ir.n + 1) * sizeof *scratch);
-    /* The step's range: int64 steps, clamped at 0 by the ABI. */
-    for (size_t i = 0; i < c->ir.n; i++)
-        v[i] = apply(&c->ir.nodes[i], v, LRS_IR_STEP_LIMIT);
+    ival *iscratch = lrs_arena_alloc(&c->arena, (c->ir.n + 1) * sizeof *iscratch);
     for (size_t i = 0; i < c->scheds.n; i++)
-        check_one(c, c->scheds.items[i], v, scratch);
+        check_one(c, c->scheds.items[i], scratch, iscratch);
     check_jumps(c, scratch);
     return c->sink.errors - before;
 }

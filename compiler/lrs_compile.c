@@ -91,6 +91,7 @@ static lrs_program *build(lrs_context *ctx, lrs_comp *c, int checked)
         d->vmin = checked ? s->vmin : NAN;
         d->vmax = checked ? s->vmax : NAN;
         d->proved = s->proved;
+        d->exact = checked && s->exact;
         if (s->decl)
             lrs_src_position(&c->src, s->decl->name_span.file, s->decl->name_span.start, &d->line,
                              &d->column);
@@ -281,6 +282,7 @@ int lrs_program_schedule_info(const lrs_program *p, size_t i, lrs_schedule_info 
     out->min = s->vmin;
     out->max = s->vmax;
     out->proved = s->proved;
+    out->exact = s->exact;
     out->boundary_count = s->nbounds;
     return 0;
 }

@@ -189,7 +189,9 @@ static uint32_t restarts_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x,
         len = bin(lw, IR_MUL, K(lw, P), bin(lw, IR_POW, K(lw, M), i));
     }
     if (!table) st = cycle_start(lw, P, M, i);
-    uint32_t local = bin(lw, IR_MIN, bin(lw, IR_SUB, x->s, st), len);
+    /* Clamped below too: past 2^53 steps the start of a cycle rounds
+     * beyond the step, and the local step must not go negative. */
+    uint32_t local = bin(lw, IR_MIN, bin(lw, IR_MAX, bin(lw, IR_SUB, x->s, st), K(lw, 0)), len);
     /* Cycle starts at known global steps are segment boundaries too (a
      * trainer snapshots at the end of each SGDR cycle). */
     double span = lrs_ir_value(lw->ir, x->L);

@@ -96,8 +96,16 @@ double lrs_ir_apply(lrs_irop op, double a, double b)
         return nan_min(a, b);
     case IR_MAX:
         return nan_max(a, b);
-    case IR_MOD:
-        return a - b * floor(a / b); /* floored: the sign of b */
+    case IR_MOD: {
+        /* Floored, the sign of b, as Python's float % (CPython's
+         * float_rem): fmod is exact, so a non-negative a and a positive b
+         * give a value in [0, b), which a - b * floor(a / b) does not
+         * (it rounds to -7e-12 at a = 64269, b = 1.737). */
+        double r = fmod(a, b);
+        if (r != 0 && (r < 0) != (b < 0)) return r + b;
+        if (r == 0) return b < 0 ? -0.0 : 0.0;
+        return r;
+    }
     case IR_LT:
         return a < b;
     case IR_LE:

@@ -55,8 +55,9 @@ enum { IR_FIRST_UNARY = IR_NEG, IR_FIRST_BINARY = IR_ADD };
 
 #define LRS_IR_NONE UINT32_MAX
 
-/* The steps the checker covers: IR_STEP ranges over [0, LRS_IR_STEP_LIMIT]. */
-#define LRS_IR_STEP_LIMIT 9.2e18
+/* The steps the checker covers: IR_STEP ranges over [0, LRS_IR_STEP_LIMIT],
+ * (double)INT64_MAX = 2^63 (every int64 step, as the code converts it). */
+#define LRS_IR_STEP_LIMIT 0x1p63
 
 typedef struct lrs_irnode {
     uint8_t op;

@@ -651,9 +651,14 @@ static LLVMValueRef lower_op(llvm_lower *L, const lrs_irnode *n, LLVMValueRef a,
         return nan_minmax(L, LLVMRealOLT, a, c, nan_free);
     case IR_MAX:
         return nan_minmax(L, LLVMRealOGT, a, c, nan_free);
-    case IR_MOD: { /* floored: a - b * floor(a / b), no fused multiply-add */
-        LLVMValueRef q = math1(L, "llvm.floor", LLVMBuildFDiv(b, a, c, ""));
-        return LLVMBuildFSub(b, a, LLVMBuildFMul(b, c, q, ""), "");
+    case IR_MOD: { /* lrs_ir_apply's: fmod (frem, exact), then the sign of c */
+        LLVMValueRef m = LLVMBuildFRem(b, a, c, ""), zero = kf(L, 0);
+        LLVMValueRef neg_c = fcmp(L, LLVMRealOLT, c, zero);
+        LLVMValueRef flip = LLVMBuildXor(b, fcmp(L, LLVMRealOLT, m, zero), neg_c, "");
+        LLVMValueRef fix = LLVMBuildAnd(b, fcmp(L, LLVMRealUNE, m, zero), flip, "");
+        LLVMValueRef r = LLVMBuildSelect(b, fix, LLVMBuildFAdd(b, m, c, ""), m, "");
+        return LLVMBuildSelect(b, fcmp(L, LLVMRealOEQ, m, zero),
+                               LLVMBuildSelect(b, neg_c, kf(L, -0.0), zero, ""), r, "");
     }
     case IR_LT:
         return to_double(L, fcmp(L, LLVMRealOLT, a, c));

@@ -18,6 +18,7 @@ typedef struct lrs_schedule {
     size_t nbounds;
     double v0, vend, vmin, vmax; /* from the checker (NAN if it did not run) */
     int proved;
+    int exact;        /* vmin, vmax are the true extremes, not estimates */
     int line, column; /* of its name in the main file (for diagnostics of the outputs) */
 } lrs_schedule;
 

@@ -99,7 +99,8 @@ typedef struct lrs_sched_out {
     size_t nbounds;
     /* from the checker */
     double v0, vend, vmin, vmax;
-    int proved; /* interval analysis alone showed it finite and non-negative */
+    int proved; /* interval analysis showed it finite and non-negative at every step */
+    int exact;  /* vmin and vmax are the true extremes (else estimates from samples) */
 } lrs_sched_out;
 
 typedef struct lrs_param_out {

@@ -135,14 +135,18 @@ LRS_API double lrs_program_schedule_span(const lrs_program *prog, size_t i);
 
 /* What the checker found about schedule i: the value at step 0, at the end
  * of its span (at step 2^53 for an infinite span), the least and greatest
- * values it sampled, and whether interval analysis alone proved it finite
- * and non-negative. The values are NAN when the checker was skipped. */
+ * values over the span, and whether interval analysis proved it finite
+ * and non-negative at every int64 step. min and max are exact (values the
+ * schedule takes, and interval bounds show no step goes past them by more
+ * than 1e-12 relative) when `exact` is set; otherwise they are estimates
+ * from samples. The values are NAN when the checker was skipped. */
 typedef struct lrs_schedule_info {
     const char *name;
     double span;
     double start, end, min, max;
     int proved;
     size_t boundary_count; /* `then` boundaries at known global steps */
+    int exact;             /* min and max are exact, not estimates */
 } lrs_schedule_info;
 LRS_API int lrs_program_schedule_info(const lrs_program *prog, size_t i, lrs_schedule_info *out);
 

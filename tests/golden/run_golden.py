@@ -22,6 +22,7 @@ Directives (comment lines in FILE.lrs):
                                  (KIND error, warning or note)
   # expect: help TEXT            stderr has a line "help: ...TEXT..."
   # stderr: TEXT                 stderr contains TEXT
+  # stdout: TEXT                 stdout contains TEXT
 Every error or warning that lrsc prints must be expected.
 Values are written by hand or as formulas here, never taken from lrsc.
 """
@@ -54,9 +55,9 @@ def main():
     lrsc, path = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     d, base = os.path.dirname(path), os.path.basename(path)
     cmd, args, raw, exit_want = None, [], None, None
-    values, noises, expects, helps, substr = [], [], [], [], []
+    values, noises, expects, helps, substr, outs = [], [], [], [], [], []
     for line in open(path, encoding="utf-8", errors="replace"):
-        m = re.match(r"\s*#\s*(cmd|args|run|exit|value|noise|expect|stderr):\s*(.*?)\s*$", line)
+        m = re.match(r"\s*#\s*(cmd|args|run|exit|value|noise|expect|stderr|stdout):\s*(.*?)\s*$", line)
         if not m:
             continue
         key, rest = m.groups()
@@ -85,6 +86,8 @@ def main():
                                 int(m2.group(4)), m2.group(5)))
         elif key == "stderr":
             substr.append(rest)
+        elif key == "stdout":
+            outs.append(rest)
     if exit_want is None:
         exit_want = 1 if any(e[0] == "error" for e in expects) else 0
 
@@ -151,6 +154,9 @@ def main():
     for s in substr:
         if s not in err:
             fails.append("stderr lacks: %s" % s)
+    for s in outs:
+        if s not in out:
+            fails.append("stdout lacks: %s" % s)
     if fails:
         print("FAIL %s (lrsc %s)" % (base, " ".join(argv[:8])))
         for f in fails:

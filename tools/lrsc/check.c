@@ -14,11 +14,12 @@ static void print_value(double v)
         printf("%.6g", v);
 }
 
-/* The step at which "end" is reported: the span, or 2^53 when it is
- * infinite (as lrs_schedule_info). */
+/* The step at which "end" is reported: the span (INT64_MAX for a span of
+ * 2^63 steps or more), or 2^53 when it is infinite (as lrs_schedule_info). */
 static int64_t end_step(double span)
 {
-    return isfinite(span) && span < 9007199254740992.0 ? (int64_t)span : INT64_C(9007199254740992);
+    if (!isfinite(span)) return INT64_C(9007199254740992);
+    return span < 0x1p63 ? (int64_t)span : INT64_MAX;
 }
 
 static void print_summary(lrsc_args *a, const lrs_program *p, size_t i)
@@ -44,11 +45,13 @@ static void print_summary(lrsc_args *a, const lrs_program *p, size_t i)
     print_value(in.start);
     printf(", end ");
     print_value(in.end);
-    printf(", min ");
+    /* estimates are marked with `~` and said so at the end of the line */
+    printf(", min %s", in.exact ? "" : "~");
     print_value(in.min);
-    printf(", max ");
+    printf(", max %s", in.exact ? "" : "~");
     print_value(in.max);
-    printf(in.proved ? " (proved finite and non-negative)\n" : " (checked by sampling)\n");
+    printf("%s%s\n", in.proved ? " (proved finite and non-negative" : " (checked by sampling",
+           in.exact ? ")" : "; min and max are estimates)");
 }
 
 static void print_boundaries(const lrs_program *p, size_t i)

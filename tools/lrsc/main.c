@@ -347,8 +347,10 @@ static const command commands[] = {
      "Compile FILE, print its diagnostics, then one line per exported schedule:\n"
      "its span, the value at step 0, the end value, and the least and greatest\n"
      "values, and whether it was proved finite and non-negative by interval\n"
-     "analysis or checked by sampling. With --no-check the checker does not run:\n"
-     "the span, start and end are still printed, min and max are not known.",
+     "analysis or checked by sampling. The least and greatest values are exact\n"
+     "unless marked `~` (then they are estimates from samples). With --no-check\n"
+     "the checker does not run: the span, start and end are still printed, min\n"
+     "and max are not known.",
      NULL},
     {"eval", lrsc_eval,
      OPTS_COMMON | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_AT) | OPT(OPT_FORMAT) |
