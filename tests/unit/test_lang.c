@@ -349,6 +349,24 @@ static void test_warnings_and_callback(void **state)
     lrs_diags_free(d);
 }
 
+/* The summary's extremes are exact where they can be confirmed: OneCycleLR's
+ * peak is max_lr itself, at PyTorch's step pct_start * total_steps - 1 = 299
+ * (samples alone found 0.0952); noise's are labelled estimates. */
+static void test_exact_extremes(void **state)
+{
+    (void)state;
+    lrs_program *p = ok("schedule oc = torch_onecycle(0.1, 1000)\n"
+                        "schedule n = noise(0.1, 0.5)\n");
+    lrs_schedule_info si;
+    assert_int_equal(lrs_program_schedule_info(p, 0, &si), 0);
+    assert_true(si.exact && si.proved);
+    assert_true(si.max == 0.1 && si.max == lrs_interp_eval(p, 0, 299));
+    assert_true(si.min == 0.1 / 25 / 1e4);
+    assert_int_equal(lrs_program_schedule_info(p, 1, &si), 0);
+    assert_true(!si.exact && si.proved);
+    lrs_program_free(p);
+}
+
 static void test_null_safety(void **state)
 {
     (void)state;
@@ -376,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_imports),
         cmocka_unit_test(test_diagnostics),
         cmocka_unit_test(test_warnings_and_callback),
+        cmocka_unit_test(test_exact_extremes),
         cmocka_unit_test(test_null_safety),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
