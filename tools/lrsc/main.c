@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +55,25 @@ typedef struct option {
     int attached;     /* also written "-DNAME=EXPR" */
     /* Store val (NULL for a flag); on a bad value print a usage error
      * with usage_error and return its status. */
-    int (*set)(const char *cmd, const char *opt, const char *val, lrsc_args *a);
+    int (*set)(const char *cmd, const struct option *r, const char *val, lrsc_args *a);
+    size_t field;     /* set_string, set_flag: the member of lrsc_args they set */
     const char *help; /* lines after the first start with '\n' */
 } option;
+
+/* The value of an option that only stores its argument, or a flag. */
+static int set_string(const char *cmd, const option *r, const char *val, lrsc_args *a)
+{
+    (void)cmd;
+    *(const char **)((char *)a + r->field) = val;
+    return 0;
+}
+
+static int set_flag(const char *cmd, const option *r, const char *val, lrsc_args *a)
+{
+    (void)cmd, (void)val;
+    *(int *)((char *)a + r->field) = 1;
+    return 0;
+}
 
 /* Print "lrsc CMD: MESSAGE" and a hint; returns LRSC_EXIT_USAGE. */
 static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -118,44 +135,36 @@ static int choose(const char *cmd, const char *opt, const char *val, const char 
     return usage_error(cmd, "%s takes %s, not '%s'", opt, want, val);
 }
 
-static int set_define(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_define(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
-    (void)opt;
+    (void)r;
     if (!strchr(val, '=')) return usage_error(cmd, "-D needs NAME=EXPR, got '%s'", val);
     return push_str(&a->defines, &a->ndefines, val) ? LRSC_EXIT_INTERNAL : 0;
 }
 
-static int set_include(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_include(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
-    (void)cmd, (void)opt;
+    (void)cmd, (void)r;
     return push_str(&a->includes, &a->nincludes, val) ? LRSC_EXIT_INTERNAL : 0;
 }
 
-static int set_color(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_color(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
     static const char *const w[] = {"never", "always", "auto", NULL};
     int k;
-    if (choose(cmd, opt, val, w, &k)) return LRSC_EXIT_USAGE;
+    if (choose(cmd, r->name, val, w, &k)) return LRSC_EXIT_USAGE;
     a->color = k == 2 ? -1 : k;
     return 0;
 }
 
-static int set_no_check(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_schedule(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
-    (void)cmd, (void)opt, (void)val;
-    a->no_check = 1;
-    return 0;
-}
-
-static int set_schedule(const char *cmd, const char *opt, const char *val, lrsc_args *a)
-{
-    (void)cmd, (void)opt;
+    (void)cmd, (void)r;
     return push_str(&a->scheds, &a->nscheds, val) ? LRSC_EXIT_INTERNAL : 0;
 }
 
-static int set_steps(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_steps(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
-    (void)opt;
     if (lrsc_parse_slice(val, a))
         return usage_error(cmd,
                            "--steps takes a slice START:STOP:STRIDE (each part optional, the "
@@ -164,166 +173,120 @@ static int set_steps(const char *cmd, const char *opt, const char *val, lrsc_arg
     return 0;
 }
 
-static int set_at(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_at(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
-    (void)opt;
     if (parse_at(val, a))
         return usage_error(cmd, "--at takes steps separated by commas, not '%s'", val);
     return 0;
 }
 
-static int set_format(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_format(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
     static const char *const w[] = {"csv", "tsv", "json", NULL};
     int k;
-    if (choose(cmd, opt, val, w, &k)) return LRSC_EXIT_USAGE;
+    if (choose(cmd, r->name, val, w, &k)) return LRSC_EXIT_USAGE;
     a->format = (lrsc_format)k;
     return 0;
 }
 
-static int set_backend(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_backend(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
     static const char *const w[] = {"jit", "interp", NULL};
     int k;
-    if (choose(cmd, opt, val, w, &k)) return LRSC_EXIT_USAGE;
+    if (choose(cmd, r->name, val, w, &k)) return LRSC_EXIT_USAGE;
     a->backend = (lrsc_backend)k;
     return 0;
 }
 
-static int set_boundaries(const char *cmd, const char *opt, const char *val, lrsc_args *a)
-{
-    (void)cmd, (void)opt, (void)val;
-    a->boundaries = 1;
-    return 0;
-}
-
-static int set_title(const char *cmd, const char *opt, const char *val, lrsc_args *a)
-{
-    (void)cmd, (void)opt;
-    a->title = val;
-    return 0;
-}
-
-static int set_x_axis(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_x_axis(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
     static const char *const w[] = {"steps", "epochs", NULL};
-    return choose(cmd, opt, val, w, &a->x_axis);
+    return choose(cmd, r->name, val, w, &a->x_axis);
 }
 
-static int set_output(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_size(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
-    (void)cmd, (void)opt;
-    a->output = val;
-    return 0;
-}
-
-static int set_log(const char *cmd, const char *opt, const char *val, lrsc_args *a)
-{
-    (void)cmd, (void)opt, (void)val;
-    a->log = 1;
-    return 0;
-}
-
-static int set_size(const char *cmd, const char *opt, const char *val, lrsc_args *a)
-{
-    int is_width = !strcmp(opt, "--width");
+    int is_width = !strcmp(r->name, "--width");
     int least = is_width ? 20 : 3;
     char *end;
     errno = 0;
     long v = strtol(val, &end, 10);
     if (end == val || *end || errno || v < least || v > 10000) {
-        return usage_error(cmd, "%s takes a whole number from %d to 10000, not '%s'", opt, least,
-                           val);
+        return usage_error(cmd, "%s takes a whole number from %d to 10000, not '%s'", r->name,
+                           least, val);
     }
     *(is_width ? &a->width : &a->height) = (int)v;
     return 0;
 }
 
-static int set_emit_kind(const char *cmd, const char *opt, const char *val, lrsc_args *a)
+static int set_emit_kind(const char *cmd, const option *r, const char *val, lrsc_args *a)
 {
     (void)val;
-    int kind = opt[1] == 'c' ? LRS_EMIT_OBJECT : opt[1] == 'S' ? LRS_EMIT_ASM : LRS_EMIT_LLVM;
+    int kind = r->name[1] == 'c'   ? LRS_EMIT_OBJECT
+               : r->name[1] == 'S' ? LRS_EMIT_ASM
+                                   : LRS_EMIT_LLVM;
     if (a->emit_kind_given && a->emit_kind != kind)
-        return usage_error(cmd, "'%s' conflicts with an earlier -c, -S or --emit-llvm", opt);
+        return usage_error(cmd, "'%s' conflicts with an earlier -c, -S or --emit-llvm", r->name);
     a->emit_kind = kind;
     a->emit_kind_given = 1;
     return 0;
 }
 
-static int set_header(const char *cmd, const char *opt, const char *val, lrsc_args *a)
-{
-    (void)cmd, (void)opt;
-    a->header = val;
-    return 0;
-}
-
-static int set_prefix(const char *cmd, const char *opt, const char *val, lrsc_args *a)
-{
-    (void)cmd, (void)opt;
-    a->prefix = val;
-    return 0;
-}
-
-static int set_cpu(const char *cmd, const char *opt, const char *val, lrsc_args *a)
-{
-    (void)cmd, (void)opt;
-    a->cpu = val;
-    return 0;
-}
-
 static const option options[OPT_COUNT] = {
-    [OPT_DEFINE] = {"-D", "NAME=EXPR", 1, set_define,
+    [OPT_DEFINE] = {"-D", "NAME=EXPR", 1, set_define, 0,
                     "override a param (any constant expression: -D warm=5%)"},
-    [OPT_INCLUDE] = {"-I", "DIR", 1, set_include,
+    [OPT_INCLUDE] = {"-I", "DIR", 1, set_include, 0,
                      "search DIR for imports, after the importing file's directory"},
-    [OPT_COLOR] = {"--color", "WHEN", 0, set_color,
+    [OPT_COLOR] = {"--color", "WHEN", 0, set_color, 0,
                    "colour diagnostics: auto (on a terminal), always, never"},
-    [OPT_NO_CHECK] = {"--no-check", NULL, 0, set_no_check,
+    [OPT_NO_CHECK] = {"--no-check", NULL, 0, set_flag, offsetof(lrsc_args, no_check),
                       "skip the value checker (finite, non-negative, jumps)"},
-    [OPT_SCHEDULE] = {"--schedule", "NAME", 0, set_schedule,
+    [OPT_SCHEDULE] = {"--schedule", "NAME", 0, set_schedule, 0,
                       "a schedule to use (repeatable; default: all)"},
-    [OPT_STEPS] = {"--steps", "A:B:S", 0, set_steps,
+    [OPT_STEPS] = {"--steps", "A:B:S", 0, set_steps, 0,
                    "steps A, A+S, ... below B, a Python slice: each part\n"
                    "optional (:B, A:, ::S), a negative A or B counts from\n"
                    "the end of the default range; numbers as in .lrs\n"
                    "(1_000_000, 1e6). Default: the whole span, or a few\n"
                    "cycles when it is infinite, in at most about 1000 rows"},
-    [OPT_AT] = {"--at", "S,S,...", 0, set_at, "these steps instead (numbers as in .lrs)"},
-    [OPT_FORMAT] = {"--format", "csv|tsv|json", 0, set_format,
+    [OPT_AT] = {"--at", "S,S,...", 0, set_at, 0, "these steps instead (numbers as in .lrs)"},
+    [OPT_FORMAT] = {"--format", "csv|tsv|json", 0, set_format, 0,
                     "output format (default csv; header step,NAME,...)"},
-    [OPT_BACKEND_CHECK] = {"--backend", "jit|interp", 0, set_backend,
+    [OPT_BACKEND_CHECK] = {"--backend", "jit|interp", 0, set_backend, 0,
                            "also compile to native code with the JIT (default jit),\n"
                            "so that backend failures show; interp skips it"},
-    [OPT_BOUNDARIES] = {"--boundaries", NULL, 0, set_boundaries,
+    [OPT_BOUNDARIES] = {"--boundaries", NULL, 0, set_flag, offsetof(lrsc_args, boundaries),
                         "also list each schedule's segment, cycle and decay\n"
                         "boundaries (the steps where a new part begins)"},
-    [OPT_BACKEND] = {"--backend", "jit|interp", 0, set_backend,
+    [OPT_BACKEND] = {"--backend", "jit|interp", 0, set_backend, 0,
                      "evaluate with native code from the JIT (default) or\n"
                      "with the reference interpreter"},
-    [OPT_OUTPUT_PLOT] = {"-o", "FILE.svg|FILE.png", 0, set_output,
+    [OPT_OUTPUT_PLOT] = {"-o", "FILE.svg|FILE.png", 0, set_string, offsetof(lrsc_args, output),
                          "write an SVG or PNG file instead of drawing in the\n"
                          "terminal: one panel per group of schedules of similar\n"
                          "magnitude, the legend beside the data"},
-    [OPT_TITLE] = {"--title", "TEXT", 0, set_title, "the figure's title (default: FILE's name)"},
-    [OPT_X_AXIS] = {"--x", "steps|epochs", 0, set_x_axis,
+    [OPT_TITLE] = {"--title", "TEXT", 0, set_string, offsetof(lrsc_args, title),
+                   "the figure's title (default: FILE's name)"},
+    [OPT_X_AXIS] = {"--x", "steps|epochs", 0, set_x_axis, 0,
                     "the x axis unit (default: epochs when the program sets\n"
                     "steps_per_epoch, else steps)"},
-    [OPT_MARKS] = {"--boundaries", NULL, 0, set_boundaries,
+    [OPT_MARKS] = {"--boundaries", NULL, 0, set_flag, offsetof(lrsc_args, boundaries),
                    "mark segment, cycle and decay boundaries (dashed lines)"},
-    [OPT_LOG] = {"--log", NULL, 0, set_log, "logarithmic value axis"},
-    [OPT_WIDTH] = {"--width", "N", 0, set_size, "terminal plot width in characters"},
-    [OPT_HEIGHT] = {"--height", "N", 0, set_size, "terminal plot height in characters"},
-    [OPT_OUTPUT_COMPILE] = {"-o", "FILE", 0, set_output,
+    [OPT_LOG] = {"--log", NULL, 0, set_flag, offsetof(lrsc_args, log), "logarithmic value axis"},
+    [OPT_WIDTH] = {"--width", "N", 0, set_size, 0, "terminal plot width in characters"},
+    [OPT_HEIGHT] = {"--height", "N", 0, set_size, 0, "terminal plot height in characters"},
+    [OPT_OUTPUT_COMPILE] = {"-o", "FILE", 0, set_string, offsetof(lrsc_args, output),
                             "the output (default: FILE with .so, .o, .ll or .s)"},
-    [OPT_OBJECT] = {"-c", NULL, 0, set_emit_kind,
+    [OPT_OBJECT] = {"-c", NULL, 0, set_emit_kind, 0,
                     "a relocatable object instead of a shared object"},
-    [OPT_ASM] = {"-S", NULL, 0, set_emit_kind, "assembly"},
-    [OPT_EMIT_LLVM] = {"--emit-llvm", NULL, 0, set_emit_kind, "optimised LLVM IR as text"},
-    [OPT_HEADER] = {"--header", "FILE.h", 0, set_header,
+    [OPT_ASM] = {"-S", NULL, 0, set_emit_kind, 0, "assembly"},
+    [OPT_EMIT_LLVM] = {"--emit-llvm", NULL, 0, set_emit_kind, 0, "optimised LLVM IR as text"},
+    [OPT_HEADER] = {"--header", "FILE.h", 0, set_string, offsetof(lrsc_args, header),
                     "also write a C header declaring the functions and\n"
                     "documenting each schedule (alone: only the header)"},
-    [OPT_PREFIX] = {"--prefix", "P", 0, set_prefix, "function names start with P (default lrs_)"},
-    [OPT_CPU] = {"--cpu", "generic|native|NAME", 0, set_cpu,
+    [OPT_PREFIX] = {"--prefix", "P", 0, set_string, offsetof(lrsc_args, prefix),
+                    "function names start with P (default lrs_)"},
+    [OPT_CPU] = {"--cpu", "generic|native|NAME", 0, set_string, offsetof(lrsc_args, cpu),
                  "the CPU to compile for: generic (default) runs on any\n"
                  "machine of the architecture, native on this one"},
 };
@@ -505,7 +468,7 @@ static int parse_args(const command *c, int argc, char **argv, lrsc_args *a)
             int status = 0;
             const option *r = find_option(c, argc, argv, &i, &val, &status);
             if (!r) return status;
-            if ((status = r->set(c->name, r->name, val, a))) return status;
+            if ((status = r->set(c->name, r, val, a))) return status;
         } else if (a->file) {
             return usage_error(c->name, "only one FILE, but '%s' is a second", o);
         } else {
