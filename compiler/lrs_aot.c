@@ -423,9 +423,9 @@ SAME_SIZE(lrs_aot_table, llvm_table);
 static LLVMValueRef schedules(table_builder *T, const lrs_program *p, const char *prefix,
                               LLVMTypeRef *sty)
 {
-    LLVMTypeRef f[10] = {T->ptr, T->ptr, T->ptr, T->f64, T->f64,
-                         T->f64, T->f64, T->f64, T->i64, T->ptr};
-    *sty = LLVMStructTypeInContext(T->c, f, 10, 0);
+    LLVMTypeRef f[12] = {T->ptr, T->ptr, T->ptr, T->f64, T->f64, T->f64,
+                         T->f64, T->f64, T->i64, T->ptr, T->ptr, T->ptr};
+    *sty = LLVMStructTypeInContext(T->c, f, 12, 0);
     LLVMValueRef *rows = calloc(p->nsched + 1, sizeof *rows);
     if (!rows) return NULL;
     for (size_t i = 0; i < p->nsched; i++) {
@@ -441,17 +441,22 @@ static LLVMValueRef schedules(table_builder *T, const lrs_program *p, const char
         LLVMValueRef bounds =
             s->nbounds ? private_const(T, LLVMConstArray2(T->f64, b, s->nbounds), ".bounds")
                        : LLVMConstPointerNull(T->ptr);
-        LLVMValueRef v[10] = {cstring(T, s->name),
-                              LLVMGetNamedFunction(T->m, fn),
-                              LLVMGetNamedFunction(T->m, rn),
+        /* A reactive schedule's functions go in the reactive slots. */
+        LLVMValueRef null = LLVMConstPointerNull(T->ptr);
+        LLVMValueRef sf = LLVMGetNamedFunction(T->m, fn), rf = LLVMGetNamedFunction(T->m, rn);
+        LLVMValueRef v[12] = {cstring(T, s->name),
+                              s->reactive ? null : sf,
+                              s->reactive ? null : rf,
                               kd(T, s->span),
                               kd(T, s->v0),
                               kd(T, s->vend),
                               kd(T, s->vmin),
                               kd(T, s->vmax),
                               LLVMConstInt(T->i64, s->nbounds, 0),
-                              bounds};
-        rows[i] = LLVMConstNamedStruct(*sty, v, 10);
+                              bounds,
+                              s->reactive ? sf : null,
+                              s->reactive ? rf : null};
+        rows[i] = LLVMConstNamedStruct(*sty, v, 12);
         free(fn), free(rn), free(b);
     }
     LLVMValueRef arr = private_const(T, LLVMConstArray2(*sty, rows, p->nsched), ".schedules");
@@ -474,6 +479,44 @@ static LLVMValueRef params(table_builder *T, const lrs_program *p)
     return arr;
 }
 
+/* The signal names and the lrs_detector[] array as include/lrs.h lays them out. */
+static LLVMValueRef signal_names(table_builder *T, const lrs_program *p)
+{
+    LLVMValueRef *rows = calloc(p->nsignals + 1, sizeof *rows);
+    if (!rows) return NULL;
+    for (size_t i = 0; i < p->nsignals; i++)
+        rows[i] = cstring(T, p->signals[i]);
+    LLVMValueRef arr = private_const(T, LLVMConstArray2(T->ptr, rows, p->nsignals), ".signals");
+    free(rows);
+    return arr;
+}
+
+static LLVMValueRef detectors(table_builder *T, const lrs_program *p)
+{
+    LLVMTypeRef f[10] = {T->i32, T->i32, T->i32, T->i32, T->i32,
+                         T->i32, T->i64, T->i64, T->f64, T->f64};
+    LLVMTypeRef dty = LLVMStructTypeInContext(T->c, f, 10, 0);
+    LLVMValueRef *rows = calloc(p->ndetectors + 1, sizeof *rows);
+    if (!rows) return NULL;
+    for (size_t i = 0; i < p->ndetectors; i++) {
+        const lrs_detector *d = &p->detectors[i];
+        LLVMValueRef v[10] = {LLVMConstInt(T->i32, d->kind, 0),
+                              LLVMConstInt(T->i32, d->signal, 0),
+                              LLVMConstInt(T->i32, d->rule, 0),
+                              LLVMConstInt(T->i32, d->mode_max, 0),
+                              LLVMConstInt(T->i32, d->threshold_abs, 0),
+                              LLVMConstInt(T->i32, 0, 0),
+                              LLVMConstInt(T->i64, (uint64_t)d->patience, 0),
+                              LLVMConstInt(T->i64, (uint64_t)d->cooldown, 0),
+                              kd(T, d->threshold),
+                              kd(T, d->initial)};
+        rows[i] = LLVMConstNamedStruct(dty, v, 10);
+    }
+    LLVMValueRef arr = private_const(T, LLVMConstArray2(dty, rows, p->ndetectors), ".detectors");
+    free(rows);
+    return arr;
+}
+
 /* PREFIX_table, and lrs_aot_table as an alias of it in a shared object. */
 static int add_table(LLVMModuleRef m, const lrs_program *p, const char *prefix, int shared)
 {
@@ -484,25 +527,31 @@ static int add_table(LLVMModuleRef m, const lrs_program *p, const char *prefix, 
     T.i32 = LLVMInt32TypeInContext(T.c);
     LLVMTypeRef sty;
     LLVMValueRef sched = schedules(&T, p, prefix, &sty), par = params(&T, p);
+    LLVMValueRef sigs = signal_names(&T, p), dets = detectors(&T, p);
     char *name = lrs_llvm_symbol(prefix, "table", 0);
-    if (!sched || !par || !name) {
+    if (!sched || !par || !sigs || !dets || !name) {
         free(name);
         return -1;
     }
-    LLVMTypeRef f[9] = {T.i32, T.i32, T.ptr, T.ptr, T.ptr, T.i64, T.ptr, T.i64, T.ptr};
-    LLVMTypeRef tty = LLVMStructTypeInContext(T.c, f, 9, 0);
-    LLVMValueRef v[9] = {LLVMConstInt(T.i32, LRS_AOT_MAGIC, 0),
-                         LLVMConstInt(T.i32, LRS_AOT_VERSION, 0),
-                         cstring(&T, "lrs " LRS_VERSION_STRING),
-                         cstring(&T, p->source_name ? p->source_name : ""),
-                         cstring(&T, prefix),
-                         LLVMConstInt(T.i64, p->nsched, 0),
-                         sched,
-                         LLVMConstInt(T.i64, p->nparams, 0),
-                         par};
+    LLVMTypeRef f[13] = {T.i32, T.i32, T.ptr, T.ptr, T.ptr, T.i64, T.ptr,
+                         T.i64, T.ptr, T.i64, T.ptr, T.i64, T.ptr};
+    LLVMTypeRef tty = LLVMStructTypeInContext(T.c, f, 13, 0);
+    LLVMValueRef v[13] = {LLVMConstInt(T.i32, LRS_AOT_MAGIC, 0),
+                          LLVMConstInt(T.i32, LRS_AOT_VERSION, 0),
+                          cstring(&T, "lrs " LRS_VERSION_STRING),
+                          cstring(&T, p->source_name ? p->source_name : ""),
+                          cstring(&T, prefix),
+                          LLVMConstInt(T.i64, p->nsched, 0),
+                          sched,
+                          LLVMConstInt(T.i64, p->nparams, 0),
+                          par,
+                          LLVMConstInt(T.i64, p->nsignals, 0),
+                          sigs,
+                          LLVMConstInt(T.i64, p->ndetectors, 0),
+                          dets};
     LLVMValueRef g = LLVMAddGlobal(m, tty, name);
     free(name);
-    LLVMSetInitializer(g, LLVMConstNamedStruct(tty, v, 9));
+    LLVMSetInitializer(g, LLVMConstNamedStruct(tty, v, 13));
     LLVMSetGlobalConstant(g, 1);
     if (shared) LLVMAddAlias2(m, tty, 0, g, "lrs_aot_table");
     return 0;
@@ -913,10 +962,13 @@ static void header_schedule(FILE *f, const lrs_schedule *s, const char *prefix)
         if (s->nbounds > 16) fprintf(f, " ... (%zu in all)", s->nbounds);
         fputs(".\n", f);
     }
-    fprintf(f, " * Negative steps evaluate as step 0. */\n");
-    fprintf(f, "double %s%s(int64_t step);\n", prefix, s->name);
+    fprintf(f, " * Negative steps evaluate as step 0.%s */\n",
+            s->reactive ? "\n * Reactive: it reads the detector values (lrs_signals_values)" : "");
+    const char *det = s->reactive ? ", const double *detectors" : "";
+    fprintf(f, "double %s%s(int64_t step%s);\n", prefix, s->name, det);
     fprintf(f, "/* %s at steps first, first + 1, ... into out[0..count). */\n", s->name);
-    fprintf(f, "void %s%s_range(int64_t first, int64_t count, double *out);\n\n", prefix, s->name);
+    fprintf(f, "void %s%s_range(int64_t first, int64_t count, double *out%s);\n\n", prefix, s->name,
+            det);
 }
 
 static int emit_header(const lrs_program *p, const lrs_emit_options *o, const char *prefix,

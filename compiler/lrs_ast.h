@@ -98,6 +98,7 @@ typedef enum lrs_decl_kind {
     DECL_LET,
     DECL_DEF,
     DECL_SCHEDULE,
+    DECL_SIGNAL, /* a metric the host reports; no expr */
 } lrs_decl_kind;
 
 typedef struct lrs_param {

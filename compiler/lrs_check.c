@@ -641,6 +641,109 @@ done:
     lrs_code_free(&k.code);
 }
 
+/* ---- reactive schedules ---------------------------------------------------------
+ * A detector's value is any point of its range: a count is a whole number
+ * in [0, 2^63), `last` and `best` any finite number. Interval analysis
+ * covers every history at once; sampling tries histories that set each
+ * detector to values from its kind's list, and says which one failed. */
+
+static ival detector_range(const lrs_comp *c, const lrs_irnode *n)
+{
+    const lrs_detector *d = c->detectors.items[n->a];
+    if (d->kind == LRS_DETECT_PLATEAUS || d->kind == LRS_DETECT_REPORTS)
+        return iv(0, 9223372036854775807.0, 0);
+    return iv(-DBL_MAX, DBL_MAX, 0);
+}
+
+static const double counts[] = {
+    0, 1, 2, 3, 4, 5, 7, 10, 20, 100, 1000, 1e6, 2147483648.0, 9007199254740992.0};
+static const double metrics[] = {0,   1,    -1,  0.5,    1e-3,  -1e-3,  10,  -10,
+                                 1e3, -1e3, 1e6, 1e-300, 1e300, -1e300, 3.7, -0.25};
+enum { NCOUNTS = sizeof counts / sizeof *counts, NMETRICS = sizeof metrics / sizeof *metrics };
+enum { HISTORIES = 32 };
+
+/* History h (h > 0) of the detectors: value number h + 5 * slot of each list. */
+static void history(const lrs_comp *c, size_t h, double *det)
+{
+    for (size_t k = 0; k < c->detectors.n; k++) {
+        const lrs_detector *d = c->detectors.items[k];
+        size_t j = h + 5 * k;
+        det[k] = d->kind == LRS_DETECT_PLATEAUS || d->kind == LRS_DETECT_REPORTS
+                     ? counts[j % NCOUNTS]
+                     : metrics[j % NMETRICS];
+    }
+}
+
+static void describe_history(const lrs_comp *c, const lrs_code *code, const double *det, char *buf,
+                             size_t n)
+{
+    static const char *const kinds[] = {"plateaus", "last", "reports", "best"};
+    size_t off = 0, shown = 0;
+    buf[0] = 0;
+    for (uint32_t i = 0; i < code->n && off < n; i++) {
+        if (code->ins[i].op != IR_INPUT) continue;
+        uint32_t k = code->ins[i].a;
+        const lrs_detector *d = c->detectors.items[k];
+        const lrs_decl *sig = c->signals.items[d->signal];
+        if (shown++ == 4) {
+            snprintf(buf + off, n - off, ", ...");
+            return;
+        }
+        off += (size_t)snprintf(buf + off, n - off, "%s%s(%s) = %g", shown > 1 ? ", " : "",
+                                kinds[d->kind], sig->name, det[k]);
+    }
+}
+
+static void check_reactive(lrs_comp *c, lrs_sched_out *s, const ival *iv_all, double *scratch)
+{
+    lrs_code code;
+    if (!build_code(c, s->root, &code)) return;
+    if (!lrs_code_reactive(&code)) {
+        lrs_code_free(&code);
+        return;
+    }
+    s->reactive = 1;
+    s->ilo = iv_all[s->root].lo;
+    s->ihi = iv_all[s->root].hi;
+    s->proved = !iv_all[s->root].nan && s->ilo >= 0 && s->ihi < INFINITY;
+    double *det = lrs_arena_alloc(&c->arena, (c->detectors.n + 1) * sizeof *det);
+    samples sm = {&c->arena, NULL, 0, 0};
+    sample_steps(s, &code, &sm);
+    int failed = 0;
+    for (size_t h = 1; h < HISTORIES && !failed; h++) {
+        history(c, h, det);
+        for (size_t i = 0; i < sm.n && !failed; i += h % 4 + 1) {
+            double v = lrs_code_eval_det(&code, sm.steps[i], det, scratch);
+            if (v < s->vmin) s->vmin = v;
+            if (v > s->vmax) s->vmax = v;
+            if (v >= 0 && v < INFINITY) continue;
+            failed = 1;
+            char hist[256], val[32];
+            describe_history(c, &code, det, hist, sizeof hist);
+            snprintf(val, sizeof val, v != v ? "nan" : "%g", v);
+            size_t e = lrs_diag_error(&c->sink, s->decl->expr->span,
+                                      "schedule '%s' is %s at step %lld (%s) when %s", s->name,
+                                      v != v  ? "not a number (NaN)"
+                                      : v < 0 ? "negative"
+                                              : "infinite",
+                                      (long long)sm.steps[i], val, hist);
+            lrs_diag_help(&c->sink, e,
+                          "a detector can take any value its signal's history gives; clamp "
+                          "what depends on it, e.g. max(..., 1e-6) or min(..., 1)");
+        }
+    }
+    if (!failed && !s->proved) {
+        size_t e = lrs_diag_warning(&c->sink, s->decl->expr->span,
+                                    "cannot prove schedule '%s' finite and non-negative over every "
+                                    "history of its signals (%d sampled histories were)",
+                                    s->name, HISTORIES);
+        lrs_diag_help(&c->sink, e,
+                      "bound what depends on a detector, e.g. clamp(last(SIG), 0, 1) or "
+                      "max(A * 0.1 ^ plateaus(SIG), 1e-6)");
+    }
+    lrs_code_free(&code);
+}
+
 static void check_jumps(lrs_comp *c, double *scratch)
 {
     for (size_t i = 0; i < c->jumps.n; i++) {
@@ -668,6 +771,15 @@ int lrs_check_program(lrs_comp *c)
     ival *iscratch = lrs_arena_alloc(&c->arena, (c->ir.n + 1) * sizeof *iscratch);
     for (size_t i = 0; i < c->scheds.n; i++)
         check_one(c, c->scheds.items[i], scratch, iscratch);
+    if (c->detectors.n) { /* reactive schedules: every history at once */
+        ival *v = lrs_arena_alloc(&c->arena, (c->ir.n + 1) * sizeof *v);
+        for (size_t i = 0; i < c->ir.n; i++)
+            v[i] = c->ir.nodes[i].op == IR_INPUT
+                       ? detector_range(c, &c->ir.nodes[i])
+                       : apply(&c->ir.nodes[i], v, iv(0, LRS_IR_STEP_LIMIT, 0));
+        for (size_t i = 0; i < c->scheds.n; i++)
+            check_reactive(c, c->scheds.items[i], v, scratch);
+    }
     check_jumps(c, scratch);
     return c->sink.errors - before;
 }

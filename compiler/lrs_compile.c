@@ -56,6 +56,10 @@ void lrs_program_free(lrs_program *p)
     }
     for (size_t i = 0; i < p->nparams; i++)
         free(p->params[i].name);
+    for (size_t i = 0; i < p->nsignals; i++)
+        free(p->signals[i]);
+    free(p->signals);
+    free(p->detectors);
     free(p->sched);
     free(p->params);
     free(p->source_name);
@@ -95,7 +99,19 @@ static lrs_program *build(lrs_context *ctx, lrs_comp *c, int checked)
         if (s->decl)
             lrs_src_position(&c->src, s->decl->name_span.file, s->decl->name_span.start, &d->line,
                              &d->column);
+        d->reactive = lrs_code_reactive(&d->code);
+        d->ilo = checked && s->reactive ? s->ilo : NAN;
+        d->ihi = checked && s->reactive ? s->ihi : NAN;
     }
+    p->signals = calloc(c->signals.n + 1, sizeof *p->signals);
+    p->detectors = calloc(c->detectors.n + 1, sizeof *p->detectors);
+    if (!p->signals || !p->detectors) goto fail;
+    for (size_t i = 0; i < c->signals.n; i++) {
+        const lrs_decl *sig = c->signals.items[i];
+        if (!(p->signals[p->nsignals++] = xstrdup(sig->name))) goto fail;
+    }
+    for (size_t i = 0; i < c->detectors.n; i++)
+        p->detectors[p->ndetectors++] = *(const lrs_detector *)c->detectors.items[i];
     for (size_t i = 0; i < c->params.n; i++) {
         const lrs_param_out *s = c->params.items[i];
         p->params[p->nparams].name = xstrdup(s->name);
@@ -284,6 +300,9 @@ int lrs_program_schedule_info(const lrs_program *p, size_t i, lrs_schedule_info 
     out->proved = s->proved;
     out->exact = s->exact;
     out->boundary_count = s->nbounds;
+    out->reactive = s->reactive;
+    out->bound_min = s->ilo;
+    out->bound_max = s->ihi;
     return 0;
 }
 
@@ -294,4 +313,36 @@ int64_t lrs_program_next_boundary(const lrs_program *p, size_t i, int64_t step)
     for (size_t k = 0; k < s->nbounds; k++)
         if (s->bounds[k] > (double)step) return (int64_t)ceil(s->bounds[k]);
     return -1;
+}
+
+size_t lrs_program_signal_count(const lrs_program *p)
+{
+    return p ? p->nsignals : 0;
+}
+
+const char *lrs_program_signal_name(const lrs_program *p, size_t i)
+{
+    return p && i < p->nsignals ? p->signals[i] : NULL;
+}
+
+size_t lrs_program_detector_count(const lrs_program *p)
+{
+    return p ? p->ndetectors : 0;
+}
+
+const lrs_detector *lrs_program_detector(const lrs_program *p, size_t i)
+{
+    return p && i < p->ndetectors ? &p->detectors[i] : NULL;
+}
+
+int lrs_program_schedule_reactive(const lrs_program *p, size_t i)
+{
+    return p && i < p->nsched ? p->sched[i].reactive : 0;
+}
+
+lrs_signals *lrs_program_signals_new(const lrs_program *p)
+{
+    if (!p) return NULL;
+    return lrs_signals_new((const char *const *)p->signals, p->nsignals, p->detectors,
+                           p->ndetectors);
 }

@@ -7,19 +7,21 @@
 #include "lrs_forms.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- values -------------------------------------------------------------- */
 
-typedef enum vkind { V_ERR, V_NUM, V_BOOL, V_LIST, V_FUNC, V_AUTO, V_NAME } vkind;
+typedef enum vkind { V_ERR, V_NUM, V_BOOL, V_LIST, V_FUNC, V_AUTO, V_NAME, V_SIGNAL, V_WORD } vkind;
 
 typedef struct value {
     vkind kind;
     lrs_term *t;        /* V_NUM, V_BOOL */
     const double *list; /* V_LIST */
     size_t n;
-    lrs_decl *def; /* V_FUNC: a def, or NULL for a built-in; V_NAME: what it names */
-    int builtin;
+    lrs_decl *def;     /* V_FUNC: a def, or NULL for a built-in; V_NAME: what it names;
+                          V_SIGNAL: the signal */
+    int builtin;       /* V_FUNC, V_WORD */
     lrs_span span;     /* where the value was written: the argument, for parameters */
     const char *param; /* the parameter it was passed as, and to which function */
     const char *fn;
@@ -54,6 +56,10 @@ static const char *kind_text(vkind k)
         return "`auto`";
     case V_NAME:
         return "a name";
+    case V_SIGNAL:
+        return "a signal";
+    case V_WORD:
+        return "an option word";
     case V_ERR:
         break;
     }
@@ -82,6 +88,11 @@ static int expect(elab *E, value v, vkind want, const char *what)
     if (v.kind == V_FUNC) lrs_diag_help(&E->c->sink, e, "call the function: NAME(...)");
     if (v.kind == V_AUTO)
         lrs_diag_help(&E->c->sink, e, "`auto` is only a duration: it may follow `for`");
+    if (v.kind == V_SIGNAL)
+        lrs_diag_help(&E->c->sink, e,
+                      "a signal is read through a detector: plateaus(%s), last(%s), "
+                      "reports(%s) or best(%s)",
+                      v.def->name, v.def->name, v.def->name, v.def->name);
     return 0;
 }
 
@@ -190,6 +201,14 @@ static value for_(elab *E, frame *f, lrs_ast *n)
                       ceil(lit->num));
         return ERR;
     }
+    if (d.t->reactive) {
+        size_t e = lrs_diag_error(&E->c->sink, d.span, "a duration cannot depend on a signal");
+        lrs_diag_note(&E->c->sink, e, 0, d.span,
+                      "segment boundaries are fixed before training; only values react");
+        lrs_diag_help(&E->c->sink, e,
+                      "make the value react instead: (drops >= 1 ? A : B), with a fixed `for`");
+        return ERR;
+    }
     if (lrs_term_is_const(d.t, &k) && (k < 0 || k != k)) {
         size_t e = lrs_diag_error(&E->c->sink, d.span, "duration is %s (%g)",
                                   k != k ? "not a number" : "negative", k);
@@ -256,15 +275,30 @@ static const char *pname(const callee *k, size_t i)
     return k->params ? k->params[i].name : k->fparams[i].name;
 }
 
-/* An argument for a P_NAME parameter: a name is not evaluated. */
+/* An argument for a P_NAME parameter: a name is not evaluated. A
+ * parameter of the enclosing def stands for what was passed to it: a
+ * signal or an option word (or a built-in function's name, such as min)
+ * is passed on as a name. */
 static value name_arg(elab *E, frame *f, lrs_ast *n)
 {
     if (n->kind != AST_NAME && n->kind != AST_MEMBER) return eval(E, f, n);
     value v = ERR;
     v.kind = V_NAME;
-    v.def = n->res.kind == RES_DECL ? n->res.decl : NULL;
-    v.name = n->name;
     v.span = n->span;
+    if (n->res.kind == RES_PARAM) {
+        value p = f->args[n->res.index];
+        if (p.kind == V_SIGNAL || p.kind == V_NAME) {
+            v.def = p.def;
+            v.name = p.kind == V_NAME ? p.name : p.def->name;
+        } else if (p.kind == V_WORD || (p.kind == V_FUNC && !p.def)) {
+            v.name = lrs_builtins[p.builtin].name;
+        } else {
+            return p; /* reported as not a name */
+        }
+        return v;
+    }
+    v.def = n->res.kind == RES_DECL ? n->res.decl : NULL;
+    v.name = n->kind == AST_MEMBER ? n->member : n->name;
     return v;
 }
 
@@ -378,6 +412,13 @@ static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
     if (!bind_args(E, f, call, &k, NULL, s, given)) return ERR;
     for (int i = 0; i < b->nparams; i++)
         if (!given[i]) s[i] = num(lrs_term_const(E->c, b->params[i].def, call->span), call->span);
+    /* A name not given: the row's default (name NULL). */
+    for (int i = 0; i < b->nparams; i++)
+        if (!given[i] && b->params[i].kind == P_NAME) {
+            s[i] = ERR;
+            s[i].kind = V_NAME;
+            s[i].span = call->span;
+        }
     lrs_span sp = call->span;
     lrs_farg args[LRS_FORM_MAX_PARAMS] = {{0}};
     int ok = 1;
@@ -462,6 +503,10 @@ static value builtin_value(elab *E, int bi, lrs_span sp)
         t->op = b->id;
         return num(t, sp);
     }
+    case BK_WORD:
+        v.kind = V_WORD;
+        v.builtin = bi;
+        return v;
     default:
         v.kind = V_FUNC;
         v.builtin = bi;
@@ -483,9 +528,9 @@ static value decl_value(elab *E, lrs_decl *d, lrs_span use)
                       d->name);
         lrs_diag_help(&E->c->sink, e, "give '%s' in steps", d->name);
         return ERR;
-    } else if (d->kind == DECL_DEF) {
+    } else if (d->kind == DECL_DEF || d->kind == DECL_SIGNAL) {
         v = ERR;
-        v.kind = V_FUNC;
+        v.kind = d->kind == DECL_DEF ? V_FUNC : V_SIGNAL;
         v.def = d;
     } else if (d->module->is_stdlib) {
         /* The library may be shared between compilations: no memo in it. */
@@ -593,6 +638,11 @@ int lrs_elab_program(lrs_comp *c)
         }
     }
     lrs_module *m = c->main;
+    /* The main file's signals come first in the host's list, in order,
+     * used or not; those of imported files follow as they are used. */
+    for (size_t j = 0; j < m->decls.n; j++)
+        if (((lrs_decl *)m->decls.items[j])->kind == DECL_SIGNAL)
+            lrs_signal_index(c, m->decls.items[j]);
     for (size_t j = 0; j < m->decls.n; j++) {
         lrs_decl *d = m->decls.items[j];
         if (d->kind == DECL_PARAM) {

@@ -5,6 +5,7 @@
 #include "lrs_forms.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NONE LRS_IR_NONE
@@ -217,6 +218,10 @@ static lrs_term *sample_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs
         lrs_diag_error(&c->sink, a[1].span, "sample every must be positive (it is %g)", k);
         return NULL;
     }
+    if (a[1].t->reactive) {
+        lrs_diag_error(&c->sink, a[1].span, "the `every` of sample cannot depend on a signal");
+        return NULL;
+    }
     return form_term(c, f, a, sp);
 }
 
@@ -327,6 +332,145 @@ static uint32_t noise_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, in
     return bin(lw, IR_MUL, lw->operand(lw, t->args[0], x, placed), bin(lw, IR_ADD, K(lw, 1), u));
 }
 
+/* ---- the detectors: plateaus, last, reports, best ---------------------------
+ * plateaus(sig, mode = min, patience = 10, threshold = 1e-4,
+ *          threshold_mode = rel, cooldown = 0, rule = torch)
+ * last(sig, default = 0), reports(sig), best(sig, mode = min, default = 0)
+ * A signal's history as a number: an entry of the detector array that
+ * reactive schedules read (lrs.h, lrs_signals.c runs the rules). Equal
+ * detectors share an entry; the term's k is its slot. */
+
+/* Option word `a` (NULL: not given, the first word) among words[]; its
+ * index, or -1 after an error. */
+static int option_word(lrs_comp *c, const lrs_farg *a, const char *what, const char *const *words)
+{
+    if (!a->name) return 0;
+    for (int i = 0; words[i]; i++)
+        if (!strcmp(a->name, words[i])) return i;
+    char list[96] = "";
+    for (int i = 0; words[i]; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", words[i]);
+    size_t e =
+        lrs_diag_error(&c->sink, a->span, "%s must be one of %s, not '%s'", what, list, a->name);
+    lrs_diag_help(&c->sink, e, "write one of them by name, e.g. %s", words[0]);
+    return -1;
+}
+
+/* A count or threshold option: finite, >= 0, and whole if whole != 0. */
+static int option_number(lrs_comp *c, const lrs_farg *a, const char *what, int whole)
+{
+    double k = a->k;
+    if (k >= 0 && isfinite(k) && (!whole || (k == floor(k) && k < 9.2e18))) return 1;
+    size_t e = lrs_diag_error(&c->sink, a->span, "%s must be %s (it is %g)", what,
+                              whole ? "a whole number, 0 or more" : "finite and 0 or more", k);
+    if (whole && k > 0 && isfinite(k))
+        lrs_diag_help(&c->sink, e, "%s counts reports: write %g", what, round(k));
+    return 0;
+}
+
+static const char *const modes[] = {"min", "max", NULL};
+
+/* The detector's term, with the signal checked and the slot found. */
+static lrs_term *detector_term(lrs_comp *c, const lrs_builtin *f, const lrs_farg *a,
+                               lrs_detector *d, lrs_span sp)
+{
+    if (!a[0].decl || a[0].decl->kind != DECL_SIGNAL) {
+        size_t e = lrs_diag_error(&c->sink, a[0].span, "'%s' is not a signal", a[0].name);
+        lrs_diag_help(&c->sink, e, "declare the metric with `signal %s` and pass its name",
+                      a[0].name);
+        return NULL;
+    }
+    if (c->detectors.n >= LRS_MAX_DETECTORS) {
+        lrs_diag_error(&c->sink, sp, "too many detectors (the limit is %d)", LRS_MAX_DETECTORS);
+        return NULL;
+    }
+    d->signal = lrs_signal_index(c, (lrs_decl *)a[0].decl);
+    lrs_term *t = lrs_term_form(c, f, sp, NULL, 0);
+    t->k = lrs_detector_slot(c, d);
+    t->reactive = 1;
+    return t;
+}
+
+static lrs_term *plateaus_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    static const char *const tmodes[] = {"rel", "abs", NULL};
+    static const char *const rules[] = {"torch", "keras", "sklearn", NULL};
+    int m = option_word(c, &a[1], "the mode of plateaus", modes);
+    int tm = option_word(c, &a[4], "the threshold_mode of plateaus", tmodes);
+    int rule = option_word(c, &a[6], "the rule of plateaus", rules);
+    if (m < 0 || tm < 0 || rule < 0 || !option_number(c, &a[2], "the patience of plateaus", 1) ||
+        !option_number(c, &a[3], "the threshold of plateaus", 0) ||
+        !option_number(c, &a[5], "the cooldown of plateaus", 1))
+        return NULL;
+    if (rule == LRS_RULE_SKLEARN && a[5].k != 0) {
+        size_t e = lrs_diag_error(&c->sink, a[5].span,
+                                  "scikit-learn's rule has no cooldown (it is %g)", a[5].k);
+        lrs_diag_help(&c->sink, e, "leave cooldown out, or use rule = torch or keras");
+        return NULL;
+    }
+    if (rule == LRS_RULE_SKLEARN && a[4].name && tm == 0) {
+        size_t e = lrs_diag_error(&c->sink, a[4].span,
+                                  "scikit-learn's rule compares with an absolute `tol`");
+        lrs_diag_help(&c->sink, e, "write threshold_mode = abs, or leave it out");
+        return NULL;
+    }
+    lrs_detector d;
+    memset(&d, 0, sizeof d);
+    d.kind = LRS_DETECT_PLATEAUS;
+    d.mode_max = (uint32_t)m;
+    d.threshold_abs = rule == LRS_RULE_SKLEARN ? 1u : (uint32_t)tm;
+    d.rule = (uint32_t)rule;
+    d.patience = (int64_t)a[2].k;
+    d.cooldown = (int64_t)a[5].k;
+    d.threshold = a[3].k;
+    return detector_term(c, f, a, &d, sp);
+}
+
+static lrs_term *value_detector(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp,
+                                uint32_t kind, int mode, const lrs_farg *def)
+{
+    if (mode < 0) return NULL;
+    if (!isfinite(def->k)) {
+        lrs_diag_error(&c->sink, def->span, "the default of '%s' must be finite (it is %g)",
+                       f->name, def->k);
+        return NULL;
+    }
+    lrs_detector d;
+    memset(&d, 0, sizeof d);
+    d.kind = kind;
+    d.mode_max = (uint32_t)mode;
+    d.initial = def->k;
+    return detector_term(c, f, a, &d, sp);
+}
+
+static lrs_term *last_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    return value_detector(c, f, a, sp, LRS_DETECT_LAST, 0, &a[1]);
+}
+
+static lrs_term *best_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    int m = option_word(c, &a[1], "the mode of best", modes);
+    return value_detector(c, f, a, sp, LRS_DETECT_BEST, m, &a[2]);
+}
+
+static lrs_term *reports_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    lrs_detector d;
+    memset(&d, 0, sizeof d);
+    d.kind = LRS_DETECT_REPORTS;
+    return detector_term(c, f, a, &d, sp);
+}
+
+/* The same value in every context: the detector array's entry. */
+static uint32_t detector_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    (void)x;
+    (void)placed;
+    const lrs_detector *d = lw->c->detectors.items[(size_t)t->k];
+    return lrs_ir_input(lw->ir, (uint32_t)t->k, d->initial);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 #define CONST(n, v, b) {n, BK_CONST, b, v, 0, 0, {{0}}, 0, 0, 0}
@@ -334,6 +478,7 @@ static uint32_t noise_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, in
 #define NUM(p) {p, P_NUM, NULL, 0}
 #define MATH1(n, op) {n, BK_MATH, op, 0, 1, 1, {NUM("x")}, 0, 0, 0}
 #define MATH2(n, op, p, q) {n, BK_MATH, op, 0, 2, 2, {NUM(p), NUM(q)}, 0, 0, 0}
+#define WORD(n) {n, BK_WORD, 0, 0, 0, 0, {{0}}, 0, 0, 0}
 
 const lrs_builtin lrs_builtins[] = {
     CONST("pi", M_PI, 0),
@@ -427,6 +572,58 @@ const lrs_builtin lrs_builtins[] = {
      noise_elab,
      duration_of_first,
      noise_lower},
+    {"plateaus",
+     BK_FORM,
+     0,
+     0,
+     7,
+     1,
+     {{"sig", P_NAME, "the signal", 0},
+      {"mode", P_NAME, "the mode", 0},
+      {"patience", P_CONST, "the patience", 10},
+      {"threshold", P_CONST, "the threshold", 1e-4},
+      {"threshold_mode", P_NAME, "the threshold_mode", 0},
+      {"cooldown", P_CONST, "the cooldown", 0},
+      {"rule", P_NAME, "the rule", 0}},
+     plateaus_elab,
+     no_duration,
+     detector_lower},
+    {"last",
+     BK_FORM,
+     0,
+     0,
+     2,
+     1,
+     {{"sig", P_NAME, "the signal", 0}, {"default", P_CONST, "the default", 0}},
+     last_elab,
+     no_duration,
+     detector_lower},
+    {"reports",
+     BK_FORM,
+     0,
+     0,
+     1,
+     1,
+     {{"sig", P_NAME, "the signal", 0}},
+     reports_elab,
+     no_duration,
+     detector_lower},
+    {"best",
+     BK_FORM,
+     0,
+     0,
+     3,
+     1,
+     {{"sig", P_NAME, "the signal", 0},
+      {"mode", P_NAME, "the mode", 0},
+      {"default", P_CONST, "the default", 0}},
+     best_elab,
+     no_duration,
+     detector_lower},
+    WORD("rel"),
+    WORD("torch"),
+    WORD("keras"),
+    WORD("sklearn"),
 };
 const size_t lrs_builtin_count = sizeof lrs_builtins / sizeof lrs_builtins[0];
 

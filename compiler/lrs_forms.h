@@ -1,7 +1,7 @@
 /* lrs_forms.h — the built-in names, one row each: constants, context
  * variables, math functions, and the forms (restarts, sample, at, index,
- * pick, noise, clamp). A form's row holds everything about it: its
- * parameters with their kinds and defaults, and the functions that
+ * pick, noise, clamp, and the detectors plateaus, last, reports, best). A form's row holds
+ * everything about it: its parameters with their kinds and defaults, and the functions that
  * elaborate it, give its duration and lower it to IR (lrs_forms.c, one
  * block per form). Elaboration (lrs_elab.c) binds and checks a call's
  * arguments from the row; lowering (lrs_lower.c) calls the row's
@@ -11,7 +11,7 @@
 
 #include "lrs_sema.h"
 
-enum { LRS_FORM_MAX_PARAMS = 6 };
+enum { LRS_FORM_MAX_PARAMS = 8 };
 
 typedef enum lrs_bkind {
     BK_CONST, /* pi, e, true, false */
@@ -19,6 +19,7 @@ typedef enum lrs_bkind {
     BK_CTX,   /* step, span, progress, cycle, global_step */
     BK_MATH,  /* a math function over numbers: one IR op */
     BK_FORM,  /* a form: the functions of its row */
+    BK_WORD,  /* an option word of the detectors: rel, torch, keras, sklearn */
 } lrs_bkind;
 
 /* What an argument must be; elaboration checks it before the row's

@@ -9,16 +9,21 @@
 
 enum { STACK_SCRATCH = 256 };
 
-double lrs_interp_eval(const lrs_program *p, size_t i, int64_t step)
+double lrs_interp_eval_reactive(const lrs_program *p, size_t i, int64_t step, const double *det)
 {
     if (!lrs_program_ok(p) || i >= p->nsched) return NAN;
     const lrs_code *c = &p->sched[i].code;
     double local[STACK_SCRATCH];
     double *v = c->n <= STACK_SCRATCH ? local : malloc(c->n * sizeof *v);
     if (!v) return NAN;
-    double r = lrs_code_eval(c, step, v);
+    double r = lrs_code_eval_det(c, step, det, v);
     if (v != local) free(v);
     return r;
+}
+
+double lrs_interp_eval(const lrs_program *p, size_t i, int64_t step)
+{
+    return lrs_interp_eval_reactive(p, i, step, NULL);
 }
 
 void lrs_interp_range(const lrs_program *p, size_t i, int64_t first, int64_t count, double *out)

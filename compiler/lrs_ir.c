@@ -10,23 +10,23 @@
 /* Facts about each operation, one row each (lrs_ir.h):
  *                   name      arity boolean integer discontinuous */
 static const lrs_irfacts op_facts[IR_NOPS] = {
-    [IR_CONST] = {"const", 0, 0, 0, 0},   [IR_STEP] = {"step", 0, 0, 1, 0},
-    [IR_NOISE] = {"noise", 0, 0, 0, 0},   [IR_NEG] = {"neg", 1, 0, 0, 0},
-    [IR_NOT] = {"not", 1, 1, 1, 1},       [IR_ABS] = {"abs", 1, 0, 0, 0},
-    [IR_FLOOR] = {"floor", 1, 0, 1, 1},   [IR_CEIL] = {"ceil", 1, 0, 1, 1},
-    [IR_ROUND] = {"round", 1, 0, 1, 1},   [IR_SQRT] = {"sqrt", 1, 0, 0, 0},
-    [IR_EXP] = {"exp", 1, 0, 0, 0},       [IR_LOG] = {"log", 1, 0, 0, 0},
-    [IR_LOG2] = {"log2", 1, 0, 0, 0},     [IR_SIN] = {"sin", 1, 0, 0, 0},
-    [IR_COS] = {"cos", 1, 0, 0, 0},       [IR_TANH] = {"tanh", 1, 0, 0, 0},
-    [IR_ADD] = {"add", 2, 0, 0, 0},       [IR_SUB] = {"sub", 2, 0, 0, 0},
-    [IR_MUL] = {"mul", 2, 0, 0, 0},       [IR_DIV] = {"div", 2, 0, 0, 0},
-    [IR_POW] = {"pow", 2, 0, 0, 0},       [IR_MIN] = {"min", 2, 0, 0, 0},
-    [IR_MAX] = {"max", 2, 0, 0, 0},       [IR_MOD] = {"mod", 2, 0, 0, 1},
-    [IR_LT] = {"lt", 2, 1, 1, 1},         [IR_LE] = {"le", 2, 1, 1, 1},
-    [IR_GT] = {"gt", 2, 1, 1, 1},         [IR_GE] = {"ge", 2, 1, 1, 1},
-    [IR_EQ] = {"eq", 2, 1, 1, 1},         [IR_NE] = {"ne", 2, 1, 1, 1},
-    [IR_AND] = {"and", 2, 1, 1, 1},       [IR_OR] = {"or", 2, 1, 1, 1},
-    [IR_SELECT] = {"select", 3, 0, 0, 0},
+    [IR_CONST] = {"const", 0, 0, 0, 0}, [IR_STEP] = {"step", 0, 0, 1, 0},
+    [IR_NOISE] = {"noise", 0, 0, 0, 0}, [IR_INPUT] = {"input", 0, 0, 0, 0},
+    [IR_NEG] = {"neg", 1, 0, 0, 0},     [IR_NOT] = {"not", 1, 1, 1, 1},
+    [IR_ABS] = {"abs", 1, 0, 0, 0},     [IR_FLOOR] = {"floor", 1, 0, 1, 1},
+    [IR_CEIL] = {"ceil", 1, 0, 1, 1},   [IR_ROUND] = {"round", 1, 0, 1, 1},
+    [IR_SQRT] = {"sqrt", 1, 0, 0, 0},   [IR_EXP] = {"exp", 1, 0, 0, 0},
+    [IR_LOG] = {"log", 1, 0, 0, 0},     [IR_LOG2] = {"log2", 1, 0, 0, 0},
+    [IR_SIN] = {"sin", 1, 0, 0, 0},     [IR_COS] = {"cos", 1, 0, 0, 0},
+    [IR_TANH] = {"tanh", 1, 0, 0, 0},   [IR_ADD] = {"add", 2, 0, 0, 0},
+    [IR_SUB] = {"sub", 2, 0, 0, 0},     [IR_MUL] = {"mul", 2, 0, 0, 0},
+    [IR_DIV] = {"div", 2, 0, 0, 0},     [IR_POW] = {"pow", 2, 0, 0, 0},
+    [IR_MIN] = {"min", 2, 0, 0, 0},     [IR_MAX] = {"max", 2, 0, 0, 0},
+    [IR_MOD] = {"mod", 2, 0, 0, 1},     [IR_LT] = {"lt", 2, 1, 1, 1},
+    [IR_LE] = {"le", 2, 1, 1, 1},       [IR_GT] = {"gt", 2, 1, 1, 1},
+    [IR_GE] = {"ge", 2, 1, 1, 1},       [IR_EQ] = {"eq", 2, 1, 1, 1},
+    [IR_NE] = {"ne", 2, 1, 1, 1},       [IR_AND] = {"and", 2, 1, 1, 1},
+    [IR_OR] = {"or", 2, 1, 1, 1},       [IR_SELECT] = {"select", 3, 0, 0, 0},
 };
 
 const lrs_irfacts *lrs_ir_facts(lrs_irop op)
@@ -241,6 +241,11 @@ uint32_t lrs_ir_noise(lrs_ir *ir, double seed)
     return intern(ir, mk(IR_NOISE, LRS_IR_NONE, LRS_IR_NONE, LRS_IR_NONE, seed));
 }
 
+uint32_t lrs_ir_input(lrs_ir *ir, uint32_t slot, double initial)
+{
+    return intern(ir, mk(IR_INPUT, slot, LRS_IR_NONE, LRS_IR_NONE, initial));
+}
+
 int lrs_ir_is_const(const lrs_ir *ir, uint32_t x, double *k)
 {
     if (ir->oom || x >= ir->n || ir->nodes[x].op != IR_CONST) return 0;
@@ -364,7 +369,19 @@ void lrs_code_free(lrs_code *c)
     c->n = 0;
 }
 
+int lrs_code_reactive(const lrs_code *c)
+{
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->ins[i].op == IR_INPUT) return 1;
+    return 0;
+}
+
 double lrs_code_eval(const lrs_code *c, int64_t step, double *v)
+{
+    return lrs_code_eval_det(c, step, NULL, v);
+}
+
+double lrs_code_eval_det(const lrs_code *c, int64_t step, const double *det, double *v)
 {
     if (step < 0) step = 0;
     for (uint32_t i = 0; i < c->n; i++) {
@@ -378,6 +395,9 @@ double lrs_code_eval(const lrs_code *c, int64_t step, double *v)
             break;
         case IR_NOISE:
             v[i] = lrs_ir_noise_value(step, n->k);
+            break;
+        case IR_INPUT:
+            v[i] = det ? det[n->a] : n->k;
             break;
         case IR_SELECT:
             v[i] = v[n->a] != 0 ? v[n->b] : v[n->c];

@@ -15,6 +15,7 @@ typedef enum lrs_irop {
     IR_CONST, /* k */
     IR_STEP,  /* (double)max(step, 0) */
     IR_NOISE, /* uniform in [-1, 1] from hash(max(step, 0), seed = k) */
+    IR_INPUT, /* detector a of the detector array; k when there is none (before any report) */
     /* unary */
     IR_NEG,
     IR_NOT,
@@ -93,6 +94,8 @@ void lrs_ir_free(lrs_ir *ir);
 uint32_t lrs_ir_const(lrs_ir *ir, double k);
 uint32_t lrs_ir_step(lrs_ir *ir);
 uint32_t lrs_ir_noise(lrs_ir *ir, double seed);
+/* Detector `slot`, whose value before any report is `initial`. */
+uint32_t lrs_ir_input(lrs_ir *ir, uint32_t slot, double initial);
 uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a);
 uint32_t lrs_ir_bin(lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b);
 uint32_t lrs_ir_select(lrs_ir *ir, uint32_t c, uint32_t a, uint32_t b);
@@ -126,7 +129,12 @@ typedef struct lrs_code {
 /* Returns 0, or -1 when memory ran out. */
 int lrs_code_build(const lrs_ir *ir, uint32_t root, lrs_code *out);
 void lrs_code_free(lrs_code *c);
-/* Evaluate at a step with a caller-provided scratch of c->n doubles. */
+/* Evaluate at a step with a caller-provided scratch of c->n doubles, with
+ * the detectors before any report. */
 double lrs_code_eval(const lrs_code *c, int64_t step, double *scratch);
+/* The same with detector values det[] (NULL: before any report). */
+double lrs_code_eval_det(const lrs_code *c, int64_t step, const double *det, double *scratch);
+/* Nonzero if the code reads a detector. */
+int lrs_code_reactive(const lrs_code *c);
 
 #endif

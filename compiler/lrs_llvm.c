@@ -590,9 +590,10 @@ static LLVMValueRef step_to_double(llvm_lower *L, LLVMValueRef s)
     return LLVMBuildFAdd(b, hi, lo, "stepf");
 }
 
-/* The clamped step and its double, computed once per function. */
+/* The clamped step and its double, computed once per function, and the
+ * detector array of a reactive schedule (NULL otherwise). */
 typedef struct step_vals {
-    LLVMValueRef s, sd;
+    LLVMValueRef s, sd, det;
 } step_vals;
 
 /* One instruction of `code` from its operands' values a, c and cc. vm:
@@ -609,6 +610,11 @@ static LLVMValueRef lower_op(llvm_lower *L, const lrs_irnode *n, LLVMValueRef a,
         return sv->sd;
     case IR_NOISE:
         return noise(L, sv->s, n->k);
+    case IR_INPUT: { /* detectors[a] of a reactive schedule */
+        if (!sv->det) return kf(L, n->k);
+        LLVMValueRef idx = ki(L, n->a);
+        return LLVMBuildLoad2(b, L->f64, LLVMBuildGEP2(b, L->f64, sv->det, &idx, 1, ""), "");
+    }
     case IR_NEG:
         return LLVMBuildFNeg(b, a, "");
     case IR_NOT:
@@ -691,7 +697,7 @@ static step_vals clamp_step(llvm_lower *L, LLVMValueRef step)
     LLVMTypeRef fty;
     LLVMValueRef smax = intrinsic(L, "llvm.smax", L->i64, &fty);
     LLVMValueRef args[2] = {step, ki(L, 0)};
-    step_vals sv = {LLVMBuildCall2(L->b, fty, smax, args, 2, "step"), NULL};
+    step_vals sv = {LLVMBuildCall2(L->b, fty, smax, args, 2, "step"), NULL, NULL};
     return sv;
 }
 
@@ -712,7 +718,8 @@ static LLVMValueRef operand(LLVMValueRef *v, const lrs_irnode *n, int k)
  * Every node is computed (selects, not branches), as the interpreter does;
  * nothing can trap, and straight-line code is what the vectoriser wants.
  * vec: attach libmvec variants to math calls (range functions). */
-static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef step, int vec)
+static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef step,
+                               LLVMValueRef det, int vec)
 {
     LLVMValueRef *v = malloc((code->n ? code->n : 1) * sizeof *v);
     unsigned char *exact = malloc(code->n ? code->n : 1);
@@ -726,6 +733,7 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
     lrs_llvm_exact_nodes(code, exact);
     magnitudes(code, mag);
     step_vals sv = clamp_step(L, step);
+    sv.det = det;
     for (uint32_t i = 0; i < code->n; i++) {
         const lrs_irnode *n = &code->ins[i];
         v[i] = lower_op(L, n, operand(v, n, 0), operand(v, n, 1), operand(v, n, 2),
@@ -916,6 +924,7 @@ static LLVMValueRef lower_branches(llvm_lower *L, LLVMValueRef fn, const lrs_cod
     }
     step_vals sv = clamp_step(L, LLVMGetParam(fn, 0));
     sv.sd = step_to_double(L, sv.s); /* here, where it dominates every use */
+    sv.det = LLVMCountParams(fn) > 1 ? LLVMGetParam(fn, 1) : NULL;
     r = lower_lazy(&Z, &sv, over);
 done:
     free(Z.v);
@@ -926,14 +935,18 @@ done:
     return r;
 }
 
-static LLVMValueRef add_function(llvm_lower *L, const char *prefix, const char *name, int range)
+/* PREFIX_NAME(i64 step) -> double and PREFIX_NAME_range(i64 first, i64
+ * count, ptr out); a reactive schedule's take `ptr detectors` last. */
+static LLVMValueRef add_function(llvm_lower *L, const char *prefix, const char *name, int range,
+                                 int reactive)
 {
     char *sym = lrs_llvm_symbol(prefix, name, range);
     if (!sym) return NULL;
     LLVMTypeRef ptr = LLVMPointerTypeInContext(L->c, 0);
-    LLVMTypeRef ps[3] = {L->i64, L->i64, ptr};
-    LLVMTypeRef fty = range ? LLVMFunctionType(LLVMVoidTypeInContext(L->c), ps, 3, 0)
-                            : LLVMFunctionType(L->f64, ps, 1, 0);
+    LLVMTypeRef ps[4] = {L->i64, L->i64, ptr, ptr};
+    LLVMTypeRef sps[2] = {L->i64, ptr};
+    LLVMTypeRef fty = range ? LLVMFunctionType(LLVMVoidTypeInContext(L->c), ps, 3u + !!reactive, 0)
+                            : LLVMFunctionType(L->f64, sps, 1u + !!reactive, 0);
     LLVMValueRef f = LLVMAddFunction(L->m, sym, fty);
     free(sym);
     add_enum_attr(L, f, LLVMAttributeFunctionIndex, "nounwind", 0);
@@ -942,11 +955,19 @@ static LLVMValueRef add_function(llvm_lower *L, const char *prefix, const char *
     add_enum_attr(L, f, LLVMAttributeFunctionIndex, "nofree", 0);
     /* memory(none) for the scalar function, memory(argmem: write) for the
      * range one: the generated code reads nothing and writes only out. */
-    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "memory", range ? 2 : 0);
+    /* A reactive one also reads its detectors: argmem read (1), readwrite (3). */
+    add_enum_attr(L, f, LLVMAttributeFunctionIndex, "memory",
+                  (range ? 2u : 0u) | (reactive ? 1u : 0u));
     if (range) {
         add_enum_attr(L, f, 3, "noalias", 0);
         add_enum_attr(L, f, 3, "nocapture", 0);
         add_enum_attr(L, f, 3, "writeonly", 0);
+    }
+    if (reactive) {
+        LLVMAttributeIndex det = range ? 4 : 2;
+        add_enum_attr(L, f, det, "nocapture", 0);
+        add_enum_attr(L, f, det, "readonly", 0);
+        add_enum_attr(L, f, det, "noalias", 0);
     }
     return f;
 }
@@ -954,18 +975,18 @@ static LLVMValueRef add_function(llvm_lower *L, const char *prefix, const char *
 /* PREFIX_NAME(step) = the schedule at step: with branches where they
  * save work, else straight-line. Returns the function or NULL. */
 static LLVMValueRef lower_scalar(llvm_lower *L, const char *prefix, const char *name,
-                                 const lrs_code *code)
+                                 const lrs_code *code, int reactive)
 {
-    LLVMValueRef f = add_function(L, prefix, name, 0);
+    LLVMValueRef f = add_function(L, prefix, name, 0, reactive);
     if (!f) return NULL;
     LLVMPositionBuilderAtEnd(L->b, LLVMAppendBasicBlockInContext(L->c, f, "entry"));
     int straight = 0;
     LLVMValueRef r = lower_branches(L, f, code, &straight);
     if (!r && straight) { /* in a fresh function (deleting one drops its references) */
         LLVMDeleteFunction(f);
-        if (!(f = add_function(L, prefix, name, 0))) return NULL;
+        if (!(f = add_function(L, prefix, name, 0, reactive))) return NULL;
         LLVMPositionBuilderAtEnd(L->b, LLVMAppendBasicBlockInContext(L->c, f, "entry"));
-        r = lower_code(L, code, LLVMGetParam(f, 0), 0);
+        r = lower_code(L, code, LLVMGetParam(f, 0), reactive ? LLVMGetParam(f, 1) : NULL, 0);
     }
     if (!r) return NULL;
     LLVMBuildRet(L->b, r);
@@ -1109,7 +1130,8 @@ static int range_loop(llvm_lower *L, LLVMValueRef f, const lrs_code *code, LLVMV
     LLVMValueRef sat = intrinsic(L, "llvm.sadd.sat", L->i64, &fty);
     LLVMValueRef args[2] = {first, k};
     LLVMValueRef step = LLVMBuildCall2(b, fty, sat, args, 2, "s");
-    LLVMValueRef v = lower_code(L, code, step, 1);
+    LLVMValueRef det = LLVMCountParams(f) > 3 ? LLVMGetParam(f, 3) : NULL;
+    LLVMValueRef v = lower_code(L, code, step, det, 1);
     if (!v) return -1;
     LLVMBuildStore(b, v, LLVMBuildGEP2(b, L->f64, out, &k, 1, ""));
     LLVMValueRef next = LLVMBuildNSWAdd(b, k, ki(L, 1), "");
@@ -1203,9 +1225,11 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *pr
                 *err = strdup("out of memory lowering to LLVM IR");
                 goto fail;
             }
-            LLVMValueRef f =
-                which & LRS_LLVM_SCALAR ? lower_scalar(&L, prefix, s->name, &code) : NULL;
-            LLVMValueRef r = which & LRS_LLVM_RANGE ? add_function(&L, prefix, s->name, 1) : NULL;
+            LLVMValueRef f = which & LRS_LLVM_SCALAR
+                                 ? lower_scalar(&L, prefix, s->name, &code, s->reactive)
+                                 : NULL;
+            LLVMValueRef r =
+                which & LRS_LLVM_RANGE ? add_function(&L, prefix, s->name, 1, s->reactive) : NULL;
             int bad = (which & LRS_LLVM_SCALAR && !f) ||
                       (which & LRS_LLVM_RANGE && (!r || lower_range(&L, r, &code, s)));
             free(code.ins);

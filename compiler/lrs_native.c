@@ -111,16 +111,35 @@ static const lrs_native_backend *for_schedule(lrs_program *p, size_t i)
     return b;
 }
 
+/* A reactive schedule's functions come from the backend's table too, as
+ * lrs_fn and lrs_range_fn: cast back to their own types here. */
+static int reactive(const lrs_program *p, size_t i)
+{
+    return lrs_program_ok(p) && i < p->nsched && p->sched[i].reactive;
+}
+
 lrs_fn lrs_program_function(lrs_program *p, size_t i)
 {
-    const lrs_native_backend *b = for_schedule(p, i);
+    const lrs_native_backend *b = reactive(p, i) ? NULL : for_schedule(p, i);
     return b ? b->function(p, i) : NULL;
 }
 
 lrs_range_fn lrs_program_range_function(lrs_program *p, size_t i)
 {
-    const lrs_native_backend *b = for_schedule(p, i);
+    const lrs_native_backend *b = reactive(p, i) ? NULL : for_schedule(p, i);
     return b ? b->range_function(p, i) : NULL;
+}
+
+lrs_reactive_fn lrs_program_reactive_function(lrs_program *p, size_t i)
+{
+    const lrs_native_backend *b = reactive(p, i) ? for_schedule(p, i) : NULL;
+    return b ? (lrs_reactive_fn)(void (*)(void))b->function(p, i) : NULL;
+}
+
+lrs_reactive_range_fn lrs_program_reactive_range_function(lrs_program *p, size_t i)
+{
+    const lrs_native_backend *b = reactive(p, i) ? for_schedule(p, i) : NULL;
+    return b ? (lrs_reactive_range_fn)(void (*)(void))b->range_function(p, i) : NULL;
 }
 
 const char *lrs_program_native_error(const lrs_program *p)

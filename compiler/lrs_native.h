@@ -29,7 +29,9 @@ extern const lrs_native_backend lrs_native_llvm;
 
 /* The JIT's and the ahead-of-time entry points behind the public
  * lrs_program_function, lrs_program_range_function and lrs_program_emit
- * (lrs_jit.c, lrs_aot.c). */
+ * (lrs_jit.c, lrs_aot.c). For a reactive schedule the two functions
+ * return its reactive forms, cast to lrs_fn and lrs_range_fn
+ * (lrs_program_reactive_function casts them back). */
 lrs_fn lrs_jit_function(lrs_program *p, size_t i);
 lrs_range_fn lrs_jit_range_function(lrs_program *p, size_t i);
 int lrs_aot_emit(const lrs_program *p, const lrs_emit_options *o, char *err, size_t errlen);

@@ -20,6 +20,8 @@ typedef struct lrs_schedule {
     int proved;
     int exact;        /* vmin, vmax are the true extremes, not estimates */
     int line, column; /* of its name in the main file (for diagnostics of the outputs) */
+    int reactive;     /* its code reads detectors: the reactive ABI */
+    double ilo, ihi;  /* reactive: bounds over every history (NAN unchecked) */
 } lrs_schedule;
 
 typedef struct lrs_param_value {
@@ -35,6 +37,10 @@ struct lrs_program {
     size_t nsched;
     lrs_param_value *params;
     size_t nparams;
+    char **signals; /* signal names, and the detectors of the detector array */
+    size_t nsignals;
+    lrs_detector *detectors;
+    size_t ndetectors;
     char *source_name;
     /* Native code from the context's JIT (lrs_jit.c), made on first use
      * under ctx->lock; a failure is kept in native_error and not retried. */

@@ -83,6 +83,8 @@ static const char *kind_name(lrs_decl_kind k)
         return "let";
     case DECL_DEF:
         return "def";
+    case DECL_SIGNAL:
+        return "signal";
     default:
         return "schedule";
     }

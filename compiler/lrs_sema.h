@@ -25,6 +25,7 @@ enum {
     LRS_MAX_IR = 4000000,          /* IR nodes of a program */
     LRS_MAX_CYCLES = 1000000000,   /* restarts cycles reachable */
     LRS_MAX_LISTED_CYCLES = 10000, /* restart boundaries listed per restarts */
+    LRS_MAX_DETECTORS = 4096,      /* distinct detectors of a program */
 };
 #define LRS_MAX_ARENA ((size_t)1 << 30)
 
@@ -85,6 +86,7 @@ struct lrs_term {
     lrs_span span;
     uint32_t depth;
     int reported; /* an error about this term was reported (no repeats) */
+    int reactive; /* it reads a detector */
 };
 
 /* ---- the compilation ------------------------------------------------- */
@@ -101,6 +103,8 @@ typedef struct lrs_sched_out {
     double v0, vend, vmin, vmax;
     int proved; /* interval analysis showed it finite and non-negative at every step */
     int exact;  /* vmin and vmax are the true extremes (else estimates from samples) */
+    int reactive;
+    double ilo, ihi; /* reactive: the interval over every history */
 } lrs_sched_out;
 
 typedef struct lrs_param_out {
@@ -135,6 +139,8 @@ typedef struct lrs_comp {
     lrs_vec params;       /* lrs_param_out* */
     lrs_vec jumps;        /* lrs_jump* */
     lrs_vec cycle_starts; /* lrs_jump* with no IR: restart boundaries at known steps */
+    lrs_vec signals;      /* lrs_decl* of DECL_SIGNAL, in the order they are first used */
+    lrs_vec detectors;    /* lrs_detector*, distinct; index = slot of the detector array */
     size_t nterms;
     int too_big; /* a size limit of the terms was reported; stop building */
     int cycles;  /* name resolution found a recursive definition */
@@ -167,5 +173,10 @@ int lrs_term_is_const(const lrs_term *t, double *k);
 double lrs_term_value(const lrs_term *t);
 /* Report an error about a term once, however often it is lowered. */
 size_t lrs_term_error(lrs_comp *c, lrs_term *t, const char *fmt, ...) LRS_PRINTF(3, 4);
+/* The index of signal `sig` (a DECL_SIGNAL) in the program's list, added
+ * at the end when new; and the slot of detector d in the detector array
+ * (equal detectors share one). */
+uint32_t lrs_signal_index(lrs_comp *c, lrs_decl *sig);
+uint32_t lrs_detector_slot(lrs_comp *c, const lrs_detector *d);
 
 #endif

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 lrs_term *lrs_term_new(lrs_comp *c, lrs_tkind kind, lrs_span sp)
 {
@@ -50,8 +51,10 @@ double lrs_term_value(const lrs_term *t)
 static lrs_term *deepen(lrs_comp *c, lrs_term *t, lrs_term *const *kids, size_t n)
 {
     uint32_t depth = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (kids[i] && kids[i]->depth > depth) depth = kids[i]->depth;
+        if (kids[i] && kids[i]->reactive) t->reactive = 1; /* it reads a detector */
+    }
     t->depth = depth + 1;
     if (t->depth > LRS_MAX_TERM_DEPTH && !c->too_big) {
         c->too_big = 1;
@@ -112,6 +115,24 @@ lrs_term *lrs_term_bin(lrs_comp *c, lrs_irop op, lrs_term *a, lrs_term *b, lrs_s
     t->op = op;
     t->is_bool = is_bool;
     return t;
+}
+
+uint32_t lrs_signal_index(lrs_comp *c, lrs_decl *sig)
+{
+    for (size_t i = 0; i < c->signals.n; i++)
+        if (c->signals.items[i] == sig) return (uint32_t)i;
+    lrs_vec_push(&c->arena, &c->signals, sig);
+    return (uint32_t)(c->signals.n - 1);
+}
+
+uint32_t lrs_detector_slot(lrs_comp *c, const lrs_detector *d)
+{
+    for (size_t i = 0; i < c->detectors.n; i++)
+        if (!memcmp(c->detectors.items[i], d, sizeof *d)) return (uint32_t)i;
+    lrs_detector *p = lrs_arena_alloc(&c->arena, sizeof *p);
+    *p = *d;
+    lrs_vec_push(&c->arena, &c->detectors, p);
+    return (uint32_t)(c->detectors.n - 1);
 }
 
 size_t lrs_term_error(lrs_comp *c, lrs_term *t, const char *fmt, ...)

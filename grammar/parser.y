@@ -86,6 +86,7 @@ static lrs_span S(lrs_pstate *ps, lrs_loc l)
 %token <str> NAME "name"
 %token <str> STRING "string"
 %token IMPORT "import" AS "as" PARAM "param" LET "let" DEF "def" SCHEDULE "schedule"
+%token SIGNAL "signal"
 %token THEN "then" FOR "for" STEPS "steps" EPOCHS "epochs"
 %token ARROW "->" EQ "==" NE "!=" LE "<=" GE ">=" AND "&&" OR "||"
 
@@ -109,7 +110,7 @@ program
     ;
 
 /* decl: import STRING [as NAME] | param NAME = expr | let NAME = expr
- *     | def NAME ( params ) = expr | schedule NAME = expr */
+ *     | def NAME ( params ) = expr | schedule NAME = expr | signal NAME */
 decl
     : IMPORT STRING        { $$ = lrs_ast_decl(B, DECL_IMPORT, S(ps, @$), NULL, S(ps, @2), NULL);
                              $$->path = $2; }
@@ -118,6 +119,7 @@ decl
     | PARAM NAME '=' expr  { $$ = lrs_ast_decl(B, DECL_PARAM, S(ps, @$), $2, S(ps, @2), $4); }
     | LET NAME '=' expr    { $$ = lrs_ast_decl(B, DECL_LET, S(ps, @$), $2, S(ps, @2), $4); }
     | SCHEDULE NAME '=' expr { $$ = lrs_ast_decl(B, DECL_SCHEDULE, S(ps, @$), $2, S(ps, @2), $4); }
+    | SIGNAL NAME          { $$ = lrs_ast_decl(B, DECL_SIGNAL, S(ps, @$), $2, S(ps, @2), NULL); }
     | DEF NAME '(' params ')' '=' expr {
                              $$ = lrs_ast_decl(B, DECL_DEF, S(ps, @$), $2, S(ps, @2), $7);
                              $$->nparams = $4->n;
@@ -295,6 +297,7 @@ static const char *keyword(yysymbol_kind_t k)
     case YYSYMBOL_LET: return "let";
     case YYSYMBOL_DEF: return "def";
     case YYSYMBOL_SCHEDULE: return "schedule";
+    case YYSYMBOL_SIGNAL: return "signal";
     case YYSYMBOL_THEN: return "then";
     case YYSYMBOL_FOR: return "for";
     case YYSYMBOL_STEPS: return "steps";
@@ -327,7 +330,7 @@ static int expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t k)
 static int is_decl_start(yysymbol_kind_t k)
 {
     return k == YYSYMBOL_IMPORT || k == YYSYMBOL_PARAM || k == YYSYMBOL_LET ||
-           k == YYSYMBOL_DEF || k == YYSYMBOL_SCHEDULE;
+           k == YYSYMBOL_DEF || k == YYSYMBOL_SCHEDULE || k == YYSYMBOL_SIGNAL;
 }
 
 static int is_operator(yysymbol_kind_t k)
@@ -390,7 +393,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, lrs_pstate *ps)
             strcmp(yysymbol_name(exp[i]), "'-'") &&
             exp[i] != YYSYMBOL_YYEOF && exp[i] != YYSYMBOL_STEPS && exp[i] != YYSYMBOL_EPOCHS)
             phr[np++] = describe(ps, exp[i]);
-    if (any_decl) phr[np++] = "a declaration (import, param, let, def, schedule)";
+    if (any_decl) phr[np++] = "a declaration (import, param, let, def, schedule, signal)";
 
     char msg[512];
     int m = snprintf(msg, sizeof msg, "unexpected %s", what);

@@ -147,6 +147,11 @@ typedef struct lrs_schedule_info {
     int proved;
     size_t boundary_count; /* `then` boundaries at known global steps */
     int exact;             /* min and max are exact, not estimates */
+    /* A reactive schedule (it reads detectors): min and max above are over
+     * the step and the sampled histories; bound_min and bound_max hold over
+     * every history (interval analysis; NAN when the checker was skipped). */
+    int reactive;
+    double bound_min, bound_max;
 } lrs_schedule_info;
 LRS_API int lrs_program_schedule_info(const lrs_program *prog, size_t i, lrs_schedule_info *out);
 
@@ -167,6 +172,119 @@ LRS_API void lrs_interp_range(const lrs_program *prog, size_t i, int64_t first, 
                               double *out);
 
 /* ------------------------------------------------------------------ */
+/* Signals: schedules that react to what training reports               */
+/* ------------------------------------------------------------------ */
+
+/* A program that declares `signal NAME` and uses a detector (plateaus,
+ * last, reports, best) has reactive schedules: their value is a pure
+ * function of the step and of the detector values, an array of doubles
+ * with one entry per detector of the program (lrs_program_detector). The
+ * host keeps the signals' state in an lrs_signals object, reports values
+ * to it, and passes lrs_signals_values() to the schedules. Schedules that
+ * use no detector keep the ABI of lrs_fn. */
+typedef double (*lrs_reactive_fn)(int64_t step, const double *detectors);
+typedef void (*lrs_reactive_range_fn)(int64_t first, int64_t count, double *out,
+                                      const double *detectors);
+
+typedef enum lrs_detector_kind {
+    LRS_DETECT_PLATEAUS = 0, /* plateaus detected so far */
+    LRS_DETECT_LAST = 1,     /* the latest value (NaN reports leave it) */
+    LRS_DETECT_REPORTS = 2,  /* reports so far */
+    LRS_DETECT_BEST = 3      /* the best value so far (NaN reports leave it) */
+} lrs_detector_kind;
+
+/* Whose plateau rule: PyTorch 1.13 ReduceLROnPlateau, the Keras
+ * ReduceLROnPlateau callback, scikit-learn's MLP learning_rate="adaptive". */
+typedef enum lrs_plateau_rule {
+    LRS_RULE_TORCH = 0,
+    LRS_RULE_KERAS = 1,
+    LRS_RULE_SKLEARN = 2
+} lrs_plateau_rule;
+
+/* One detector: plain data, also in the descriptor table of ahead-of-time
+ * code. Fields a kind does not use are zero. */
+typedef struct lrs_detector {
+    uint32_t kind;          /* lrs_detector_kind */
+    uint32_t signal;        /* index of the signal it reads */
+    uint32_t rule;          /* lrs_plateau_rule (plateaus) */
+    uint32_t mode_max;      /* plateaus, best: 1 when higher is better */
+    uint32_t threshold_abs; /* plateaus: 1 for threshold_mode = abs */
+    uint32_t reserved;
+    int64_t patience, cooldown; /* plateaus */
+    double threshold;           /* plateaus */
+    double initial;             /* last, best: the value before the first report */
+} lrs_detector;
+
+/* The signals and detectors of a program, in the order of the detector
+ * array. */
+LRS_API size_t lrs_program_signal_count(const lrs_program *prog);
+LRS_API const char *lrs_program_signal_name(const lrs_program *prog, size_t i);
+LRS_API size_t lrs_program_detector_count(const lrs_program *prog);
+LRS_API const lrs_detector *lrs_program_detector(const lrs_program *prog, size_t i);
+/* Non-zero if schedule i reads detectors (its native form is reactive). */
+LRS_API int lrs_program_schedule_reactive(const lrs_program *prog, size_t i);
+
+/* The host state of a program's signals: per signal the step of the last
+ * report, per detector its value and the plateau rule's best, bad count
+ * and cooldown. Reporting is O(detectors of the signal) and allocates
+ * nothing. One object must not be used by two threads at once. */
+typedef struct lrs_signals lrs_signals;
+
+/* Status codes of lrs_signals_*; lrs_signals_error says more. */
+enum {
+    LRS_SIGNALS_OK = 0,
+    LRS_SIGNALS_NAN = 1,         /* a NaN report was taken as "not better" (see docs) */
+    LRS_SIGNALS_EINVAL = -1,     /* NULL object, unknown signal */
+    LRS_SIGNALS_EORDER = -2,     /* a report at an earlier step than the signal's last */
+    LRS_SIGNALS_ENONFINITE = -3, /* an infinite value */
+    LRS_SIGNALS_ECORRUPT = -4,   /* a saved state that is damaged or truncated */
+    LRS_SIGNALS_EMISMATCH = -5,  /* a saved state of other signals or detectors */
+    LRS_SIGNALS_ENOMEM = -6
+};
+
+/* A state for these signals and detectors, before any report (copies
+ * them). NULL on bad input or no memory. */
+LRS_API lrs_signals *lrs_signals_new(const char *const *signal_names, size_t signal_count,
+                                     const lrs_detector *detectors, size_t detector_count);
+/* The same, for the signals and detectors of a program. */
+LRS_API lrs_signals *lrs_program_signals_new(const lrs_program *prog);
+LRS_API void lrs_signals_free(lrs_signals *s);
+/* Forget every report. */
+LRS_API void lrs_signals_reset(lrs_signals *s);
+/* Index of the signal called `name`, or -1. */
+LRS_API int lrs_signals_find(const lrs_signals *s, const char *name);
+/* Report `value` of signal `sig` made at `step` (the first step that sees
+ * it: the schedules' values at steps >= step include it). Steps must not
+ * decrease per signal (equal steps are fine). A NaN is a report that is
+ * not better than the best (PyTorch's rule) and returns LRS_SIGNALS_NAN;
+ * an infinite value or an earlier step is rejected, and nothing changes. */
+LRS_API int lrs_signals_report(lrs_signals *s, size_t sig, int64_t step, double value);
+/* As lrs_signals_report, naming the signal. */
+LRS_API int lrs_signals_report_name(lrs_signals *s, const char *name, int64_t step, double value);
+/* The detector values, to pass to reactive schedules; valid while s lives. */
+LRS_API const double *lrs_signals_values(const lrs_signals *s);
+LRS_API size_t lrs_signals_detector_count(const lrs_signals *s);
+/* The step of signal sig's last report (-1: none yet). */
+LRS_API int64_t lrs_signals_last_step(const lrs_signals *s, size_t sig);
+/* The message of the last error ("" if none). */
+LRS_API const char *lrs_signals_error(const lrs_signals *s);
+/* The bytes lrs_signals_save writes: fixed for given signals and detectors. */
+LRS_API size_t lrs_signals_state_size(const lrs_signals *s);
+/* Serialise the state into buf[0..cap) (little-endian, with a checksum and
+ * a digest of the detectors). Returns the size written, or 0 if cap is too
+ * small. */
+LRS_API size_t lrs_signals_save(const lrs_signals *s, void *buf, size_t cap);
+/* Restore a state written by lrs_signals_save for the same signals and
+ * detectors. A damaged or mismatched buffer returns an error and leaves s
+ * untouched. */
+LRS_API int lrs_signals_load(lrs_signals *s, const void *buf, size_t len);
+
+/* Reference interpreter for any schedule, with detector values
+ * (detectors may be NULL: the values before any report). */
+LRS_API double lrs_interp_eval_reactive(const lrs_program *prog, size_t i, int64_t step,
+                                        const double *detectors);
+
+/* ------------------------------------------------------------------ */
 /* Native code                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -180,6 +298,10 @@ LRS_API lrs_fn lrs_program_function(lrs_program *prog, size_t i);
  * (the step saturates at INT64_MAX; nothing happens when count <= 0).
  * Vectorised; see docs/backend.md for its agreement with fn. Thread-safe. */
 LRS_API lrs_range_fn lrs_program_range_function(lrs_program *prog, size_t i);
+/* The native forms of a reactive schedule i, NULL for one that is not
+ * (and lrs_program_function is NULL for a reactive schedule). */
+LRS_API lrs_reactive_fn lrs_program_reactive_function(lrs_program *prog, size_t i);
+LRS_API lrs_reactive_range_fn lrs_program_reactive_range_function(lrs_program *prog, size_t i);
 /* Why native compilation of prog failed, or NULL if it has not (yet).
  * The string belongs to prog. Thread-safe. */
 LRS_API const char *lrs_program_native_error(const lrs_program *prog);
@@ -226,7 +348,7 @@ LRS_API int lrs_program_emit(const lrs_program *prog, const lrs_emit_options *op
 /* The descriptor table of ahead-of-time code: plain data, so loading it
  * needs no LLVM. A layout change bumps LRS_AOT_VERSION. */
 #define LRS_AOT_MAGIC 0x3153524cu /* "LRS1" in memory order on little-endian machines */
-#define LRS_AOT_VERSION 1u
+#define LRS_AOT_VERSION 2u
 
 typedef struct lrs_aot_schedule {
     const char *name;            /* the schedule's name, without the prefix */
@@ -236,6 +358,9 @@ typedef struct lrs_aot_schedule {
     double start, end, min, max; /* as lrs_schedule_info (NAN: checker skipped) */
     uint64_t boundary_count;     /* `then` boundaries at known global steps, sorted */
     const double *boundaries;
+    /* A reactive schedule has these instead of fn and range (NULL then). */
+    lrs_reactive_fn reactive_fn;
+    lrs_reactive_range_fn reactive_range;
 } lrs_aot_schedule;
 
 typedef struct lrs_aot_param {
@@ -253,6 +378,10 @@ typedef struct lrs_aot_table {
     const lrs_aot_schedule *schedules;
     uint64_t param_count;
     const lrs_aot_param *params;
+    uint64_t signal_count; /* the program's signals and detectors */
+    const char *const *signals;
+    uint64_t detector_count;
+    const lrs_detector *detectors;
 } lrs_aot_table;
 
 /* A shared object written by lrs_program_emit, loaded with dlopen: no LLVM
@@ -269,6 +398,10 @@ LRS_API const lrs_aot_table *lrs_aot_get_table(const lrs_aot *aot);
 /* The functions of the schedule called `name`, or NULL if there is none. */
 LRS_API lrs_fn lrs_aot_function(const lrs_aot *aot, const char *name);
 LRS_API lrs_range_fn lrs_aot_range_function(const lrs_aot *aot, const char *name);
+LRS_API lrs_reactive_fn lrs_aot_reactive_function(const lrs_aot *aot, const char *name);
+LRS_API lrs_reactive_range_fn lrs_aot_reactive_range_function(const lrs_aot *aot, const char *name);
+/* A signal state for the object's signals and detectors (lrs_signals_free). */
+LRS_API lrs_signals *lrs_aot_signals_new(const lrs_aot *aot);
 
 /* ------------------------------------------------------------------ */
 /* Optimizer runtime                                                    */

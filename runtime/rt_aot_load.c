@@ -208,3 +208,22 @@ lrs_range_fn lrs_aot_range_function(const lrs_aot *a, const char *name)
     const lrs_aot_schedule *s = find(a, name);
     return s ? s->range : NULL;
 }
+
+lrs_reactive_fn lrs_aot_reactive_function(const lrs_aot *a, const char *name)
+{
+    const lrs_aot_schedule *s = find(a, name);
+    return s ? s->reactive_fn : NULL;
+}
+
+lrs_reactive_range_fn lrs_aot_reactive_range_function(const lrs_aot *a, const char *name)
+{
+    const lrs_aot_schedule *s = find(a, name);
+    return s ? s->reactive_range : NULL;
+}
+
+lrs_signals *lrs_aot_signals_new(const lrs_aot *a)
+{
+    if (!a) return NULL;
+    return lrs_signals_new(a->table->signals, a->table->signal_count, a->table->detectors,
+                           a->table->detector_count);
+}
