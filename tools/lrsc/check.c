@@ -50,6 +50,12 @@ static void print_summary(lrsc_args *a, const lrs_program *p, size_t i)
     print_value(in.min);
     printf(", max %s", in.exact ? "" : "~");
     print_value(in.max);
+    if (in.reactive && in.proved) { /* what holds whatever the signals report */
+        printf("; over any history: min ");
+        print_value(in.bound_min);
+        printf(", max ");
+        print_value(in.bound_max);
+    }
     printf("%s%s\n", in.proved ? " (proved finite and non-negative" : " (checked by sampling",
            in.exact ? ")" : "; min and max are estimates)");
 }
@@ -72,7 +78,8 @@ int lrsc_check(lrsc_args *a)
     int status = 0;
     lrs_program *p = lrsc_compile(a, &ctx, &status);
     if (p && a->backend == BACKEND_JIT && lrs_program_schedule_count(p) &&
-        !lrs_program_function(p, 0)) {
+        !(lrs_program_schedule_reactive(p, 0) ? (void (*)(void))lrs_program_reactive_function(p, 0)
+                                              : (void (*)(void))lrs_program_function(p, 0))) {
         const char *why = lrs_program_native_error(p);
         fprintf(stderr, "lrsc: %s: %s\n", a->file, why ? why : "native compilation failed");
         status = LRSC_EXIT_INTERNAL;

@@ -35,6 +35,11 @@ typedef struct lrsc_args {
     const char *title;
     int x_axis; /* plot: -1 auto, 0 steps, 1 epochs */
     lrsc_backend backend;
+    /* eval, plot: histories of signals (signals.c) */
+    const char **reports; /* "NAME=FILE.csv" */
+    size_t nreports;
+    int64_t *plateaus;
+    size_t nplateaus;
     /* lrsc compile */
     int emit_kind, emit_kind_given;
     const char *header, *prefix, *cpu;
@@ -104,6 +109,14 @@ double lrsc_axis_y(double v, int log_axis, double floor_pos);
 int lrsc_svg_write(FILE *f, const lrsc_figure *g);
 /* Render an SVG document to a PNG file; on failure a message in err. */
 int lrsc_png_write(const char *path, const char *svg, size_t len, char *err, size_t errsize);
+/* Option setters of --report and --plateaus. */
+int lrsc_set_report(const char *cmd, const char *opt, const char *val, lrsc_args *a);
+int lrsc_set_plateaus(const char *cmd, const char *opt, const char *val, lrsc_args *a);
+/* The detector values at each of steps[] after replaying a's histories:
+ * *det (malloc'd, NULL when p has no detectors) has
+ * lrs_program_detector_count(p) values per step. Returns an exit status. */
+int lrsc_histories(lrsc_args *a, const lrs_program *p, const int64_t *steps, size_t nsteps,
+                   double **det);
 
 int lrsc_eval(lrsc_args *a);
 int lrsc_plot(lrsc_args *a);

@@ -44,6 +44,8 @@ typedef enum {
     OPT_HEADER,
     OPT_PREFIX,
     OPT_CPU,
+    OPT_REPORT,
+    OPT_PLATEAUS,
     OPT_COUNT
 } opt_id;
 
@@ -289,6 +291,12 @@ static const option options[OPT_COUNT] = {
     [OPT_CPU] = {"--cpu", "generic|native|NAME", 0, set_string, offsetof(lrsc_args, cpu),
                  "the CPU to compile for: generic (default) runs on any\n"
                  "machine of the architecture, native on this one"},
+    [OPT_REPORT] = {"--report", "NAME=FILE.csv", 0, lrsc_set_report,
+                    "replay a recorded history of signal NAME (rows step,value;\n"
+                    "a report at step S counts from step S on; repeatable)"},
+    [OPT_PLATEAUS] = {"--plateaus", "S,S,...", 0, lrsc_set_plateaus,
+                      "place plateau events at these steps (every plateaus(...)\n"
+                      "counts the events at or before the step)"},
 };
 
 /* ---- commands ----------------------------------------------------------------- */
@@ -317,14 +325,14 @@ static const command commands[] = {
      NULL},
     {"eval", lrsc_eval,
      OPTS_COMMON | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_AT) | OPT(OPT_FORMAT) |
-         OPT(OPT_BACKEND),
+         OPT(OPT_BACKEND) | OPT(OPT_REPORT) | OPT(OPT_PLATEAUS),
      "print schedule values as CSV, TSV or JSON",
      "Print the values of exported schedules, one row per step.",
      "Values are printed with %.17g, so they read back exactly."},
     {"plot", lrsc_plot,
      OPTS_COMMON | OPT(OPT_OUTPUT_PLOT) | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_LOG) |
          OPT(OPT_TITLE) | OPT(OPT_X_AXIS) | OPT(OPT_MARKS) | OPT(OPT_WIDTH) | OPT(OPT_HEIGHT) |
-         OPT(OPT_BACKEND),
+         OPT(OPT_BACKEND) | OPT(OPT_REPORT) | OPT(OPT_PLATEAUS),
      "draw schedules in the terminal, or to an SVG or PNG file",
      "Draw exported schedules: in the terminal (Unicode braille, as wide as the\n"
      "terminal), or as an SVG or PNG file with axes, round ticks and a legend.",
@@ -552,17 +560,30 @@ int lrsc_select(lrsc_args *a, const lrs_program *p, size_t **out, size_t *n)
 int lrsc_values(lrsc_args *a, lrs_program *p, const size_t *sel, size_t n, const int64_t *steps,
                 size_t nsteps, double *vals)
 {
-    for (size_t j = 0; j < n; j++) {
+    double *det = NULL; /* reactive schedules: the detectors at each step */
+    size_t nd = lrs_program_detector_count(p);
+    int status = lrsc_histories(a, p, steps, nsteps, &det);
+    for (size_t j = 0; j < n && !status; j++) {
+        int reactive = lrs_program_schedule_reactive(p, sel[j]);
         lrs_fn fn = NULL;
-        if (a->backend == BACKEND_JIT && !(fn = lrs_program_function(p, sel[j]))) {
+        lrs_reactive_fn rfn = NULL;
+        if (a->backend == BACKEND_JIT &&
+            !(reactive ? (rfn = lrs_program_reactive_function(p, sel[j])) != NULL
+                       : (fn = lrs_program_function(p, sel[j])) != NULL)) {
             const char *why = lrs_program_native_error(p);
             fprintf(stderr, "lrsc: %s: %s\n", a->file, why ? why : "native compilation failed");
-            return LRSC_EXIT_INTERNAL;
+            status = LRSC_EXIT_INTERNAL;
+            break;
         }
-        for (size_t i = 0; i < nsteps; i++)
-            vals[j * nsteps + i] = fn ? fn(steps[i]) : lrs_interp_eval(p, sel[j], steps[i]);
+        for (size_t i = 0; i < nsteps; i++) {
+            const double *d = det ? det + i * nd : NULL;
+            vals[j * nsteps + i] = fn    ? fn(steps[i])
+                                   : rfn ? rfn(steps[i], d)
+                                         : lrs_interp_eval_reactive(p, sel[j], steps[i], d);
+        }
     }
-    return 0;
+    free(det);
+    return status;
 }
 
 static void args_free(lrsc_args *a)
@@ -571,6 +592,8 @@ static void args_free(lrsc_args *a)
     free(a->includes);
     free(a->scheds);
     free(a->at);
+    free(a->reports);
+    free(a->plateaus);
 }
 
 static const command *find_command(const char *name)
