@@ -10,8 +10,10 @@ stretch segments are legal; values may be negative or NaN, so the tests
 compile them with the value checker off. Every construct of the language
 appears: then/for chains with stretch segments, units, restarts with
 mult != 1 and limit, sample, at with a step-dependent k, index/pick over
-lists, noise, ?:, every math builtin, stdlib calls, and defs with
-defaults and function-valued arguments.
+lists, noise, ?:, every math builtin, stdlib calls, defs with defaults
+and function-valued arguments, and signals with every detector and the
+reactive compatibility functions (the test evaluates those under random
+detector values).
 """
 import argparse
 import random
@@ -24,8 +26,12 @@ CMP = ["<", "<=", ">", ">=", "==", "!="]
 
 
 class Gen:
-    def __init__(self, rng):
+    def __init__(self, rng, srng=None):
         self.r = rng
+        # Signals draw from their own generator, so that the programs
+        # without signals stay those of earlier versions of this script.
+        self.sr = srng or random.Random(0)
+        self.signals = []
         self.defs = []       # (name, text, kind): kind "num" or "profile" or "shape"
         self.total = None
         self.spe = None
@@ -68,6 +74,8 @@ class Gen:
 
     # ---- numbers: schedules in the current context -----------------------
     def numexpr(self, depth, span):
+        if self.signals and self.sr.random() < 0.2:
+            return self.detector()
         r = self.r.random()
         if depth <= 0 or r < 0.25:
             return self.r.choice([self.pos(), "step", "progress", "cycle", "global_step",
@@ -106,6 +114,22 @@ class Gen:
         if r < 0.9 and self.defs:
             return self.call_def(d, span)
         return "(%s)" % self.sched(d, span)
+
+    def detector(self):
+        sr, sig = self.sr, self.sr.choice(self.signals)
+        return sr.choice([
+            "plateaus(%s, patience = %d)" % (sig, sr.randint(0, 5)),
+            "plateaus(%s, mode = max, threshold = 0.01, threshold_mode = abs, cooldown = %d)"
+            % (sig, sr.randint(0, 3)),
+            "plateaus(%s, rule = %s)" % (sig, sr.choice(["keras", "sklearn"])),
+            "0.5 ^ plateaus(%s)" % sig,
+            "reports(%s)" % sig,
+            "last(%s, default = %s)" % (sig, sr.choice(["0", "0.5", "-2"])),
+            "best(%s, mode = %s)" % (sig, sr.choice(["min", "max"])),
+            "torch_reduce_on_plateau(%s, 0.1, patience = %d)" % (sig, sr.randint(0, 3)),
+            "keras_reduce_on_plateau(%s, 0.1, min_lr = 1e-3)" % sig,
+            "sklearn_adaptive(%s)" % sig,
+        ])
 
     def call_def(self, depth, span):
         name, params, kind = self.r.choice(self.defs)
@@ -230,6 +254,9 @@ class Gen:
             lines.append("param steps_per_epoch = %d" % self.spe)
         else:
             self.spe = None
+        self.signals = ["m%d" % i for i in range(self.sr.choice([0, 0, 0, 1, 2]))]
+        for sig in self.signals:
+            lines.append("signal %s" % sig)
         lines.append("param p0 = %s" % self.num())
         lines.append("let p1 = p0 * 2")
         self.defs = []
@@ -254,7 +281,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-o", "--output", default="-")
     a = ap.parse_args()
-    g = Gen(random.Random(a.seed))
+    g = Gen(random.Random(a.seed), random.Random(a.seed + 1000003))
     out = sys.stdout if a.output == "-" else open(a.output, "w")
     for i in range(a.count):
         out.write("#=== gen%d\n" % i)

@@ -3,7 +3,8 @@
  * them, or bundles of generated programs separated by "#=== NAME" lines)
  * is evaluated by the interpreter, the JIT (lrs_program_function and
  * lrs_program_range_function) and ahead-of-time code, at step 0, segment
- * edges, the span's end, huge and negative steps and random steps.
+ * edges, the span's end, huge and negative steps and random steps; a
+ * reactive schedule before any report and under random detector values.
  *
  * Scalar functions must agree with the interpreter to 4 ulp (they are
  * bit-identical in practice: the same libm calls, no fast-math). Range
@@ -227,7 +228,7 @@ static void report(stats *S, const prog *g, size_t i, const char *what, int64_t 
  * programs can be ill-conditioned: cos(exp(step)) turns one ulp of exp
  * into any value of cos). */
 static int range_ok(const prog *g, size_t i, int64_t step, double want, double got, double scale,
-                    int scaled)
+                    int scaled, const double *det)
 {
     if (lrs_test_close(want, got, scale, 4)) return 1;
     if (scaled) return 0;
@@ -235,14 +236,70 @@ static int range_ok(const prog *g, size_t i, int64_t step, double want, double g
     const lrs_code *c = &g->p->sched[i].code;
     for (const char *isa = "bde"; *isa; isa++)
         for (int new235 = 0; new235 < 2; new235++)
-            if (lrs_test_ulps(lrs_test_eval_mv(c, step, *isa, new235), got) <= 4) return 1;
+            if (lrs_test_ulps(lrs_test_eval_mv(c, step, *isa, new235, det), got) <= 4) return 1;
 #endif
     return 0;
 }
 
-static void compare(stats *S, const prog *g, size_t i, lrs_fn fn, lrs_range_fn range,
-                    const char *what, int scaled)
+/* A schedule's native functions: the plain ABI, or the reactive one. */
+typedef struct natives {
+    lrs_fn fn;
+    lrs_range_fn range;
+    lrs_reactive_fn rfn;
+    lrs_reactive_range_fn rrange;
+} natives;
+
+/* A random history of a program's detectors: whole counts for plateaus
+ * and reports, any numbers (signs, magnitudes) for last and best. */
+static void random_detectors(stats *S, const lrs_program *p, double *det)
 {
+    for (size_t k = 0; k < lrs_program_detector_count(p); k++) {
+        uint64_t r = next_rand(S);
+        uint32_t kind = lrs_program_detector(p, k)->kind;
+        if (kind == LRS_DETECT_PLATEAUS || kind == LRS_DETECT_REPORTS)
+            det[k] = (double)(r % 8 == 0 ? r >> 11 : r % 40);
+        else
+            det[k] = ldexp((double)(int64_t)(r >> 8) / 36028797018963968.0, (int)(r % 40) - 20);
+    }
+}
+
+enum { HISTORIES = 3, MAX_DETECTORS = 256 };
+
+static void compare_one(stats *S, const prog *g, size_t i, natives f, const double *det,
+                        const char *what, int scaled);
+
+/* Reactive schedules are compared under several random histories, the
+ * first being "before any report" (det NULL for the interpreter). */
+static void compare(stats *S, const prog *g, size_t i, natives f, const char *what, int scaled)
+{
+    if (!lrs_program_schedule_reactive(g->p, i)) {
+        compare_one(S, g, i, f, NULL, what, scaled);
+        return;
+    }
+    double det[MAX_DETECTORS];
+    size_t nd = lrs_program_detector_count(g->p);
+    if (nd > MAX_DETECTORS) return;
+    uint64_t save = S->rng; /* the same histories for every backend */
+    for (int h = 0; h < HISTORIES; h++) {
+        if (h == 0) {
+            lrs_signals *s = lrs_program_signals_new(g->p);
+            if (s) memcpy(det, lrs_signals_values(s), nd * sizeof *det);
+            lrs_signals_free(s);
+        } else {
+            random_detectors(S, g->p, det);
+        }
+        uint64_t inner = S->rng;
+        compare_one(S, g, i, f, det, what, scaled);
+        S->rng = inner;
+    }
+    S->rng = save;
+}
+
+static void compare_one(stats *S, const prog *g, size_t i, natives f, const double *det,
+                        const char *what, int scaled)
+{
+    lrs_fn fn = f.fn;
+    lrs_range_fn range = f.range;
     int64_t st[MAX_STEPS], first[MAX_WINDOWS];
     uint64_t save = S->rng; /* the same steps for every backend of a program */
     size_t n = scalar_steps(S, g->p, i, st), nw = windows(S, g->p, i, first);
@@ -253,31 +310,40 @@ static void compare(stats *S, const prog *g, size_t i, lrs_fn fn, lrs_range_fn r
     double want[MAX_STEPS], wr[MAX_WINDOWS][WINDOW], scale = 0;
     if (isfinite(info.min) && isfinite(info.max)) scale = fmax(fabs(info.min), fabs(info.max));
     for (size_t k = 0; k < n; k++) {
-        want[k] = lrs_interp_eval(g->p, i, st[k]);
+        want[k] = lrs_interp_eval_reactive(g->p, i, st[k], det);
         if (isfinite(want[k]) && fabs(want[k]) > scale) scale = fabs(want[k]);
     }
     for (size_t w = 0; w < nw; w++) {
-        lrs_interp_range(g->p, i, first[w], WINDOW, wr[w]);
+        if (det)
+            for (size_t k = 0; k < WINDOW; k++)
+                wr[w][k] = lrs_interp_eval_reactive(
+                    g->p, i, first[w] > INT64_MAX - (int64_t)k ? INT64_MAX : first[w] + (int64_t)k,
+                    det);
+        else
+            lrs_interp_range(g->p, i, first[w], WINDOW, wr[w]);
         for (size_t k = 0; k < WINDOW; k++)
             if (isfinite(wr[w][k]) && fabs(wr[w][k]) > scale) scale = fabs(wr[w][k]);
     }
-    if (fn)
+    if (fn || f.rfn)
         for (size_t k = 0; k < n; k++) {
-            double got = fn(st[k]);
+            double got = fn ? fn(st[k]) : f.rfn(st[k], det);
             S->compared++;
             if (lrs_test_ulps(want[k], got) == 0) S->exact++;
             if (lrs_test_ulps(want[k], got) > 4) report(S, g, i, what, st[k], want[k], got);
         }
-    if (range) {
+    if (range || f.rrange) {
         for (size_t w = 0; w < nw; w++) {
             double out[WINDOW + 1];
             out[WINDOW] = 12345.0; /* must stay untouched */
-            range(first[w], WINDOW, out);
+            if (range)
+                range(first[w], WINDOW, out);
+            else
+                f.rrange(first[w], WINDOW, out, det);
             for (size_t k = 0; k < WINDOW; k++) {
                 int64_t step =
                     first[w] > INT64_MAX - (int64_t)k ? INT64_MAX : first[w] + (int64_t)k;
                 S->compared++;
-                if (!range_ok(g, i, step, wr[w][k], out[k], scale, scaled)) {
+                if (!range_ok(g, i, step, wr[w][k], out[k], scale, scaled, det)) {
                     char tag[64];
                     snprintf(tag, sizeof tag, "%s range", what);
                     report(S, g, i, tag, step, wr[w][k], out[k]);
@@ -287,9 +353,13 @@ static void compare(stats *S, const prog *g, size_t i, lrs_fn fn, lrs_range_fn r
                 report(S, g, i, "range wrote past count", first[w], 0, out[WINDOW]);
         }
         double sentinel = 7.0;
-        range(0, 0, &sentinel);
-        range(5, -3, &sentinel);
-        range(INT64_MAX, INT64_MIN, &sentinel);
+        for (int c = 0; c < 3; c++) {
+            static const int64_t firsts[] = {0, 5, INT64_MAX}, counts[] = {0, -3, INT64_MIN};
+            if (range)
+                range(firsts[c], counts[c], &sentinel);
+            else
+                f.rrange(firsts[c], counts[c], &sentinel, det);
+        }
         if (sentinel != 7.0) report(S, g, i, "range with count <= 0 wrote", 0, 7.0, sentinel);
     }
 }
@@ -299,14 +369,15 @@ static void compare(stats *S, const prog *g, size_t i, lrs_fn fn, lrs_range_fn r
 static void check_jit(stats *S, const prog *g, int scaled)
 {
     for (size_t i = 0; i < lrs_program_schedule_count(g->p); i++) {
-        lrs_fn fn = lrs_program_function(g->p, i);
-        lrs_range_fn r = lrs_program_range_function(g->p, i);
-        if (!fn || !r) {
+        natives f = {lrs_program_function(g->p, i), lrs_program_range_function(g->p, i),
+                     lrs_program_reactive_function(g->p, i),
+                     lrs_program_reactive_range_function(g->p, i)};
+        if (!(f.fn && f.range) && !(f.rfn && f.rrange)) {
             fprintf(stderr, "FAIL %s: JIT: %s\n", g->name, lrs_program_native_error(g->p));
             S->failures++;
             return;
         }
-        compare(S, g, i, fn, r, "jit", scaled);
+        compare(S, g, i, f, "jit", scaled);
     }
 }
 
@@ -335,7 +406,13 @@ static void check_aot(state *St, stats *S, const prog *g, size_t idx)
     }
     for (size_t i = 0; i < lrs_program_schedule_count(g->p); i++) {
         const char *name = lrs_program_schedule_name(g->p, i);
-        compare(S, g, i, lrs_aot_function(a, name), lrs_aot_range_function(a, name), "aot", 1);
+        natives f = {lrs_aot_function(a, name), lrs_aot_range_function(a, name),
+                     lrs_aot_reactive_function(a, name), lrs_aot_reactive_range_function(a, name)};
+        if (!(f.fn && f.range) && !(f.rfn && f.rrange)) {
+            fprintf(stderr, "FAIL %s: no functions for %s in the shared object\n", g->name, name);
+            S->failures++;
+        }
+        compare(S, g, i, f, "aot", 1);
         double span = lrs_program_schedule_span(g->p, i);
         if (i < t->schedule_count && memcmp(&t->schedules[i].span, &span, sizeof span)) {
             fprintf(stderr, "FAIL %s: table span of %s\n", g->name, name);
@@ -406,15 +483,23 @@ static void check_batch(state *St, stats *S, size_t from, size_t to, const char 
         for (size_t i = 0; g->p && i < lrs_program_schedule_count(g->p); i++) {
             char sym[300];
             snprintf(sym, sizeof sym, "p%zu_%s", k, lrs_program_schedule_name(g->p, i));
-            lrs_fn fn = (lrs_fn)dlsym(h, sym);
+            void *fn = dlsym(h, sym);
             strcat(sym, "_range");
-            lrs_range_fn r = which & LRS_LLVM_RANGE ? (lrs_range_fn)dlsym(h, sym) : NULL;
+            void *r = which & LRS_LLVM_RANGE ? dlsym(h, sym) : NULL;
             if (!fn || (!r && which & LRS_LLVM_RANGE)) {
                 fprintf(stderr, "FAIL %s: no %s in the batch\n", g->name, sym);
                 S->failures++;
                 continue;
             }
-            compare(S, g, i, fn, r, cpu, 0);
+            natives f = {0};
+            if (lrs_program_schedule_reactive(g->p, i)) {
+                f.rfn = (lrs_reactive_fn)fn;
+                f.rrange = (lrs_reactive_range_fn)r;
+            } else {
+                f.fn = (lrs_fn)fn;
+                f.range = (lrs_range_fn)r;
+            }
+            compare(S, g, i, f, cpu, 0);
         }
     }
     dlclose(h);

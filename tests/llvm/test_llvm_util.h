@@ -103,9 +103,10 @@ static double lrs_mv_b(int op, double a, double b)
 }
 
 /* Schedule code at step with libmvec ISA `isa` ('b', 'd', 'e'), for tanh
- * and log2 too if `new235` (the JIT's glibc 2.35 functions); NAN if the
- * CPU lacks the ISA. */
-static inline double lrs_test_eval_mv(const lrs_code *c, int64_t step, char isa, int new235)
+ * and log2 too if `new235` (the JIT's glibc 2.35 functions), with detector
+ * values det (NULL: before any report); NAN if the CPU lacks the ISA. */
+static inline double lrs_test_eval_mv(const lrs_code *c, int64_t step, char isa, int new235,
+                                      const double *det)
 {
     if ((isa == 'd' && !__builtin_cpu_supports("avx2")) ||
         (isa == 'e' && !__builtin_cpu_supports("avx512f")))
@@ -127,6 +128,9 @@ static inline double lrs_test_eval_mv(const lrs_code *c, int64_t step, char isa,
             break;
         case IR_NOISE:
             v[i] = lrs_ir_noise_value(step, n->k);
+            break;
+        case IR_INPUT:
+            v[i] = det ? det[n->a] : n->k;
             break;
         case IR_SELECT:
             v[i] = v[n->a] != 0 ? v[n->b] : v[n->c];
