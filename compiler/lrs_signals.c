@@ -366,6 +366,23 @@ size_t lrs_signals_save(const lrs_signals *s, void *buf, size_t cap)
 
 int lrs_signals_load(lrs_signals *s, const void *buf, size_t len)
 {
+    int rc = lrs_signals_verify(s, buf, len);
+    if (rc) return rc;
+    const unsigned char *q = (const unsigned char *)buf + HEAD;
+    for (size_t i = 0; i < s->nsig; i++, q += PER_SIG)
+        s->last_step[i] = (int64_t)get64(q);
+    for (size_t k = 0; k < s->ndet; k++, q += PER_DET) {
+        s->st[k].value = s->values[k] = bitsd(get64(q));
+        s->st[k].best = bitsd(get64(q + 8));
+        s->st[k].bad = (int64_t)get64(q + 16);
+        s->st[k].cooldown_left = (int64_t)get64(q + 24);
+    }
+    s->err[0] = 0;
+    return LRS_SIGNALS_OK;
+}
+
+int lrs_signals_verify(lrs_signals *s, const void *buf, size_t len)
+{
     if (!s || !buf) return LRS_SIGNALS_EINVAL;
     const unsigned char *p = buf;
     size_t n = lrs_signals_state_size(s);
@@ -393,16 +410,6 @@ int lrs_signals_load(lrs_signals *s, const void *buf, size_t len)
         double v = bitsd(get64(q));
         if (!isfinite(v) || (int64_t)get64(q + 16) < 0 || (int64_t)get64(q + 24) < 0) goto corrupt;
     }
-    q = p + HEAD;
-    for (size_t i = 0; i < s->nsig; i++, q += PER_SIG)
-        s->last_step[i] = (int64_t)get64(q);
-    for (size_t k = 0; k < s->ndet; k++, q += PER_DET) {
-        s->st[k].value = s->values[k] = bitsd(get64(q));
-        s->st[k].best = bitsd(get64(q + 8));
-        s->st[k].bad = (int64_t)get64(q + 16);
-        s->st[k].cooldown_left = (int64_t)get64(q + 24);
-    }
-    s->err[0] = 0;
     return LRS_SIGNALS_OK;
 corrupt:
     snprintf(s->err, sizeof s->err, "the saved signal state holds impossible values");

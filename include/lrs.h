@@ -278,6 +278,9 @@ LRS_API size_t lrs_signals_save(const lrs_signals *s, void *buf, size_t cap);
  * detectors. A damaged or mismatched buffer returns an error and leaves s
  * untouched. */
 LRS_API int lrs_signals_load(lrs_signals *s, const void *buf, size_t len);
+/* Check buf as lrs_signals_load does, changing nothing (the error message
+ * is recorded in s). */
+LRS_API int lrs_signals_verify(lrs_signals *s, const void *buf, size_t len);
 
 /* Reference interpreter for any schedule, with detector values
  * (detectors may be NULL: the values before any report). */
@@ -486,6 +489,17 @@ LRS_API int lrs_optim_bind(lrs_optim *opt, int group, const char *name, lrs_fn f
 LRS_API int lrs_optim_bind_callback(lrs_optim *opt, int group, const char *name,
                                     double (*cb)(void *user, int64_t step), void *user,
                                     double scale);
+/* As lrs_optim_bind with a reactive schedule: the value is
+ * scale * fn(step, lrs_signals_values(sig)). The optimizer also tracks sig
+ * (lrs_optim_track_signals). */
+LRS_API int lrs_optim_bind_reactive(lrs_optim *opt, int group, const char *name, lrs_reactive_fn fn,
+                                    lrs_signals *sig, double scale);
+/* Save and restore the signal state sig with the optimizer's checkpoints
+ * (up to 8; a state tracked twice counts once; NULL forgets them all).
+ * lrs_optim_load then needs the same number of states, of the same
+ * signals and detectors, in the same order. Use it for reactive schedules
+ * bound through lrs_optim_bind_callback (interpreted, Python). */
+LRS_API int lrs_optim_track_signals(lrs_optim *opt, lrs_signals *sig);
 /* The value hyperparameter `name` of `group` had at the last step (its
  * constant before the first). Returns 0 or LRS_OPTIM_EINVAL. */
 LRS_API int lrs_optim_hparam(const lrs_optim *opt, int group, const char *name, double *out);
@@ -546,8 +560,9 @@ LRS_API int lrs_optim_set_group_steps(lrs_optim *opt, int group, int64_t steps);
 LRS_API int lrs_optim_set_step_count(lrs_optim *opt, int64_t steps);
 
 /* Write the complete optimizer state (kind, groups' hyperparameters and
- * step counts, every state buffer; not the parameters, which belong to the
- * model) to `path` atomically: temporary file, fsync, rename, fsync of the directory. */
+ * step counts, every state buffer, the tracked signal states; not the
+ * parameters, which belong to the model) to `path` atomically: temporary
+ * file, fsync, rename, fsync of the directory. */
 LRS_API int lrs_optim_save(lrs_optim *opt, const char *path);
 /* Restore a state written by lrs_optim_save into an optimizer of the same
  * kind with groups of the same sizes (bindings are kept). A damaged,

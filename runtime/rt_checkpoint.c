@@ -14,8 +14,9 @@
 #include <unistd.h>
 
 #define RT_CKPT_MAGIC "LRSOPTIM"
-#define RT_CKPT_VERSION 1u
-#define RT_CKPT_NHP 10 /* doubles per group header */
+#define RT_CKPT_VERSION 1u         /* no signal states */
+#define RT_CKPT_VERSION_SIGNALS 2u /* followed by the tracked signal states */
+#define RT_CKPT_NHP 10             /* doubles per group header */
 #define RT_CKPT_GROUP_BYTES (8 + 8 + 4 + 4 + 8 * RT_CKPT_NHP + 4 * 4)
 #define RT_CKPT_HEAD_BYTES (8 + 4 + 4 + 8 + 8)
 #define RT_IO_BUF ((size_t)1 << 20)
@@ -220,7 +221,7 @@ int lrs_optim_save(lrs_optim *opt, const char *path)
 
     unsigned char head[RT_CKPT_HEAD_BYTES], *p = head;
     memcpy(p, RT_CKPT_MAGIC, 8), p += 8;
-    rt_put(&p, RT_CKPT_VERSION, 4);
+    rt_put(&p, opt->nsignals ? RT_CKPT_VERSION_SIGNALS : RT_CKPT_VERSION, 4);
     rt_put(&p, (uint64_t)opt->kind, 4);
     rt_put(&p, opt->ngroups, 8);
     rt_put(&p, (uint64_t)opt->step, 8);
@@ -234,6 +235,25 @@ int lrs_optim_save(lrs_optim *opt, const char *path)
         for (int s = 0; s < LRS_RT_MAX_STATE; s++)
             if (opt->groups[i].state[s])
                 rt_write(&w, opt->groups[i].state[s], opt->groups[i].n * sizeof(float));
+    /* Version 2: the count, then each signal state's size and bytes
+     * (lrs_signals_save), so that reactive schedules resume exactly. */
+    if (opt->nsignals) {
+        unsigned char cnt[8], *c = cnt;
+        rt_put(&c, opt->nsignals, 8);
+        rt_write(&w, cnt, sizeof cnt);
+    }
+    for (size_t i = 0; i < opt->nsignals; i++) {
+        size_t n = lrs_signals_state_size(opt->signals[i]);
+        unsigned char *blob = malloc(n + 8), *c = blob;
+        if (!blob) {
+            w.err = ENOMEM;
+            break;
+        }
+        rt_put(&c, n, 8);
+        lrs_signals_save(opt->signals[i], blob + 8, n);
+        rt_write(&w, blob, n + 8);
+        free(blob);
+    }
     unsigned char sum[8], *q = sum;
     rt_put(&q, rt_hash_final(&w.hash), 8);
     rt_write(&w, sum, sizeof sum);
@@ -318,9 +338,11 @@ static void rt_decode_group(const unsigned char *in, uint64_t *n, rt_loaded_grou
     h->maximize = (int)rt_get(&p, 4);
 }
 
-static int rt_load_fail(lrs_optim *opt, rt_loaded_group *lg, size_t nlg, int code, const char *path,
-                        const char *what)
+static int rt_load_fail(lrs_optim *opt, rt_loaded_group *lg, size_t nlg, unsigned char **sig,
+                        int code, const char *path, const char *what)
 {
+    for (size_t i = 0; sig && i < LRS_RT_MAX_SIGNALS; i++)
+        free(sig[i]);
     for (size_t i = 0; lg && i < nlg; i++)
         for (int s = 0; s < LRS_RT_MAX_STATE; s++)
             lrs_rt_dealloc(lg[i].state[s]);
@@ -348,12 +370,13 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
     rt_hash_init(&r.hash);
     rt_loaded_group *lg = NULL;
     size_t nlg = 0;
+    unsigned char *sig[LRS_RT_MAX_SIGNALS] = {0}; /* the saved signal states */
 
 #define FAIL(c, ...)                                                                               \
     do {                                                                                           \
         snprintf(msg, sizeof msg, __VA_ARGS__);                                                    \
         close(r.fd);                                                                               \
-        return rt_load_fail(opt, lg, nlg, (c), path, msg);                                         \
+        return rt_load_fail(opt, lg, nlg, sig, (c), path, msg);                                    \
     } while (0)
 #define READ(buf, len, what)                                                                       \
     do {                                                                                           \
@@ -372,9 +395,16 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
     const unsigned char *p = head + 8;
     const uint64_t version = rt_get(&p, 4), kind = rt_get(&p, 4), ngroups = rt_get(&p, 8);
     const int64_t step = (int64_t)rt_get(&p, 8);
-    if (version != RT_CKPT_VERSION)
-        FAIL(LRS_OPTIM_ECORRUPT, "format version %llu, this library reads version %u",
-             (unsigned long long)version, RT_CKPT_VERSION);
+    if (version != RT_CKPT_VERSION && version != RT_CKPT_VERSION_SIGNALS)
+        FAIL(LRS_OPTIM_ECORRUPT, "format version %llu, this library reads versions %u and %u",
+             (unsigned long long)version, RT_CKPT_VERSION, RT_CKPT_VERSION_SIGNALS);
+    const size_t nsig = version == RT_CKPT_VERSION_SIGNALS ? opt->nsignals : 0;
+    if (version == RT_CKPT_VERSION_SIGNALS && !nsig)
+        FAIL(LRS_OPTIM_EMISMATCH, "holds signal states, and this optimizer tracks none "
+                                  "(bind its reactive schedules first)");
+    if (version == RT_CKPT_VERSION && opt->nsignals)
+        FAIL(LRS_OPTIM_EMISMATCH, "holds no signal states, and this optimizer tracks %zu",
+             opt->nsignals);
     if (kind >= LRS_RT_NKINDS)
         FAIL(LRS_OPTIM_ECORRUPT, "unknown optimizer kind %llu", (unsigned long long)kind);
     if (kind != (uint64_t)opt->kind)
@@ -408,6 +438,9 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
                 expect += n * sizeof(float);
             }
     }
+    if (nsig) expect += 8;
+    for (size_t i = 0; i < nsig; i++)
+        expect += 8 + lrs_signals_state_size(opt->signals[i]);
     if (fsize < expect)
         FAIL(LRS_OPTIM_ECORRUPT, "truncated: %llu bytes, the header promises %llu",
              (unsigned long long)fsize, (unsigned long long)expect);
@@ -433,6 +466,28 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
             }
         }
     }
+    if (nsig) {
+        unsigned char cnt[8];
+        READ(cnt, sizeof cnt, "the signal states");
+        p = cnt;
+        if (rt_get(&p, 8) != nsig)
+            FAIL(LRS_OPTIM_EMISMATCH, "holds another number of signal states than the %zu tracked",
+                 nsig);
+    }
+    for (size_t i = 0; i < nsig; i++) {
+        unsigned char len[8];
+        READ(len, sizeof len, "a signal state");
+        p = len;
+        size_t n = lrs_signals_state_size(opt->signals[i]);
+        if (rt_get(&p, 8) != n)
+            FAIL(LRS_OPTIM_EMISMATCH, "signal state %zu is of other signals or detectors", i);
+        if (!(sig[i] = malloc(n))) FAIL(LRS_OPTIM_ENOMEM, "out of memory");
+        READ(sig[i], n, "a signal state");
+        int rc = lrs_signals_verify(opt->signals[i], sig[i], n);
+        if (rc == LRS_SIGNALS_EMISMATCH)
+            FAIL(LRS_OPTIM_EMISMATCH, "signal state %zu is of other signals or detectors", i);
+        if (rc) FAIL(LRS_OPTIM_ECORRUPT, "signal state %zu is damaged", i);
+    }
     unsigned char sum[8];
     const uint64_t want = rt_hash_final(&r.hash);
     if (rt_read(&r, sum, sizeof sum, 0) != 0)
@@ -456,6 +511,10 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
         lrs_rt_reset_cur(g);
     }
     free(lg);
+    for (size_t i = 0; i < nsig; i++) { /* verified above: cannot fail */
+        lrs_signals_load(opt->signals[i], sig[i], lrs_signals_state_size(opt->signals[i]));
+        free(sig[i]);
+    }
     opt->step = step;
     opt->grads_state = LRS_RT_GRADS_UNKNOWN;
     return LRS_OPTIM_OK;

@@ -85,7 +85,14 @@ typedef struct lrs_rt_binding {
     double (*cb)(void *user, int64_t step);
     void *user;
     double scale;
+    lrs_reactive_fn rfn; /* a reactive schedule, reading sig's detectors */
+    const lrs_signals *sig;
 } lrs_rt_binding;
+
+/* Whether the binding holds a schedule. */
+#define LRS_RT_BOUND(b) ((b).fn || (b).cb || (b).rfn)
+
+enum { LRS_RT_MAX_SIGNALS = 8 }; /* signal states saved with the checkpoint */
 
 enum { LRS_RT_H_LR, LRS_RT_H_MOMENTUM, LRS_RT_H_BETA1, LRS_RT_H_BETA2, LRS_RT_H_WD, LRS_RT_NH };
 
@@ -111,7 +118,9 @@ struct lrs_optim {
     int64_t step;
     int threads;
     int skip_nonfinite;
-    int grads_state; /* what the last check/clip/unscale learned */
+    int grads_state;                          /* what the last check/clip/unscale learned */
+    lrs_signals *signals[LRS_RT_MAX_SIGNALS]; /* saved and restored with checkpoints */
+    size_t nsignals;
     double *partial; /* per-chunk partial sums for the norm */
     size_t npartial;
     char err[256];

@@ -75,8 +75,7 @@ const char *lrs_rt_state_name(lrs_optim_kind kind, int slot)
 
 int lrs_rt_state_needed(lrs_optim_kind kind, const lrs_rt_group *g, int slot)
 {
-    int mom =
-        g->hp.momentum != 0.0 || g->bind[LRS_RT_H_MOMENTUM].fn || g->bind[LRS_RT_H_MOMENTUM].cb;
+    int mom = g->hp.momentum != 0.0 || LRS_RT_BOUND(g->bind[LRS_RT_H_MOMENTUM]);
     switch (kind) {
     case LRS_OPTIM_SGD:
         return slot == 0 && mom;
@@ -329,6 +328,31 @@ int lrs_optim_bind_callback(lrs_optim *opt, int group, const char *name,
     return rt_bind(opt, group, name, b);
 }
 
+int lrs_optim_track_signals(lrs_optim *opt, lrs_signals *sig)
+{
+    if (!opt) return LRS_OPTIM_EINVAL;
+    if (!sig) {
+        opt->nsignals = 0;
+        return LRS_OPTIM_OK;
+    }
+    for (size_t i = 0; i < opt->nsignals; i++)
+        if (opt->signals[i] == sig) return LRS_OPTIM_OK;
+    if (opt->nsignals == LRS_RT_MAX_SIGNALS)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "more than %d signal states", LRS_RT_MAX_SIGNALS);
+    opt->signals[opt->nsignals++] = sig;
+    return LRS_OPTIM_OK;
+}
+
+int lrs_optim_bind_reactive(lrs_optim *opt, int group, const char *name, lrs_reactive_fn fn,
+                            lrs_signals *sig, double scale)
+{
+    if (fn && !sig)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "a reactive schedule needs its signals");
+    lrs_rt_binding b = {.rfn = fn, .sig = sig, .scale = scale};
+    int rc = rt_bind(opt, group, name, b);
+    return rc || !fn ? rc : lrs_optim_track_signals(opt, sig);
+}
+
 int lrs_optim_hparam(const lrs_optim *opt, int group, const char *name, double *out)
 {
     int h = rt_hparam_index(opt, name);
@@ -470,19 +494,22 @@ static int rt_eval_schedules(lrs_optim *opt, double *vals)
         for (int h = 0; h < LRS_RT_NH; h++) {
             const lrs_rt_binding *b = &g->bind[h];
             double *out = &vals[i * LRS_RT_NH + (size_t)h];
-            if (!b->fn && !b->cb) {
+            if (!LRS_RT_BOUND(*b)) {
                 *out = rt_constant(&g->hp, h);
                 continue;
             }
             int j = 0;
             while (j < nseen &&
-                   !(seen[j].fn == b->fn && seen[j].cb == b->cb && seen[j].user == b->user))
+                   !(seen[j].fn == b->fn && seen[j].cb == b->cb && seen[j].user == b->user &&
+                     seen[j].rfn == b->rfn && seen[j].sig == b->sig))
                 j++;
             double s;
             if (j < nseen) {
                 s = seen_v[j];
             } else {
-                s = b->fn ? b->fn(opt->step) : b->cb(b->user, opt->step);
+                s = b->fn    ? b->fn(opt->step)
+                    : b->rfn ? b->rfn(opt->step, lrs_signals_values(b->sig))
+                             : b->cb(b->user, opt->step);
                 if (nseen < CACHE) {
                     seen[nseen] = *b;
                     seen_v[nseen++] = s;
@@ -679,7 +706,7 @@ int lrs_optim_set_hparams(lrs_optim *opt, int group, const lrs_optim_hparams *hp
     memcpy(g->state, probe.state, sizeof probe.state);
     g->hp = *hp;
     for (int h = 0; h < LRS_RT_NH; h++)
-        if (!g->bind[h].fn && !g->bind[h].cb) g->cur[h] = rt_constant(&g->hp, h);
+        if (!LRS_RT_BOUND(g->bind[h])) g->cur[h] = rt_constant(&g->hp, h);
     return LRS_OPTIM_OK;
 }
 

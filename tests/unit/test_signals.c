@@ -3,7 +3,7 @@
  * rules against hand-worked histories of PyTorch 1.13's ReduceLROnPlateau,
  * Keras' callback and scikit-learn's adaptive rate, and reactive schedules
  * through the interpreter, the JIT and an ahead-of-time shared object read
- * by the LLVM-free loader. */
+ * by the LLVM-free loader; optimizer checkpoints that carry signal states. */
 #include "test_util.h"
 
 #include <stdlib.h>
@@ -322,12 +322,88 @@ static void test_backends_agree(void **state)
     lrs_program_free(p);
 }
 
+/* ---- the optimizer's checkpoints ------------------------------------------------ */
+
+/* n steps of SGD on f(x) = sum (x - 1)^2 with the reactive lr, reporting
+ * the loss every 5 steps. */
+static void run_steps(lrs_optim *opt, float *x, float *g, size_t n, lrs_signals *s, int steps)
+{
+    for (int k = 0; k < steps; k++) {
+        double loss = 0;
+        for (size_t i = 0; i < n; i++) {
+            g[i] = 2 * (x[i] - 1);
+            loss += (double)(x[i] - 1) * (x[i] - 1);
+        }
+        assert_int_equal(lrs_optim_step(opt), LRS_OPTIM_OK);
+        int64_t step = lrs_optim_step_count(opt);
+        if (step % 5 == 0) lrs_signals_report(s, 0, step, step > 40 ? 1.0 : loss);
+    }
+}
+
+static void test_checkpoint(void **state)
+{
+    (void)state;
+    lrs_program *p = ok("signal loss\nschedule lr = warmup(10, torch_reduce_on_plateau(loss, 0.1, "
+                        "patience = 1, factor = 0.5))\n");
+    lrs_reactive_fn fn = lrs_program_reactive_function(p, 0);
+    assert_non_null(fn);
+    enum { N = 8 };
+    float xa[N], ga[N], xb[N], gb[N];
+    for (int i = 0; i < N; i++)
+        xa[i] = (float)i;
+    lrs_signals *sa = lrs_program_signals_new(p), *sb = lrs_program_signals_new(p);
+    lrs_optim *a = lrs_optim_new(LRS_OPTIM_SGD), *b = lrs_optim_new(LRS_OPTIM_SGD);
+    lrs_optim_hparams hp = lrs_optim_defaults(LRS_OPTIM_SGD);
+    hp.momentum = 0.9;
+    assert_true(lrs_optim_add_group(a, xa, ga, N, &hp) >= 0);
+    assert_true(lrs_optim_add_group(b, xb, gb, N, &hp) >= 0);
+    assert_int_equal(lrs_optim_bind_reactive(a, -1, "lr", fn, sa, 1.0), LRS_OPTIM_OK);
+    assert_int_equal(lrs_optim_bind_reactive(b, -1, "lr", fn, sb, 1.0), LRS_OPTIM_OK);
+    run_steps(a, xa, ga, N, sa, 30);
+    char path[] = "/tmp/lrs-signals-ckpt-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(lrs_optim_save(a, path), LRS_OPTIM_OK);
+    memcpy(xb, xa, sizeof xa);
+    run_steps(a, xa, ga, N, sa, 50); /* the run that goes on */
+    /* a fresh optimizer and signal state resume from the checkpoint */
+    assert_int_equal(lrs_optim_load(b, path), LRS_OPTIM_OK);
+    assert_int_equal(lrs_signals_last_step(sb, 0), 30);
+    run_steps(b, xb, gb, N, sb, 50);
+    assert_memory_equal(xa, xb, sizeof xa);
+    double la, lb;
+    lrs_optim_hparam(a, 0, "lr", &la);
+    lrs_optim_hparam(b, 0, "lr", &lb);
+    assert_true(la == lb && la < 0.1); /* it dropped, the same way */
+    assert_memory_equal(lrs_signals_values(sa), lrs_signals_values(sb), sizeof(double));
+    /* an optimizer that tracks other signals, or none, refuses the file */
+    lrs_program *q = ok("signal other\nschedule lr = 0.1 * 0.5 ^ plateaus(other)\n");
+    lrs_signals *sq = lrs_program_signals_new(q);
+    lrs_optim *c = lrs_optim_new(LRS_OPTIM_SGD);
+    assert_true(lrs_optim_add_group(c, xb, gb, N, &hp) >= 0);
+    assert_int_equal(lrs_optim_load(c, path), LRS_OPTIM_EMISMATCH);
+    assert_contains(lrs_optim_error(c), "tracks none");
+    assert_int_equal(lrs_optim_track_signals(c, sq), LRS_OPTIM_OK);
+    assert_int_equal(lrs_optim_load(c, path), LRS_OPTIM_EMISMATCH);
+    assert_contains(lrs_optim_error(c), "other signals or detectors");
+    unlink(path);
+    lrs_optim_free(a);
+    lrs_optim_free(b);
+    lrs_optim_free(c);
+    lrs_signals_free(sa);
+    lrs_signals_free(sb);
+    lrs_signals_free(sq);
+    lrs_program_free(q);
+    lrs_program_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diagnostics),    cmocka_unit_test(test_unproved_is_a_warning),
         cmocka_unit_test(test_state_api),      cmocka_unit_test(test_rules),
-        cmocka_unit_test(test_backends_agree),
+        cmocka_unit_test(test_backends_agree), cmocka_unit_test(test_checkpoint),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
