@@ -40,6 +40,8 @@ typedef struct lrsc_args {
     size_t nreports;
     int64_t *plateaus;
     size_t nplateaus;
+    int64_t *events; /* plateau events of the replayed history, for plot (signals.c) */
+    size_t nevents;
     /* lrsc compile */
     int emit_kind, emit_kind_given;
     const char *header, *prefix, *cpu;
@@ -104,6 +106,8 @@ typedef struct lrsc_figure {
     double x_scale;       /* steps per unit of the x axis: 1, or steps_per_epoch */
     const int64_t *marks; /* boundary steps to mark */
     size_t nmarks;
+    const int64_t *events; /* plateau events of a replayed history (signals.c) */
+    size_t nevents;
 } lrsc_figure;
 double lrsc_axis_y(double v, int log_axis, double floor_pos);
 int lrsc_svg_write(FILE *f, const lrsc_figure *g);
@@ -114,7 +118,8 @@ int lrsc_set_report(const char *cmd, const char *opt, const char *val, lrsc_args
 int lrsc_set_plateaus(const char *cmd, const char *opt, const char *val, lrsc_args *a);
 /* The detector values at each of steps[] after replaying a's histories:
  * *det (malloc'd, NULL when p has no detectors) has
- * lrs_program_detector_count(p) values per step. Returns an exit status. */
+ * lrs_program_detector_count(p) values per step; a->events gets the steps
+ * of the plateau events. Returns an exit status. */
 int lrsc_histories(lrsc_args *a, const lrs_program *p, const int64_t *steps, size_t nsteps,
                    double **det);
 

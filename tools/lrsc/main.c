@@ -594,6 +594,7 @@ static void args_free(lrsc_args *a)
     free(a->at);
     free(a->reports);
     free(a->plateaus);
+    free(a->events);
 }
 
 static const command *find_command(const char *name)

@@ -327,6 +327,9 @@ int lrsc_plot(lrsc_args *a)
         for (size_t j = 0; j < n; j++)
             terminal_plot(lrs_program_schedule_name(p, t.sel[j]), t.steps, t.vals + j * nsteps,
                           nsteps, width, a->height ? a->height : 10, a->log, scale, color);
+        for (size_t k = 0; k < a->nevents; k++) /* of a replayed history */
+            printf("%s %lld%s", k ? "," : "plateau events at steps", (long long)a->events[k],
+                   k + 1 == a->nevents ? "\n" : "");
         goto done;
     }
     panel = malloc(n * sizeof *panel);
@@ -351,6 +354,8 @@ int lrsc_plot(lrsc_args *a)
     };
     if (a->boundaries) g.nmarks = collect_marks(p, t.sel, n, t.steps[nsteps - 1], &marks);
     g.marks = marks;
+    g.events = a->events;
+    g.nevents = a->nevents;
     status = write_figure(a, &g);
 done:
     free(marks);

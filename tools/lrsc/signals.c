@@ -127,6 +127,42 @@ static int cmp_idx(const void *x, const void *y)
     return a->i < b->i ? -1 : a->i > b->i;
 }
 
+/* The steps where a plateau was detected: those of --plateaus, or those
+ * of the reports after which a plateaus(...) count went up. */
+static int collect_events(lrsc_args *a, const lrs_program *p, lrs_signals *sig, const report *rs,
+                          size_t nr)
+{
+    free(a->events);
+    a->events = NULL;
+    a->nevents = 0;
+    size_t nd = lrs_program_detector_count(p), cap = a->nplateaus + 16;
+    if (!(a->events = malloc(cap * sizeof *a->events))) return LRSC_EXIT_INTERNAL;
+    if (a->nplateaus) {
+        memcpy(a->events, a->plateaus, a->nplateaus * sizeof *a->events);
+        a->nevents = a->nplateaus;
+        return 0;
+    }
+    double before = 0;
+    lrs_signals_reset(sig);
+    for (size_t i = 0; i < nr; i++) {
+        lrs_signals_report(sig, rs[i].signal, rs[i].step, rs[i].value);
+        double count = 0;
+        for (size_t k = 0; k < nd; k++)
+            if (lrs_program_detector(p, k)->kind == LRS_DETECT_PLATEAUS)
+                count += lrs_signals_values(sig)[k];
+        if (count > before) {
+            if (a->nevents == cap) {
+                int64_t *q = realloc(a->events, (cap *= 2) * sizeof *q);
+                if (!q) return LRSC_EXIT_INTERNAL;
+                a->events = q;
+            }
+            a->events[a->nevents++] = rs[i].step;
+        }
+        before = count;
+    }
+    return 0;
+}
+
 int lrsc_histories(lrsc_args *a, const lrs_program *p, const int64_t *steps, size_t nsteps,
                    double **out)
 {
@@ -177,8 +213,9 @@ int lrsc_histories(lrsc_args *a, const lrs_program *p, const int64_t *steps, siz
             goto done;
         }
     }
-    lrs_signals_reset(sig);
     qsort(rs, nr, sizeof *rs, cmp_report);
+    if ((status = collect_events(a, p, sig, rs, nr))) goto done;
+    lrs_signals_reset(sig);
     for (size_t i = 0; i < nsteps; i++)
         order[i] = (idx){steps[i], i};
     qsort(order, nsteps, sizeof *order, cmp_idx);

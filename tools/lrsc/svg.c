@@ -224,6 +224,21 @@ int lrsc_svg_write(FILE *f, const lrsc_figure *g)
                         "stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n",
                         px, py0, px, py0 + panel_h);
             }
+        /* plateau events of a replayed history */
+        for (size_t m = 0; m < g->nevents && m < MAX_MARKS; m++) {
+            double s = (double)g->events[m];
+            if (s < x0 || s > x1) continue;
+            double px = margin_l + (s - x0) / (x1 - x0) * plot_w;
+            fprintf(f,
+                    "<line class=\"event\" x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\" "
+                    "stroke=\"#c44\" stroke-dasharray=\"2 2\"/>\n",
+                    px, py0, px, py0 + panel_h);
+            if (k == 0)
+                fprintf(f,
+                        "<text class=\"event\" x=\"%.2f\" y=\"%g\" text-anchor=\"middle\" "
+                        "font-size=\"10\" fill=\"#c44\">plateau</text>\n",
+                        px, py0 - 3);
+        }
         fprintf(f, "<g class=\"data\">\n");
         for (size_t j = 0; j < g->n; j++)
             if ((size_t)g->panel[j] == k) polyline(f, g, j, x0, x1, margin_l, lo, hi, py0, fp);
