@@ -30,8 +30,8 @@ import os
 import threading
 import warnings
 
-__all__ = ["compile", "Program", "Schedule", "CompileError", "CompileWarning", "Diagnostic",
-           "ClosedError", "library_path"]
+__all__ = ["compile", "Program", "Schedule", "Signals", "SignalError", "CompileError",
+           "CompileWarning", "Diagnostic", "ClosedError", "library_path"]
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -70,6 +70,8 @@ class _OptimHparams(ctypes.Structure):
 _FN = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_int64)
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_void_p, ctypes.c_int64)
 _RANGE_FN = ctypes.CFUNCTYPE(None, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(ctypes.c_double))
+# A reactive schedule: (step, detector values) -> value.
+_RFN = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_int64, ctypes.POINTER(ctypes.c_double))
 
 
 def library_path():
@@ -122,6 +124,21 @@ def _load():
         "lrs_program_next_boundary": (I64, [P, S, I64]),
         "lrs_interp_eval": (D, [P, S, I64]),
         "lrs_interp_range": (None, [P, S, I64, I64, ctypes.POINTER(D)]),
+        # signals (lrs.Signals)
+        "lrs_program_signal_count": (S, [P]),
+        "lrs_program_signal_name": (ctypes.c_char_p, [P, S]),
+        "lrs_program_schedule_reactive": (ctypes.c_int, [P, S]),
+        "lrs_interp_eval_reactive": (D, [P, S, I64, ctypes.POINTER(D)]),
+        "lrs_program_signals_new": (P, [P]),
+        "lrs_signals_free": (None, [P]),
+        "lrs_signals_reset": (None, [P]),
+        "lrs_signals_report": (ctypes.c_int, [P, S, I64, D]),
+        "lrs_signals_values": (ctypes.POINTER(D), [P]),
+        "lrs_signals_last_step": (I64, [P, S]),
+        "lrs_signals_error": (ctypes.c_char_p, [P]),
+        "lrs_signals_state_size": (S, [P]),
+        "lrs_signals_save": (S, [P, P, S]),
+        "lrs_signals_load": (ctypes.c_int, [P, P, S]),
         # the optimizer runtime (lrs.optim)
         "lrs_optim_new": (P, [ctypes.c_int]),
         "lrs_optim_free": (None, [P]),
@@ -149,7 +166,8 @@ def _load():
         f = getattr(lib, name)
         f.restype, f.argtypes = res, args
     # The native backend, when the library has one.
-    for name, res in (("lrs_program_function", P), ("lrs_program_range_function", P)):
+    for name, res in (("lrs_program_function", P), ("lrs_program_range_function", P),
+                      ("lrs_program_reactive_function", P)):
         f = getattr(lib, name, None)
         if f is not None:
             f.restype, f.argtypes = res, [P, S]
@@ -290,10 +308,82 @@ class _Handle:
             pass
 
 
+class SignalError(ValueError):
+    """A report the signal state refused (an earlier step, an infinite
+    value, an unknown signal), or a saved state of other signals."""
+
+
+class Signals:
+    """The state of a program's signals (`signal NAME` in the program):
+    report metrics to it, and the program's reactive schedules follow.
+    report() takes the step from which the report counts (a report at step
+    S is seen by the values at steps >= S). A NaN is a report that is not
+    better than the best (PyTorch's rule); an infinite value or an earlier
+    step raises SignalError. state() and load() save and restore it."""
+
+    def __init__(self, program):
+        lib = _L()
+        self.names = [lib.lrs_program_signal_name(program._ptr, i).decode()
+                      for i in range(lib.lrs_program_signal_count(program._ptr))]
+        self._ptr = lib.lrs_program_signals_new(program._ptr)
+        if not self._ptr:
+            raise MemoryError("cannot create the signal state")
+
+    def _index(self, name):
+        try:
+            return self.names.index(name)
+        except ValueError:
+            raise SignalError("no signal %r; the program declares %s" % (name, self.names)) \
+                from None
+
+    def report(self, name, step, value):
+        """Report `value` of signal `name` made at `step`."""
+        lib = _L()
+        rc = lib.lrs_signals_report(self._ptr, self._index(name), _step(step), float(value))
+        if rc < 0:
+            raise SignalError(lib.lrs_signals_error(self._ptr).decode())
+
+    def last_step(self, name):
+        """The step of the last report of `name`, or None."""
+        k = _L().lrs_signals_last_step(self._ptr, self._index(name))
+        return None if k < 0 else k
+
+    def reset(self):
+        _L().lrs_signals_reset(self._ptr)
+
+    def _values(self):
+        return _L().lrs_signals_values(self._ptr)
+
+    def state(self):
+        """The state as bytes (lrs_signals_save)."""
+        lib = _L()
+        n = lib.lrs_signals_state_size(self._ptr)
+        buf = ctypes.create_string_buffer(n)
+        lib.lrs_signals_save(self._ptr, buf, n)
+        return buf.raw
+
+    def load(self, data):
+        """Restore a state(); raises SignalError (and changes nothing) if it
+        is damaged or of other signals."""
+        lib = _L()
+        data = bytes(data)
+        if lib.lrs_signals_load(self._ptr, data, len(data)) != 0:
+            raise SignalError(lib.lrs_signals_error(self._ptr).decode())
+
+    def __del__(self):
+        ptr, self._ptr = getattr(self, "_ptr", None), None
+        if ptr and _lib is not None:
+            _lib.lrs_signals_free(ptr)
+
+    def __repr__(self):
+        return "<lrs signals %s>" % self.names
+
+
 class Schedule:
     """A compiled schedule: call it with a step (an int in int64; a float
-    only when it is a whole number). Raises ClosedError once its program is
-    closed."""
+    only when it is a whole number). A reactive schedule (one that reads
+    the program's signals) uses the program's Signals as they are now.
+    Raises ClosedError once its program is closed."""
 
     def __init__(self, program, index):
         self._program = program
@@ -301,8 +391,9 @@ class Schedule:
         self.index = index
         self.name = _L().lrs_program_schedule_name(program._ptr, index).decode()
         self.span = _L().lrs_program_schedule_span(program._ptr, index)
-        self._addr = program._native(index)
-        self._fn = _FN(self._addr) if self._addr else None
+        self.reactive = bool(_L().lrs_program_schedule_reactive(program._ptr, index))
+        self._addr = program._native(index, self.reactive)
+        self._fn = (_RFN if self.reactive else _FN)(self._addr) if self._addr else None
 
     @property
     def program(self):
@@ -316,6 +407,11 @@ class Schedule:
     def __call__(self, step):
         ptr = self._live()
         step = _step(step)
+        if self.reactive:
+            det = self._program.signals._values()
+            if self._fn is not None:
+                return self._fn(step, det)
+            return _L().lrs_interp_eval_reactive(ptr, self.index, step, det)
         if self._fn is not None:
             return self._fn(step)
         return _L().lrs_interp_eval(ptr, self.index, step)
@@ -350,6 +446,8 @@ class Program:
             lib.lrs_program_param_name(ptr, i).decode(): lib.lrs_program_param_value(ptr, i)
             for i in range(lib.lrs_program_param_count(ptr))
         }
+        # The signal state the reactive schedules read (None without signals).
+        self.signals = Signals(self) if lib.lrs_program_signal_count(ptr) else None
         self._schedules = {}
         for i in range(lib.lrs_program_schedule_count(ptr)):
             s = Schedule(self, i)
@@ -363,8 +461,9 @@ class Program:
     def closed(self):
         return self._handle.closed
 
-    def _native(self, index):
-        f = getattr(_L(), "lrs_program_function", None)
+    def _native(self, index, reactive=False):
+        f = getattr(_L(), "lrs_program_reactive_function" if reactive else "lrs_program_function",
+                    None)
         if f is None or os.environ.get("LRS_BACKEND") == "interp":
             return None
         return f(self._handle.ptr, index) or None
@@ -388,7 +487,7 @@ class Program:
         installed, else a list."""
         s = self[name]
         ptr = s._live()
-        if isinstance(steps, range) and steps.step == 1:
+        if isinstance(steps, range) and steps.step == 1 and not s.reactive:
             n = len(steps)
             if n:
                 _step(steps.start)

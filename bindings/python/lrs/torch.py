@@ -26,7 +26,16 @@ mode="relative" multiplies each group's own initial lr by it, so per-group
 rates and layer-wise decay work as with torch's LambdaLR: write the
 schedule as a factor, e.g. `warmup(500, cosine(1 -> 0.1))`.
 
-Every value is a pure function of the step, so resuming is exact.
+Schedules that react to metrics (a program with `signal val_loss` and,
+say, `warmup(5, torch_reduce_on_plateau(val_loss, 0.1))`) take the metric
+the way ReduceLROnPlateau.step(metrics) does: sched.step(val_loss) for a
+program with one signal, sched.step(val_loss=..., acc=...) for several;
+the report counts from the step it moves to. sched.report(...) reports
+without moving (for a scheduler stepped every batch and a metric measured
+every epoch). The signal state is the program's (program.signals).
+
+Every value is a pure function of the step and of the signals' state, and
+state_dict() carries that state, so resuming is exact.
 state_dict() identifies the program (SHA-256 of its source, its params and
 its schedules); loading a state saved with a different program raises
 ProgramMismatchError unless check_program=False is passed.
@@ -170,13 +179,54 @@ class Scheduler(_Base):
         return [vals.get("lr", g["lr"]) for g, vals in
                 zip(self.optimizer.param_groups, self._values(self.last_epoch))]
 
-    def step(self, epoch=None):
+    def step(self, *args, epoch=None, **metrics):
         """Advance one step, or jump to step `epoch` (a whole number: a
         fractional epoch raises ValueError, since schedules are functions
-        of integer steps), and set the param groups."""
+        of integer steps), and set the param groups.
+
+        For a program with signals, step(metric) reports `metric` (a float
+        or a tensor) to its one signal, and step(NAME=metric, ...) to the
+        signals named, at the step moved to (as
+        ReduceLROnPlateau.step(metrics)); a second positional argument is
+        then the epoch. An int is an epoch, as torch's step(epoch)."""
+        sig = self.program.signals
+        # A Python int is an epoch, as torch's schedulers take it (SequentialLR
+        # calls step(0)); a float or tensor is a metric.
+        if args and sig is not None and not isinstance(args[0], int):
+            if len(sig.names) != 1:
+                raise TypeError("the program has signals %s: name them, step(%s=...)"
+                                % (sig.names, sig.names[0]))
+            metrics = {sig.names[0]: args[0], **metrics}
+            args = args[1:]
+        if len(args) > 1:
+            raise TypeError("step() takes at most one epoch")
+        if args:
+            epoch = args[0]
+        if metrics and sig is None:
+            raise TypeError("the program declares no signal to report %s to" % sorted(metrics))
         self._step_count = getattr(self, "_step_count", 0) + 1
         self.last_epoch = self.last_epoch + 1 if epoch is None else lrs._step(epoch)
+        self._report(metrics)
         self._apply(self._values(self.last_epoch))
+
+    def report(self, *args, **metrics):
+        """Report metrics (as step() takes them) at the current step,
+        without moving, and set the param groups again."""
+        sig = self.program.signals
+        if sig is None:
+            raise TypeError("the program declares no signal")
+        if args:
+            if len(sig.names) != 1 or len(args) > 1:
+                raise TypeError("name the signals: report(%s=...)" % sig.names[0])
+            metrics = {sig.names[0]: args[0], **metrics}
+        self._report(metrics)
+        self._apply(self._values(self.last_epoch))
+
+    def _report(self, metrics):
+        for name, value in metrics.items():
+            if isinstance(value, torch.Tensor):
+                value = value.item()
+            self.program.signals.report(name, self.last_epoch, float(value))
 
     # --- state ----------------------------------------------------------
 
@@ -189,7 +239,8 @@ class Scheduler(_Base):
         return {"last_epoch": self.last_epoch, "_step_count": self._step_count,
                 "base_lrs": list(self.base_lrs), "_last_lr": list(self._last_lr),
                 "mode": self.mode, "scale": list(self.scale),
-                "maps": [dict(m) for m in self.maps], "program": self.program_identity()}
+                "maps": [dict(m) for m in self.maps], "program": self.program_identity(),
+                "signals": self.program.signals.state() if self.program.signals else None}
 
     def load_state_dict(self, state, check_program=None):
         """Restore a state_dict() and re-apply its step. Raises
@@ -203,6 +254,8 @@ class Scheduler(_Base):
         self.scale = list(state.get("scale", self.scale))
         self.base_lrs = list(state.get("base_lrs", self.base_lrs))
         self._step_count = state.get("_step_count", self._step_count)
+        if state.get("signals") is not None and self.program.signals is not None:
+            self.program.signals.load(state["signals"])
         self.last_epoch = lrs._step(state["last_epoch"])
         self._apply(self._values(self.last_epoch))
 
