@@ -72,8 +72,10 @@ static void test_diagnostics(void **state)
         "signal loss\nschedule lr = 0.1 * 0.5 ^ plateaus(loss, rule = sklearn, cooldown = 2)\n");
     assert_contains(t, "scikit-learn's rule has no cooldown");
     t = bad("schedule lr = 0.1 * 0.5 ^ plateaus(3)\n");
-    assert_contains(t, "error: the first argument of 'plateaus' must be a signal, not a number");
-    assert_contains(t, "help: declare the metric with `signal NAME`");
+    assert_contains(t, "test.lrs:1:36: error: the signal of plateaus must be a name, not a number");
+    t = bad("let loss = 3\nschedule lr = 0.1 * 0.5 ^ plateaus(loss)\n");
+    assert_contains(t, "test.lrs:2:36: error: 'loss' is not a signal");
+    assert_contains(t, "help: declare the metric with `signal loss`");
     t = bad("signal loss\nschedule lr = 0.1 for (10 + reports(loss)) then 0.01\n");
     assert_contains(t, "error: a duration cannot depend on a signal");
     t = bad("signal loss\nschedule lr = loss\n");
