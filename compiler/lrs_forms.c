@@ -468,7 +468,8 @@ static uint32_t detector_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x,
     (void)x;
     (void)placed;
     const lrs_detector *d = lw->c->detectors.items[(size_t)t->k];
-    return lrs_ir_input(lw->ir, (uint32_t)t->k, d->initial);
+    return lrs_ir_input(lw->ir, (uint32_t)t->k, d->initial,
+                        d->kind == LRS_DETECT_PLATEAUS || d->kind == LRS_DETECT_REPORTS);
 }
 
 /* ---- the table ----------------------------------------------------------- */

@@ -241,9 +241,48 @@ uint32_t lrs_ir_noise(lrs_ir *ir, double seed)
     return intern(ir, mk(IR_NOISE, LRS_IR_NONE, LRS_IR_NONE, LRS_IR_NONE, seed));
 }
 
-uint32_t lrs_ir_input(lrs_ir *ir, uint32_t slot, double initial)
+uint32_t lrs_ir_input(lrs_ir *ir, uint32_t slot, double initial, int count)
 {
-    return intern(ir, mk(IR_INPUT, slot, LRS_IR_NONE, LRS_IR_NONE, initial));
+    return intern(ir, mk(IR_INPUT, slot, LRS_IR_NONE, count ? 1 : LRS_IR_NONE, initial));
+}
+
+/* Whether node x is a whole number in [0, *hi] at every step: a count
+ * detector, or min/max of counts and whole constants >= 0. */
+static int whole_count(const lrs_ir *ir, uint32_t x, double *hi)
+{
+    const lrs_irnode *n = &ir->nodes[x];
+    double k, ha, hb;
+    if (n->op == IR_INPUT && n->c == 1) {
+        *hi = INFINITY;
+        return 1;
+    }
+    if (lrs_ir_is_const(ir, x, &k) && k >= 0 && k == floor(k)) {
+        *hi = k;
+        return 1;
+    }
+    if ((n->op == IR_MIN || n->op == IR_MAX) && whole_count(ir, n->a, &ha) &&
+        whole_count(ir, n->b, &hb)) {
+        *hi = n->op == IR_MIN ? fmin(ha, hb) : fmax(ha, hb);
+        return 1;
+    }
+    return 0;
+}
+
+enum { POW_TABLE = 8 };
+
+/* k ^ n for a count n as a select over k^0 .. k^8, each folded here by
+ * lrs_ir_apply (so exactly what pow gives), and pow itself only past that:
+ * `0.1 ^ plateaus(sig)` costs compares, not a call, in every backend. */
+static uint32_t pow_count(lrs_ir *ir, double k, uint32_t a, uint32_t n, double hi)
+{
+    uint32_t r = lrs_ir_const(ir, lrs_ir_apply(IR_POW, k, 0));
+    for (int j = 1; j <= POW_TABLE && j <= hi; j++)
+        r = lrs_ir_select(ir, lrs_ir_bin(ir, IR_GE, n, lrs_ir_const(ir, j)),
+                          lrs_ir_const(ir, lrs_ir_apply(IR_POW, k, j)), r);
+    if (hi > POW_TABLE)
+        r = lrs_ir_select(ir, lrs_ir_bin(ir, IR_GE, n, lrs_ir_const(ir, POW_TABLE + 1)),
+                          intern(ir, mk(IR_POW, a, n, LRS_IR_NONE, 0)), r);
+    return r;
 }
 
 int lrs_ir_is_const(const lrs_ir *ir, uint32_t x, double *k)
@@ -292,6 +331,9 @@ static uint32_t bin_identity(const lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t
     if (op == IR_SUB && cb && kb == 0) return a;
     if (op == IR_MUL && ca && ka == 1) return b;
     if ((op == IR_MUL || op == IR_DIV || op == IR_POW) && cb && kb == 1) return a;
+    double hi;
+    if (op == IR_POW && ca && !ir->oom && whole_count(ir, b, &hi))
+        return pow_count(ir, ka, a, b, hi);
     if (op == IR_MIN || op == IR_MAX) {
         double neutral = op == IR_MIN ? INFINITY : -INFINITY;
         if (cb && kb == neutral) return a;

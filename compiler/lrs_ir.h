@@ -15,7 +15,8 @@ typedef enum lrs_irop {
     IR_CONST, /* k */
     IR_STEP,  /* (double)max(step, 0) */
     IR_NOISE, /* uniform in [-1, 1] from hash(max(step, 0), seed = k) */
-    IR_INPUT, /* detector a of the detector array; k when there is none (before any report) */
+    IR_INPUT, /* detector a of the detector array; k when there is none (before any report);
+                 c = 1 for a count (whole numbers >= 0) */
     /* unary */
     IR_NEG,
     IR_NOT,
@@ -94,8 +95,9 @@ void lrs_ir_free(lrs_ir *ir);
 uint32_t lrs_ir_const(lrs_ir *ir, double k);
 uint32_t lrs_ir_step(lrs_ir *ir);
 uint32_t lrs_ir_noise(lrs_ir *ir, double seed);
-/* Detector `slot`, whose value before any report is `initial`. */
-uint32_t lrs_ir_input(lrs_ir *ir, uint32_t slot, double initial);
+/* Detector `slot`, whose value before any report is `initial`; count:
+ * its values are whole numbers >= 0 (plateaus, reports). */
+uint32_t lrs_ir_input(lrs_ir *ir, uint32_t slot, double initial, int count);
 uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a);
 uint32_t lrs_ir_bin(lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b);
 uint32_t lrs_ir_select(lrs_ir *ir, uint32_t c, uint32_t a, uint32_t b);
