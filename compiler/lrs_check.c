@@ -124,6 +124,8 @@ static ival apply(const lrs_irnode *n, const ival *v, ival step)
         return step;
     case IR_NOISE:
         return iv(-1, 1, 0);
+    case IR_INPUT: /* lrs_check_program gives it detector_range() instead */
+        return iv(-INFINITY, INFINITY, 1);
     case IR_NEG:
         return iv(-a.hi, -a.lo, a.nan);
     case IR_NOT:

@@ -125,6 +125,7 @@ double lrs_ir_apply(lrs_irop op, double a, double b)
     case IR_CONST: /* no operands: not applied to constants */
     case IR_STEP:
     case IR_NOISE:
+    case IR_INPUT:
     case IR_SELECT:
     case IR_NOPS:
         break;
@@ -331,9 +332,6 @@ static uint32_t bin_identity(const lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t
     if (op == IR_SUB && cb && kb == 0) return a;
     if (op == IR_MUL && ca && ka == 1) return b;
     if ((op == IR_MUL || op == IR_DIV || op == IR_POW) && cb && kb == 1) return a;
-    double hi;
-    if (op == IR_POW && ca && !ir->oom && whole_count(ir, b, &hi))
-        return pow_count(ir, ka, a, b, hi);
     if (op == IR_MIN || op == IR_MAX) {
         double neutral = op == IR_MIN ? INFINITY : -INFINITY;
         if (cb && kb == neutral) return a;
@@ -351,6 +349,9 @@ uint32_t lrs_ir_bin(lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b)
         return lrs_ir_const(ir, lrs_ir_apply(op, ka, kb));
     uint32_t same = bin_identity(ir, op, a, b);
     if (same != LRS_IR_NONE) return same;
+    double hi;
+    if (op == IR_POW && lrs_ir_is_const(ir, a, &ka) && !ir->oom && whole_count(ir, b, &hi))
+        return pow_count(ir, ka, a, b, hi);
     return intern(ir, mk(op, a, b, LRS_IR_NONE, 0));
 }
 

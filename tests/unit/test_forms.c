@@ -44,6 +44,7 @@ static void test_rows_by_kind(void **state)
         case BK_CONST:
         case BK_AUTO:
         case BK_CTX:
+        case BK_WORD:
             assert_int_equal(b->nparams, 0);
             break;
         case BK_MATH:

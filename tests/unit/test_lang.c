@@ -22,30 +22,14 @@ static int group_teardown(void **state)
     return 0;
 }
 
-/* Compile or fail the test showing the diagnostics. */
 static lrs_program *ok(const char *src)
 {
-    lrs_diags *d = lrs_diags_new();
-    lrs_program *p = compile_src(ctx, src, d);
-    if (!p) {
-        print_error("%s", all_diags(d));
-        lrs_diags_free(d);
-        fail();
-    }
-    lrs_diags_free(d);
-    return p;
+    return compile_ok(ctx, src);
 }
 
-/* Compile expecting failure; returns the rendered diagnostics. */
 static char *bad(const char *src)
 {
-    lrs_diags *d = lrs_diags_new();
-    lrs_program *p = compile_src(ctx, src, d);
-    assert_null(p);
-    assert_true(lrs_diags_error_count(d) > 0);
-    char *text = all_diags(d);
-    lrs_diags_free(d);
-    return text;
+    return compile_bad(ctx, src);
 }
 
 static double at(lrs_program *p, const char *name, int64_t step)

@@ -27,26 +27,12 @@ static int group_teardown(void **state)
 
 static lrs_program *ok(const char *src)
 {
-    lrs_diags *d = lrs_diags_new();
-    lrs_program *p = compile_src(ctx, src, d);
-    if (!p) {
-        print_error("%s", all_diags(d));
-        lrs_diags_free(d);
-        fail();
-    }
-    lrs_diags_free(d);
-    return p;
+    return compile_ok(ctx, src);
 }
 
 static char *bad(const char *src)
 {
-    lrs_diags *d = lrs_diags_new();
-    lrs_program *p = compile_src(ctx, src, d);
-    assert_null(p);
-    assert_true(lrs_diags_error_count(d) > 0);
-    char *text = all_diags(d);
-    lrs_diags_free(d);
-    return text;
+    return compile_bad(ctx, src);
 }
 
 /* ---- diagnostics ------------------------------------------------------------ */

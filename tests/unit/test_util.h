@@ -42,6 +42,32 @@ static inline char *all_diags(const lrs_diags *d)
     return buf;
 }
 
+/* Compile or fail the test showing the diagnostics. */
+static inline lrs_program *compile_ok(lrs_context *ctx, const char *src)
+{
+    lrs_diags *d = lrs_diags_new();
+    lrs_program *p = compile_src(ctx, src, d);
+    if (!p) {
+        print_error("%s", all_diags(d));
+        lrs_diags_free(d);
+        fail();
+    }
+    lrs_diags_free(d);
+    return p;
+}
+
+/* Compile expecting failure; returns the rendered diagnostics. */
+static inline char *compile_bad(lrs_context *ctx, const char *src)
+{
+    lrs_diags *d = lrs_diags_new();
+    lrs_program *p = compile_src(ctx, src, d);
+    assert_null(p);
+    assert_true(lrs_diags_error_count(d) > 0);
+    char *text = all_diags(d);
+    lrs_diags_free(d);
+    return text;
+}
+
 #define assert_contains(hay, needle)                                                               \
     do {                                                                                           \
         if (!strstr((hay), (needle))) {                                                            \
