@@ -30,7 +30,7 @@ typedef enum lrs_pkind {
     P_NUM,   /* a number (may depend on the step) */
     P_CONST, /* a number known at compile time */
     P_LIST,  /* a list (of constants) */
-    P_NAME,  /* a name, not evaluated: a declaration to refer to */
+    P_NAME,  /* a name, not evaluated: a declaration or an option word */
 } lrs_pkind;
 
 typedef struct lrs_fparam {
@@ -48,7 +48,7 @@ typedef struct lrs_farg {
     double k;             /* P_CONST: its value */
     const double *list;   /* P_LIST */
     size_t n;             /* P_LIST: entries */
-    const char *name;     /* P_NAME: as written */
+    const char *name;     /* P_NAME: as written; NULL when not given (the row chooses) */
     const lrs_decl *decl; /* P_NAME: what it names, NULL if not a declaration */
     lrs_span span;        /* where it was written (the call, for a default) */
 } lrs_farg;
