@@ -213,7 +213,7 @@ int lrsc_histories(lrsc_args *a, const lrs_program *p, const int64_t *steps, siz
             goto done;
         }
     }
-    qsort(rs, nr, sizeof *rs, cmp_report);
+    if (nr) qsort(rs, nr, sizeof *rs, cmp_report);
     if ((status = collect_events(a, p, sig, rs, nr))) goto done;
     lrs_signals_reset(sig);
     for (size_t i = 0; i < nsteps; i++)
