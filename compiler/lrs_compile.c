@@ -317,32 +317,32 @@ int64_t lrs_program_next_boundary(const lrs_program *p, size_t i, int64_t step)
 
 size_t lrs_program_signal_count(const lrs_program *p)
 {
-    return p ? p->nsignals : 0;
+    return lrs_program_ok(p) ? p->nsignals : 0;
 }
 
 const char *lrs_program_signal_name(const lrs_program *p, size_t i)
 {
-    return p && i < p->nsignals ? p->signals[i] : NULL;
+    return lrs_program_ok(p) && i < p->nsignals ? p->signals[i] : NULL;
 }
 
 size_t lrs_program_detector_count(const lrs_program *p)
 {
-    return p ? p->ndetectors : 0;
+    return lrs_program_ok(p) ? p->ndetectors : 0;
 }
 
 const lrs_detector *lrs_program_detector(const lrs_program *p, size_t i)
 {
-    return p && i < p->ndetectors ? &p->detectors[i] : NULL;
+    return lrs_program_ok(p) && i < p->ndetectors ? &p->detectors[i] : NULL;
 }
 
 int lrs_program_schedule_reactive(const lrs_program *p, size_t i)
 {
-    return p && i < p->nsched ? p->sched[i].reactive : 0;
+    return lrs_program_ok(p) && i < p->nsched ? p->sched[i].reactive : 0;
 }
 
 lrs_signals *lrs_program_signals_new(const lrs_program *p)
 {
-    if (!p) return NULL;
+    if (!lrs_program_ok(p)) return NULL;
     return lrs_signals_new((const char *const *)p->signals, p->nsignals, p->detectors,
                            p->ndetectors);
 }

@@ -223,7 +223,7 @@ lrs_reactive_range_fn lrs_aot_reactive_range_function(const lrs_aot *a, const ch
 
 lrs_signals *lrs_aot_signals_new(const lrs_aot *a)
 {
-    if (!a) return NULL;
+    if (!is_aot(a)) return NULL;
     return lrs_signals_new(a->table->signals, a->table->signal_count, a->table->detectors,
                            a->table->detector_count);
 }

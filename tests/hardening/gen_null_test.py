@@ -28,7 +28,7 @@ NO_RESULT_CHECK = {
     # a message for the caller, never NULL by contract
     "lrs_optim_error", "lrs_optim_simd",
     # counts and predicates: 0 is the answer for no object
-    "lrs_optim_grads_finite",
+    "lrs_optim_grads_finite", "lrs_program_schedule_reactive",
 }
 
 
