@@ -377,6 +377,7 @@ typedef struct llvm_schedule_row {
     double span, start, end, min, max;
     uint64_t boundary_count;
     void *boundaries;
+    void *reactive_fn, *reactive_range;
 } llvm_schedule_row;
 typedef struct llvm_param_row {
     void *name;
@@ -389,6 +390,10 @@ typedef struct llvm_table {
     void *schedules;
     uint64_t param_count;
     void *params;
+    uint64_t signal_count;
+    void *signals;
+    uint64_t detector_count;
+    void *detectors;
 } llvm_table;
 #define SAME_FIELD(C, L, f)                                                                        \
     _Static_assert(offsetof(C, f) == offsetof(L, f) && sizeof(((C *)0)->f) == sizeof(((L *)0)->f), \
@@ -404,6 +409,8 @@ SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, min);
 SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, max);
 SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, boundary_count);
 SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, boundaries);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, reactive_fn);
+SAME_FIELD(lrs_aot_schedule, llvm_schedule_row, reactive_range);
 SAME_SIZE(lrs_aot_schedule, llvm_schedule_row);
 SAME_FIELD(lrs_aot_param, llvm_param_row, name);
 SAME_FIELD(lrs_aot_param, llvm_param_row, value);
@@ -417,6 +424,10 @@ SAME_FIELD(lrs_aot_table, llvm_table, schedule_count);
 SAME_FIELD(lrs_aot_table, llvm_table, schedules);
 SAME_FIELD(lrs_aot_table, llvm_table, param_count);
 SAME_FIELD(lrs_aot_table, llvm_table, params);
+SAME_FIELD(lrs_aot_table, llvm_table, signal_count);
+SAME_FIELD(lrs_aot_table, llvm_table, signals);
+SAME_FIELD(lrs_aot_table, llvm_table, detector_count);
+SAME_FIELD(lrs_aot_table, llvm_table, detectors);
 SAME_SIZE(lrs_aot_table, llvm_table);
 
 /* lrs_aot_schedule[] as include/lrs.h lays it out (llvm_schedule_row). */
