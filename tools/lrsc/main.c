@@ -234,6 +234,17 @@ static int set_emit_kind(const char *cmd, const option *r, const char *val, lrsc
     return 0;
 }
 
+/* --report and --plateaus (signals.c). */
+static int set_report(const char *cmd, const option *r, const char *val, lrsc_args *a)
+{
+    return lrsc_set_report(cmd, r->name, val, a);
+}
+
+static int set_plateaus(const char *cmd, const option *r, const char *val, lrsc_args *a)
+{
+    return lrsc_set_plateaus(cmd, r->name, val, a);
+}
+
 static const option options[OPT_COUNT] = {
     [OPT_DEFINE] = {"-D", "NAME=EXPR", 1, set_define, 0,
                     "override a param (any constant expression: -D warm=5%)"},
@@ -291,10 +302,10 @@ static const option options[OPT_COUNT] = {
     [OPT_CPU] = {"--cpu", "generic|native|NAME", 0, set_string, offsetof(lrsc_args, cpu),
                  "the CPU to compile for: generic (default) runs on any\n"
                  "machine of the architecture, native on this one"},
-    [OPT_REPORT] = {"--report", "NAME=FILE.csv", 0, lrsc_set_report,
+    [OPT_REPORT] = {"--report", "NAME=FILE.csv", 0, set_report, 0,
                     "replay a recorded history of signal NAME (rows step,value;\n"
                     "a report at step S counts from step S on; repeatable)"},
-    [OPT_PLATEAUS] = {"--plateaus", "S,S,...", 0, lrsc_set_plateaus,
+    [OPT_PLATEAUS] = {"--plateaus", "S,S,...", 0, set_plateaus, 0,
                       "place plateau events at these steps (every plateaus(...)\n"
                       "counts the events at or before the step)"},
 };
