@@ -137,6 +137,34 @@ await page2.close();
 check((await page.evaluate(() => window.lrsPlayground.csv())).startsWith('step,lr\n0,1\n'),
   'values export as CSV');
 
+// A reactive schedule: clicks on the plot place plateau events, as
+// `lrsc eval --plateaus` does, and the values follow lrsc's.
+{
+  const src = 'param total = 1000\nsignal val_loss\nlet drops = plateaus(val_loss, patience = 3)\n' +
+    'schedule lr = 0.1 * 0.5 ^ drops\n';
+  await typeProgram(src);
+  const b = await page.$eval('#plot svg', (s) => { const r = s.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  const n = await renders();
+  await page.mouse.click(b.x + b.w * (70 + 0.5 * (900 - 70 - 190)) / 900, b.y + b.h * 0.5);
+  await page.waitForFunction((k) => Number(document.body.dataset.renders || 0) > k, n, { timeout: 30000 });
+  const res = await result();
+  const lines = await page.$$eval('#plot line.event', (l) => l.map((x) => Number(x.dataset.step)));
+  check(lines.length === 1 && lines[0] > 300 && lines[0] < 700, 'a click on a reactive schedule places a plateau event');
+  const ev = lines[0];
+  const file = path.join(pageDir, 'reactive.lrs');
+  fs.writeFileSync(file, src);
+  const want = JSON.parse(execFileSync(lrsc, ['eval', file, '--format', 'json', '--plateaus', String(ev), '--at', `0,${ev - 1},${ev},1000`], { encoding: 'utf8' }));
+  const got = await page.evaluate(([s, st, e]) => window.lrsPlayground.evaluate(s, st, {}, e), [src, want.step, [ev]]);
+  check(got.schedules[0].reactive && want.lr.every((v, i) => v === got.schedules[0].values[i]) && want.lr[0] === 0.1 && want.lr[3] === 0.05,
+    'the page\'s values with a plateau event equal lrsc eval --plateaus');
+  check(at(res, 'lr', 1000) === 0.05, 'the plotted schedule drops at the event');
+  const n2 = await renders();
+  const x = await page.$eval('#plot line.event', (l) => { const r = l.getBoundingClientRect(); return r.x + r.width / 2; });
+  await page.mouse.click(x, b.y + b.h * 0.5);
+  await page.waitForFunction((k) => Number(document.body.dataset.renders || 0) > k, n2, { timeout: 30000 });
+  check((await page.$$('#plot line.event')).length === 0, 'a click on an event removes it');
+}
+
 // A 1 MB paste: the page stays responsive and reports what the compiler says.
 let big = 'param total = 1000\nschedule lr = cosine(1 -> 0)\n';
 for (let i = 0; big.length < 1000000; i++) big += `let unused_${i} = ${i} * 2 + 1   # padding to a megabyte\n`;

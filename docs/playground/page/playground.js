@@ -52,8 +52,8 @@ function workerMain() {
       return;
     }
     const t0 = performance.now();
-    const ps = [cstr(m.src), cstr(m.defines), cstr(m.spec)];
-    const r = ex.lrs_wasm_run(ctx, ps[0], ps[1], ps[2]);
+    const ps = [cstr(m.src), cstr(m.defines), cstr(m.spec), cstr(m.events || '')];
+    const r = ex.lrs_wasm_run(ctx, ps[0], ps[1], ps[2], ps[3]);
     ps.forEach((p) => ex.lrs_wasm_free(p));
     const text = r ? read(r) : '{"ok": false, "diagnostics": [{"severity": "error", "line": 0, "column": 0, "end_column": 0, "message": "out of memory", "text": "error: out of memory"}]}';
     if (r) ex.lrs_wasm_free(r);
@@ -93,7 +93,7 @@ const engine = {
     return this.start();
   },
   // One compilation at a time; the page only asks for the latest source.
-  async run(src, defines, spec) {
+  async run(src, defines, spec, events) {
     await this.ready;
     const id = this.next++;
     return new Promise((resolve) => {
@@ -103,7 +103,7 @@ const engine = {
         this.start();
         resolve({ text: JSON.stringify({ ok: false, diagnostics: [{ severity: 'error', line: 0, column: 0, end_column: 0, message: 'the compilation took longer than ' + WATCHDOG_MS / 1000 + ' s and was stopped', text: 'error: the compilation took longer than ' + WATCHDOG_MS / 1000 + ' s and was stopped' }] }), ms: WATCHDOG_MS });
       }, WATCHDOG_MS);
-      this.worker.postMessage({ type: 'run', id, src, defines, spec });
+      this.worker.postMessage({ type: 'run', id, src, defines, spec, events });
     });
   },
 };
@@ -111,7 +111,7 @@ const engine = {
 // ---- state ---------------------------------------------------------------
 
 const $ = (id) => document.getElementById(id);
-const state = { defines: {}, zoom: null, result: null, busy: false, again: false, t0: 0, lastRenderMs: NaN };
+const state = { defines: {}, events: [], zoom: null, result: null, busy: false, again: false, t0: 0, lastRenderMs: NaN };
 
 function definesText() {
   return Object.entries(state.defines).map(([k, v]) => k + '=' + v).join('\n');
@@ -127,7 +127,7 @@ async function update() {
   state.busy = true;
   state.t0 = performance.now();
   $('status').textContent = 'compiling…';
-  const r = await engine.run($('source').value, definesText(), spec());
+  const r = await engine.run($('source').value, definesText(), spec(), state.events.join(','));
   state.busy = false;
   if (state.again) { state.again = false; update(); return; }
   const res = JSON.parse(r.text);
@@ -163,7 +163,8 @@ function render(res, ms) {
     drawParams(res.params || []);
     $('summary').innerHTML = res.schedules.map((s) =>
       `<b>${esc(s.name)}</b>: span ${fmt(s.span)}, start ${fmt(s.start)}, end ${fmt(s.end)}, ` +
-      `min ${fmt(s.min)}, max ${fmt(s.max)}${s.proved ? ' (proved finite and non-negative)' : ''}`).join('<br>');
+      `min ${fmt(s.min)}, max ${fmt(s.max)}${s.proved ? ' (proved finite and non-negative)' : ''}`).join('<br>') +
+      (isReactive() ? `<br><i>reactive (signals: ${res.signals.map(esc).join(', ')}): click the plot to place a plateau event, click an event to remove it; events at ${state.events.length ? state.events.join(', ') : 'none yet'}</i>` : '');
   }
   // A broken program keeps the last good plot, dimmed, so the page is never blank.
   $('plot').style.opacity = res.ok ? '1' : '0.35';
@@ -293,6 +294,11 @@ function drawPlot(res) {
       parts.push(`<line class="bound" x1="${X(b).toFixed(1)}" x2="${X(b).toFixed(1)}" y1="${top}" y2="${h - bottom}" stroke="#999" stroke-dasharray="3 3"/>`);
     }
   }
+  // Plateau events placed by the user, for reactive schedules.
+  for (const e of state.events) {
+    if (e < x0 || e > x1) continue;
+    parts.push(`<line class="event" data-step="${e}" x1="${X(e).toFixed(1)}" x2="${X(e).toFixed(1)}" y1="${top}" y2="${h - bottom}" stroke="#7b1fa2" stroke-width="2"><title>plateau at step ${e} (click to remove)</title></line>`);
+  }
   const legendX = w - right + (axes[1] ? 52 : 12);
   series.forEach((s, k) => {
     const [lo, hi] = axes[s.axis];
@@ -315,6 +321,10 @@ function drawPlot(res) {
     `<text id="tip" x="0" y="${top + 12}" font-size="11"></text>`, '</svg>');
   $('plot').innerHTML = parts.join('');
   state.plot = { X, x0, x1, steps, series };
+}
+
+function isReactive() {
+  return !!(state.result && state.result.ok && state.result.schedules.some((s) => s.reactive));
 }
 
 function drawParams(params) {
@@ -387,6 +397,14 @@ function installPlotEvents() {
     if (to && Math.abs(to.px - from.px) > 4) {
       const a = Math.min(from.step, to.step), b = Math.max(from.step, to.step);
       if (b > a) { state.zoom = [a, b]; update(); }
+    } else if (to && isReactive()) {
+      // A click places a plateau event (as lrsc --plateaus does); a click on
+      // one removes it.
+      const near = state.events.findIndex((e) => Math.abs(state.plot.X(e) - to.px) < 5);
+      if (near >= 0) state.events.splice(near, 1);
+      else state.events.push(to.step);
+      state.events.sort((x, y) => x - y);
+      update();
     }
   });
   plot.addEventListener('dblclick', () => { state.zoom = null; update(); });
@@ -409,6 +427,7 @@ function unb64url(s) {
 function shareLink() {
   let h = '#p=' + b64url($('source').value);
   if (Object.keys(state.defines).length) h += '&d=' + b64url(JSON.stringify(state.defines));
+  if (state.events.length) h += '&e=' + state.events.join(',');
   return location.href.replace(/#.*$/, '') + h;
 }
 
@@ -419,6 +438,8 @@ function fromLink() {
     $('source').value = unb64url(m[1]);
     const d = /[#&]d=([^&]*)/.exec(location.hash);
     state.defines = d ? JSON.parse(unb64url(d[1])) : {};
+    const e = /[#&]e=([0-9,]*)/.exec(location.hash);
+    state.events = e && e[1] ? e[1].split(',').map(Number) : [];
     return true;
   } catch (e) {
     return false;
@@ -449,6 +470,7 @@ function syncScroll() {
 function loadExample(name) {
   $('source').value = LRS_EXAMPLES[name];
   state.defines = {};
+  state.events = [];
   state.zoom = null;
   $('params').dataset.key = '';
   update();
@@ -498,9 +520,9 @@ window.lrsPlayground = {
   shareLink,
   csv: () => csv(state.result),
   // Values at exactly these steps, for comparing with `lrsc eval`.
-  async evaluate(src, steps, defines = {}) {
+  async evaluate(src, steps, defines = {}, events = []) {
     const d = Object.entries(defines).map(([k, v]) => k + '=' + v).join('\n');
-    const r = await engine.run(src, d, steps.join(','));
+    const r = await engine.run(src, d, steps.join(','), events.join(','));
     return JSON.parse(r.text);
   },
 };

@@ -199,9 +199,31 @@ static long steps_for(const lrs_program *p, const char *spec, int64_t **out)
     return (long)u;
 }
 
-static void schedules(buf *b, const lrs_program *p, const int64_t *steps, long nsteps)
+/* Detector values at `step` when plateaus are placed at the steps of
+ * events[0..nev), as `lrsc eval --plateaus` places them: every plateaus(...)
+ * counts the events at or before the step, the other detectors hold their
+ * values before any report. */
+static void detectors_at(const lrs_program *p, const double *initial, const int64_t *events,
+                         size_t nev, int64_t step, double *out)
 {
-    size_t n = lrs_program_schedule_count(p);
+    size_t nd = lrs_program_detector_count(p);
+    double count = 0;
+    for (size_t k = 0; k < nev; k++)
+        count += events[k] <= step;
+    for (size_t k = 0; k < nd; k++)
+        out[k] = lrs_program_detector(p, k)->kind == LRS_DETECT_PLATEAUS ? count : initial[k];
+}
+
+static void schedules(buf *b, const lrs_program *p, const int64_t *steps, long nsteps,
+                      const int64_t *events, size_t nev)
+{
+    size_t n = lrs_program_schedule_count(p), nd = lrs_program_detector_count(p);
+    lrs_signals *sig = nd ? lrs_program_signals_new(p) : NULL;
+    double *det = nd ? malloc(nd * sizeof *det) : NULL;
+    if (nd && (!sig || !det)) {
+        b->oom = 1;
+        nd = 0;
+    }
     puts_(b, ", \"schedules\": [");
     for (size_t i = 0; i < n; i++) {
         lrs_schedule_info info;
@@ -225,14 +247,27 @@ static void schedules(buf *b, const lrs_program *p, const int64_t *steps, long n
             printf_(b, "%s%lld", marks++ ? ", " : "", (long long)next);
             s = next;
         }
-        puts_(b, "], \"values\": [");
+        int reactive = nd && lrs_program_schedule_reactive(p, i);
+        printf_(b, "], \"reactive\": %s, \"values\": [", reactive ? "true" : "false");
         for (long k = 0; k < nsteps; k++) {
             if (k) puts_(b, ", ");
-            num(b, lrs_interp_eval(p, i, steps[k]));
+            if (reactive) {
+                detectors_at(p, lrs_signals_values(sig), events, nev, steps[k], det);
+                num(b, lrs_interp_eval_reactive(p, i, steps[k], det));
+            } else {
+                num(b, lrs_interp_eval(p, i, steps[k]));
+            }
         }
         puts_(b, "]}");
     }
+    puts_(b, "], \"signals\": [");
+    for (size_t k = 0; k < lrs_program_signal_count(p); k++) {
+        if (k) puts_(b, ", ");
+        str(b, lrs_program_signal_name(p, k));
+    }
     puts_(b, "]");
+    free(det);
+    lrs_signals_free(sig);
 }
 
 static void params(buf *b, const lrs_program *p)
@@ -267,12 +302,23 @@ EXPORT(lrs_wasm_context_new) lrs_context *lrs_wasm_context_new(void)
 
 /* Compile `src` in ctx (named "playground.lrs" in diagnostics) with the param
  * overrides in `defines` ("NAME=EXPR" lines, as lrsc's -D), check it and
- * evaluate every schedule at the steps of `spec` (see steps_for). Returns a
+ * evaluate every schedule at the steps of `spec` (see steps_for), reactive
+ * ones with plateau events at the steps of `events` ("S1,S2,..."). Returns a
  * malloc'd JSON object (free with lrs_wasm_free), NULL only when memory
  * ran out. */
 EXPORT(lrs_wasm_run)
-char *lrs_wasm_run(lrs_context *ctx, const char *src, const char *defines, const char *spec)
+char *lrs_wasm_run(lrs_context *ctx, const char *src, const char *defines, const char *spec,
+                   const char *events)
 {
+    int64_t ev[MAX_MARKS];
+    size_t nev = 0;
+    for (const char *e = events ? events : ""; *e && nev < MAX_MARKS;) {
+        char *end;
+        long long v = strtoll(e, &end, 10);
+        if (end == e) break;
+        if (v >= 0) ev[nev++] = v;
+        e = *end == ',' ? end + 1 : end;
+    }
     buf b = {0};
     char *defs = strdup(defines ? defines : "");
     const char *defv[MAX_DEFINES];
@@ -303,7 +349,7 @@ char *lrs_wasm_run(lrs_context *ctx, const char *src, const char *defines, const
                 printf_(&b, "%s%lld", k ? ", " : "", (long long)steps[k]);
             puts_(&b, "]");
             params(&b, p);
-            schedules(&b, p, steps, nsteps);
+            schedules(&b, p, steps, nsteps, ev, nev);
         }
         free(steps);
     }
