@@ -462,7 +462,7 @@ int lrs_optim_load(lrs_optim *opt, const char *path)
             if (in_file) {
                 READ(lg[i].state[s], n * sizeof(float), "a state buffer");
             } else {
-                lrs_rt_state_fill(opt->kind, &lg[i].hp, lg[i].state[s], n);
+                lrs_rt_state_fill(opt->kind, &lg[i].hp, s, lg[i].state[s], n);
             }
         }
     }

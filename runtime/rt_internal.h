@@ -94,7 +94,30 @@ typedef struct lrs_rt_binding {
 
 enum { LRS_RT_MAX_SIGNALS = 8 }; /* signal states saved with the checkpoint */
 
-enum { LRS_RT_H_LR, LRS_RT_H_MOMENTUM, LRS_RT_H_BETA1, LRS_RT_H_BETA2, LRS_RT_H_WD, LRS_RT_NH };
+/* Hyperparameters: the schedulable ones first (LRS_RT_NH of them), then the
+ * constant-only ones, which share the validation table. */
+enum {
+    LRS_RT_H_LR,
+    LRS_RT_H_MOMENTUM,
+    LRS_RT_H_BETA1,
+    LRS_RT_H_BETA2,
+    LRS_RT_H_WD,
+    LRS_RT_NH,
+    LRS_RT_H_DAMPENING = LRS_RT_NH,
+    LRS_RT_H_EPS,
+    LRS_RT_H_ALPHA,
+    LRS_RT_H_LR_DECAY,
+    LRS_RT_H_INIT_ACC,
+    LRS_RT_NHALL
+};
+
+/* A hyperparameter's name, field and valid range: lo <= v < hi, and finite. */
+typedef struct lrs_rt_hparam_info {
+    const char *name;
+    size_t offset; /* of its double in lrs_optim_hparams */
+    double lo, hi;
+} lrs_rt_hparam_info;
+extern const lrs_rt_hparam_info lrs_rt_hparams[LRS_RT_NHALL];
 
 typedef struct lrs_rt_group {
     float *params;
@@ -133,8 +156,31 @@ int lrs_rt_fail(lrs_optim *opt, int code, const char *fmt, ...)
 #endif
     ;
 
-/* Number and names of the state buffers a group of this kind carries; a
- * NULL name means the slot is unused for this kind. */
+/* One optimizer kind (the rows are in rt_kinds.c). */
+typedef struct lrs_rt_kind {
+    const char *name;
+    /* State buffers by slot (PyTorch's names); NULL: the slot is unused. */
+    const char *state[LRS_RT_MAX_STATE];
+    /* Bit k: slot k never holds a negative value (checked on load). */
+    unsigned nonneg;
+    /* The schedulable hyperparameters, bits of LRS_RT_H_*. */
+    unsigned hparams;
+    lrs_optim_hparams defaults;
+    /* Checks beyond the ranges of lrs_rt_hparams: the problem, or NULL. May be NULL. */
+    const char *(*check)(const lrs_optim_hparams *h);
+    /* Whether a group needs buffer `slot` given its hyperparameters and bindings. */
+    int (*needs)(const lrs_rt_group *g, int slot);
+    /* Initial value of a fresh buffer; NULL: zero. */
+    float (*init)(const lrs_optim_hparams *h, int slot);
+    /* Index of the kernel in lrs_rt_kernels.update (kinds may share one). */
+    int kernel;
+    /* Complete a step's kernel block from the values v[LRS_RT_NH] of this
+     * step; neg_lr, wd, decay, eps and MAXIMIZE are already set. */
+    void (*prepare)(lrs_rt_hp *h, const lrs_rt_group *g, const double *v);
+} lrs_rt_kind;
+extern const lrs_rt_kind lrs_rt_kinds[];
+
+/* Name of a kind's state slot, or NULL if the kind does not use it. */
 const char *lrs_rt_state_name(lrs_optim_kind kind, int slot);
 /* Whether the group needs buffer `slot` given its hyperparameters and bindings. */
 int lrs_rt_state_needed(lrs_optim_kind kind, const lrs_rt_group *g, int slot);
@@ -148,7 +194,8 @@ const char *lrs_rt_kind_name(int kind);
 void lrs_rt_roofline_step(lrs_optim *opt);
 
 /* Fill a fresh state buffer with its initial value. */
-void lrs_rt_state_fill(lrs_optim_kind kind, const lrs_optim_hparams *hp, float *buf, size_t n);
+void lrs_rt_state_fill(lrs_optim_kind kind, const lrs_optim_hparams *hp, int slot, float *buf,
+                       size_t n);
 
 float *lrs_rt_alloc(size_t n);
 void lrs_rt_dealloc(float *p);

@@ -13,31 +13,6 @@
 #include <omp.h>
 #endif
 
-static const char *const rt_kind_names[LRS_RT_NKINDS] = {"SGD",     "Adam",    "AdamW",
-                                                         "RMSprop", "Adagrad", "Lion"};
-static const char *const rt_hparam_names[LRS_RT_NH] = {"lr", "momentum", "beta1", "beta2",
-                                                       "weight_decay"};
-/* Which schedulable hyperparameters each kind has, as bits of LRS_RT_H_*. */
-static const unsigned rt_kind_hparams[LRS_RT_NKINDS] = {
-    [LRS_OPTIM_SGD] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_MOMENTUM | 1u << LRS_RT_H_WD,
-    [LRS_OPTIM_ADAM] =
-        1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 | 1u << LRS_RT_H_WD,
-    [LRS_OPTIM_ADAMW] =
-        1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 | 1u << LRS_RT_H_WD,
-    [LRS_OPTIM_RMSPROP] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_MOMENTUM | 1u << LRS_RT_H_WD,
-    [LRS_OPTIM_ADAGRAD] = 1u << LRS_RT_H_LR | 1u << LRS_RT_H_WD,
-    [LRS_OPTIM_LION] =
-        1u << LRS_RT_H_LR | 1u << LRS_RT_H_BETA1 | 1u << LRS_RT_H_BETA2 | 1u << LRS_RT_H_WD,
-};
-static const char *const rt_state_names[LRS_RT_NKINDS][LRS_RT_MAX_STATE] = {
-    [LRS_OPTIM_SGD] = {"momentum_buffer", NULL, NULL},
-    [LRS_OPTIM_ADAM] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
-    [LRS_OPTIM_ADAMW] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
-    [LRS_OPTIM_RMSPROP] = {"square_avg", "momentum_buffer", "grad_avg"},
-    [LRS_OPTIM_ADAGRAD] = {"sum", NULL, NULL},
-    [LRS_OPTIM_LION] = {"exp_avg", NULL, NULL},
-};
-
 int lrs_rt_fail(lrs_optim *opt, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -60,51 +35,30 @@ void lrs_rt_dealloc(float *p)
     free(p);
 }
 
-void lrs_rt_state_fill(lrs_optim_kind kind, const lrs_optim_hparams *hp, float *buf, size_t n)
+void lrs_rt_state_fill(lrs_optim_kind kind, const lrs_optim_hparams *hp, int slot, float *buf,
+                       size_t n)
 {
-    /* Adagrad's sum starts at initial_accumulator_value; everything else at 0. */
-    const float init = kind == LRS_OPTIM_ADAGRAD ? (float)hp->initial_accumulator_value : 0.0f;
+    const lrs_rt_kind *d = &lrs_rt_kinds[kind];
+    const float init = d->init ? d->init(hp, slot) : 0.0f;
     for (size_t i = 0; i < n; i++)
         buf[i] = init;
 }
 
 const char *lrs_rt_state_name(lrs_optim_kind kind, int slot)
 {
-    return rt_state_names[kind][slot];
+    return lrs_rt_kinds[kind].state[slot];
 }
 
 int lrs_rt_state_needed(lrs_optim_kind kind, const lrs_rt_group *g, int slot)
 {
-    int mom = g->hp.momentum != 0.0 || LRS_RT_BOUND(g->bind[LRS_RT_H_MOMENTUM]);
-    switch (kind) {
-    case LRS_OPTIM_SGD:
-        return slot == 0 && mom;
-    case LRS_OPTIM_ADAM:
-    case LRS_OPTIM_ADAMW:
-        return slot < 2 || (slot == 2 && g->hp.amsgrad);
-    case LRS_OPTIM_RMSPROP:
-        return slot == 0 || (slot == 1 && mom) || (slot == 2 && g->hp.centered);
-    case LRS_OPTIM_ADAGRAD:
-    case LRS_OPTIM_LION:
-        return slot == 0;
-    }
-    return 0;
+    return lrs_rt_kinds[kind].state[slot] && lrs_rt_kinds[kind].needs(g, slot);
 }
 
 static double rt_constant(const lrs_optim_hparams *c, int h)
 {
-    switch (h) {
-    case LRS_RT_H_LR:
-        return c->lr;
-    case LRS_RT_H_MOMENTUM:
-        return c->momentum;
-    case LRS_RT_H_BETA1:
-        return c->beta1;
-    case LRS_RT_H_BETA2:
-        return c->beta2;
-    default:
-        return c->weight_decay;
-    }
+    double v;
+    memcpy(&v, (const char *)c + lrs_rt_hparams[h].offset, sizeof v);
+    return v;
 }
 
 void lrs_rt_reset_cur(lrs_rt_group *g)
@@ -115,31 +69,13 @@ void lrs_rt_reset_cur(lrs_rt_group *g)
 
 const char *lrs_rt_kind_name(int kind)
 {
-    return kind >= 0 && kind < LRS_RT_NKINDS ? rt_kind_names[kind] : "?";
+    return kind >= 0 && kind < LRS_RT_NKINDS ? lrs_rt_kinds[kind].name : "?";
 }
 
 lrs_optim_hparams lrs_optim_defaults(lrs_optim_kind kind)
 {
-    lrs_optim_hparams h = {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .alpha = 0.99};
-    switch (kind) {
-    case LRS_OPTIM_ADAMW:
-        h.weight_decay = 1e-2;
-        break;
-    case LRS_OPTIM_RMSPROP:
-        h.lr = 1e-2;
-        break;
-    case LRS_OPTIM_ADAGRAD:
-        h.lr = 1e-2;
-        h.eps = 1e-10;
-        break;
-    case LRS_OPTIM_LION:
-        h.lr = 1e-4;
-        h.beta2 = 0.99;
-        break;
-    default:
-        break;
-    }
-    return h;
+    if ((unsigned)kind >= LRS_RT_NKINDS) return (lrs_optim_hparams){0};
+    return lrs_rt_kinds[kind].defaults;
 }
 
 lrs_optim *lrs_optim_new(lrs_optim_kind kind)
@@ -176,27 +112,15 @@ const char *lrs_optim_error(const lrs_optim *opt)
 /* The checks torch.optim's constructors make, plus finiteness. */
 int lrs_rt_check_hparams(lrs_optim *opt, const lrs_optim_hparams *h)
 {
-    const struct {
-        const char *name;
-        double v, lo, hi; /* lo <= v, and v < hi */
-    } r[] = {
-        {"lr", h->lr, 0, INFINITY},
-        {"momentum", h->momentum, 0, INFINITY},
-        {"dampening", h->dampening, -INFINITY, INFINITY},
-        {"beta1", h->beta1, 0, 1},
-        {"beta2", h->beta2, 0, 1},
-        {"eps", h->eps, 0, INFINITY},
-        {"weight_decay", h->weight_decay, 0, INFINITY},
-        {"alpha", h->alpha, 0, INFINITY},
-        {"lr_decay", h->lr_decay, 0, INFINITY},
-        {"initial_accumulator_value", h->initial_accumulator_value, 0, INFINITY},
-    };
-    for (size_t i = 0; i < sizeof r / sizeof *r; i++)
-        if (!isfinite(r[i].v) || !(r[i].v >= r[i].lo) || !(r[i].v < r[i].hi))
-            return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "invalid %s value: %g", r[i].name, r[i].v);
-    if (opt->kind == LRS_OPTIM_SGD && h->nesterov && (h->momentum <= 0 || h->dampening != 0))
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
-                           "nesterov momentum requires a momentum and zero dampening");
+    for (int k = 0; k < LRS_RT_NHALL; k++) {
+        const lrs_rt_hparam_info *in = &lrs_rt_hparams[k];
+        const double v = rt_constant(h, k);
+        if (!isfinite(v) || !(v >= in->lo) || !(v < in->hi))
+            return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "invalid %s value: %g", in->name, v);
+    }
+    const lrs_rt_kind *d = &lrs_rt_kinds[opt->kind];
+    const char *why = d->check ? d->check(h) : NULL;
+    if (why) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "%s", why);
     return LRS_OPTIM_OK;
 }
 
@@ -213,7 +137,7 @@ static int rt_group_alloc_state(lrs_optim *opt, lrs_rt_group *g)
                 lrs_rt_dealloc(fresh[j]);
             return lrs_rt_fail(opt, LRS_OPTIM_ENOMEM, "out of memory for %zu-element state", g->n);
         }
-        lrs_rt_state_fill(opt->kind, &g->hp, fresh[s], g->n);
+        lrs_rt_state_fill(opt->kind, &g->hp, s, fresh[s], g->n);
     }
     for (int s = 0; s < LRS_RT_MAX_STATE; s++)
         if (fresh[s]) g->state[s] = fresh[s];
@@ -283,8 +207,8 @@ size_t lrs_optim_group_count(const lrs_optim *opt)
 static int rt_hparam_index(const lrs_optim *opt, const char *name)
 {
     for (int h = 0; name && h < LRS_RT_NH; h++)
-        if (strcmp(name, rt_hparam_names[h]) == 0)
-            return (rt_kind_hparams[opt->kind] >> h & 1u) ? h : -1;
+        if (strcmp(name, lrs_rt_hparams[h].name) == 0)
+            return (lrs_rt_kinds[opt->kind].hparams >> h & 1u) ? h : -1;
     return -1;
 }
 
@@ -293,7 +217,7 @@ static int rt_bind(lrs_optim *opt, int group, const char *name, lrs_rt_binding b
     int h = rt_hparam_index(opt, name);
     if (h < 0)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "%s has no schedulable hyperparameter '%s'",
-                           rt_kind_names[opt->kind], name ? name : "(null)");
+                           lrs_rt_kinds[opt->kind].name, name ? name : "(null)");
     if (group < -1 || group >= (int)opt->ngroups)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no group %d (there are %zu)", group,
                            opt->ngroups);
@@ -427,57 +351,13 @@ static void rt_run(const lrs_optim *opt, const lrs_rt_group *g, lrs_rt_update_fn
  * rounded to float once, as torch does when it passes it to a tensor op. */
 static lrs_rt_hp rt_make_hp(lrs_optim_kind kind, const lrs_rt_group *g, const double *v)
 {
-    const lrs_optim_hparams *c = &g->hp;
     const double lr = v[LRS_RT_H_LR], wd = v[LRS_RT_H_WD];
-    const double t = (double)(g->t + 1); /* torch increments step first */
     lrs_rt_hp h = {.neg_lr = (float)-lr,
                    .wd = (float)wd,
                    .decay = (float)(1.0 - lr * wd),
-                   .eps = (float)c->eps};
-    if (c->maximize) h.flags |= LRS_RT_MAXIMIZE;
-    switch (kind) {
-    case LRS_OPTIM_SGD: {
-        const double mom = v[LRS_RT_H_MOMENTUM];
-        h.flags |= (wd != 0 ? LRS_RT_L2 : 0) | (mom != 0 ? LRS_RT_MOMENTUM : 0) |
-                   (c->nesterov ? LRS_RT_NESTEROV : 0) | (g->momentum_init ? 0 : LRS_RT_FIRST);
-        h.b1 = (float)mom;
-        h.omb1 = (float)(1.0 - c->dampening);
-        break;
-    }
-    case LRS_OPTIM_ADAM:
-    case LRS_OPTIM_ADAMW:
-    case LRS_OPTIM_LION: {
-        const double b1 = v[LRS_RT_H_BETA1], b2 = v[LRS_RT_H_BETA2];
-        h.b1 = (float)b1;
-        h.omb1 = (float)(1.0 - b1);
-        h.b2 = (float)b2;
-        h.omb2 = (float)(1.0 - b2);
-        if (kind == LRS_OPTIM_LION) {
-            h.flags |= wd != 0 ? LRS_RT_DECOUPLED : 0;
-            break;
-        }
-        /* bias corrections from the integer step, in double */
-        const double bc1 = 1.0 - pow(b1, t), bc2 = 1.0 - pow(b2, t);
-        h.neg_lr = (float)-(lr / bc1);
-        h.bc2_sqrt = (float)sqrt(bc2);
-        h.flags |= kind == LRS_OPTIM_ADAMW ? LRS_RT_DECOUPLED : (wd != 0 ? LRS_RT_L2 : 0);
-        h.flags |= c->amsgrad ? LRS_RT_AMSGRAD : 0;
-        break;
-    }
-    case LRS_OPTIM_RMSPROP: {
-        const double mom = v[LRS_RT_H_MOMENTUM];
-        h.b1 = (float)mom;
-        h.b2 = (float)c->alpha;
-        h.omb2 = (float)(1.0 - c->alpha);
-        h.flags |= (wd != 0 ? LRS_RT_L2 : 0) | (mom > 0 ? LRS_RT_MOMENTUM : 0) |
-                   (c->centered ? LRS_RT_CENTERED : 0);
-        break;
-    }
-    case LRS_OPTIM_ADAGRAD:
-        h.neg_lr = (float)-(lr / (1.0 + (t - 1.0) * c->lr_decay));
-        h.flags |= wd != 0 ? LRS_RT_L2 : 0;
-        break;
-    }
+                   .eps = (float)g->hp.eps,
+                   .flags = g->hp.maximize ? LRS_RT_MAXIMIZE : 0};
+    lrs_rt_kinds[kind].prepare(&h, g, v);
     return h;
 }
 
@@ -519,7 +399,7 @@ static int rt_eval_schedules(lrs_optim *opt, double *vals)
             if (!isfinite(*out))
                 return lrs_rt_fail(opt, LRS_OPTIM_ESCHEDULE,
                                    "schedule for '%s' of group %zu gave %g at step %lld",
-                                   rt_hparam_names[h], i, *out, (long long)opt->step);
+                                   lrs_rt_hparams[h].name, i, *out, (long long)opt->step);
         }
     }
     return LRS_OPTIM_OK;
@@ -542,7 +422,7 @@ int lrs_optim_step(lrs_optim *opt)
             lrs_rt_group *g = &opt->groups[i];
             const double *v = &vals[i * LRS_RT_NH];
             lrs_rt_hp h = rt_make_hp(opt->kind, g, v);
-            rt_run(opt, g, opt->k->update[opt->kind], &h);
+            rt_run(opt, g, opt->k->update[lrs_rt_kinds[opt->kind].kernel], &h);
             memcpy(g->cur, v, sizeof g->cur);
             g->t++;
             if (h.flags & LRS_RT_MOMENTUM) g->momentum_init = 1;
@@ -670,7 +550,7 @@ const float *lrs_optim_state(const lrs_optim *opt, int group, const char *name)
 {
     if (group < 0 || (size_t)group >= opt->ngroups || !name) return NULL;
     for (int s = 0; s < LRS_RT_MAX_STATE; s++) {
-        const char *sn = rt_state_names[opt->kind][s];
+        const char *sn = lrs_rt_kinds[opt->kind].state[s];
         if (sn && strcmp(sn, name) == 0 && opt->groups[group].state[s])
             return opt->groups[group].state[s];
     }
