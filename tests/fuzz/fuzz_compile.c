@@ -1,12 +1,71 @@
-/* fuzz_compile.c — libFuzzer harness: the whole compile and the reference
- * interpreter. A program that compiles is evaluated at edge steps; a
- * program that passed the checker must give finite, non-negative values
- * at the steps the checker samples (0, the end of its span). */
+/* fuzz_compile.c — libFuzzer harness: the whole compile, the reference
+ * interpreter and the JIT. Every program that compiles is evaluated at
+ * many steps: 0 and small steps, every known segment boundary and its
+ * neighbours (±1), the int64 edges and steps drawn from the input. It
+ * fails (aborts) when
+ *  - a schedule the checker proved finite and non-negative gives a NaN,
+ *    an infinity or a negative value at any of those steps, or any
+ *    checked schedule does so at step 0 (which the checker samples);
+ *  - the JIT's scalar function differs from the interpreter by more than
+ *    the 4 ulp docs/backend.md promises (both NaN counts as agreement);
+ *    the JIT runs for one input in 8 (LLVM is slow next to the rest);
+ *  - one input takes more than the time libFuzzer is given (-timeout) or
+ *    memory past -rss_limit_mb: the cost limits of docs/limits.md. */
 #include "lrs.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+static uint64_t ulps(double a, double b)
+{
+    if (isnan(a) && isnan(b)) return 0;
+    if (a == b) return 0;
+    if (isnan(a) || isnan(b) || isinf(a) || isinf(b)) return UINT64_MAX;
+    int64_t x, y;
+    memcpy(&x, &a, 8);
+    memcpy(&y, &b, 8);
+    if (x < 0) x = INT64_MIN - x;
+    if (y < 0) y = INT64_MIN - y;
+    return x > y ? (uint64_t)x - (uint64_t)y : (uint64_t)y - (uint64_t)x;
+}
+
+enum { MAX_STEPS = 96 };
+
+/* The steps to evaluate schedule i at. */
+static size_t steps_of(const lrs_program *p, size_t i, const uint8_t *data, size_t size,
+                       int64_t *out)
+{
+    static const int64_t edges[] = {
+        INT64_MIN,        INT64_MIN + 1, -1,       0, 1, 2, 7, 1000, 123456789,
+        (int64_t)1 << 53, INT64_MAX - 1, INT64_MAX};
+    size_t n = 0;
+    for (size_t k = 0; k < sizeof edges / sizeof *edges; k++)
+        out[n++] = edges[k];
+    double span = lrs_program_schedule_span(p, i);
+    if (isfinite(span) && span < 9e18) {
+        int64_t s = (int64_t)span;
+        out[n++] = s - 1, out[n++] = s, out[n++] = s + 1;
+    }
+    int64_t b = -1;
+    for (int k = 0;
+         k < 16 && n + 3 <= MAX_STEPS / 2 && (b = lrs_program_next_boundary(p, i, b)) >= 0; k++) {
+        out[n++] = b > INT64_MIN ? b - 1 : b;
+        out[n++] = b;
+        out[n++] = b < INT64_MAX ? b + 1 : b;
+    }
+    /* steps drawn from the input's own bytes */
+    uint64_t h = 1469598103934665603ull;
+    for (size_t k = 0; k < size; k++)
+        h = (h ^ data[k]) * 1099511628211ull;
+    while (n < MAX_STEPS) {
+        h ^= h << 13, h ^= h >> 7, h ^= h << 17;
+        int64_t s = (int64_t)(h >> (h & 63 ? h & 63 : 1));
+        out[n++] = (h & 1) ? s % 100000 : s;
+    }
+    return n;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,15 +76,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < lrs_diags_count(d); i++)
         free(lrs_diags_format(d, i, 0));
     if (p) {
-        static const int64_t steps[] = {INT64_MIN, -1, 0, 1, 7, 1000, 123456789, INT64_MAX};
+        int jit = size && (data[size / 2] & 7) == 0;
         for (size_t i = 0; i < lrs_program_schedule_count(p); i++) {
-            for (size_t k = 0; k < sizeof steps / sizeof *steps; k++)
-                (void)lrs_interp_eval(p, i, steps[k]);
+            lrs_schedule_info info;
+            if (lrs_program_schedule_info(p, i, &info)) abort();
             double v0 = lrs_interp_eval(p, i, 0);
             if (!(v0 >= 0 && v0 < INFINITY)) abort(); /* the checker samples step 0 */
-            int64_t b = -1;
-            for (int k = 0; k < 4 && (b = lrs_program_next_boundary(p, i, b)) >= 0; k++)
-                (void)lrs_interp_eval(p, i, b);
+            lrs_fn fn = jit ? lrs_program_function(p, i) : NULL;
+            int64_t steps[MAX_STEPS];
+            size_t n = steps_of(p, i, data, size, steps);
+            for (size_t k = 0; k < n; k++) {
+                double v = lrs_interp_eval(p, i, steps[k]);
+                if (info.proved && !(v >= 0 && v < INFINITY)) abort(); /* a false proof */
+                if (fn && ulps(v, fn(steps[k])) > 4) abort();          /* backends disagree */
+            }
         }
         lrs_program_free(p);
     }
