@@ -20,12 +20,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lrs_program *p = lrs_compile_string(ctx, "fuzz.lrs", (const char *)data, size, NULL, NULL);
     if (!p) return 0;
     static const int64_t steps[] = {-5, 0, 1, 99, 100, 101, 4096, 1000000, INT64_MAX};
+    /* Reactive schedules are called with the detectors before any report. */
+    lrs_signals *sig = lrs_program_detector_count(p) ? lrs_program_signals_new(p) : NULL;
+    const double *det = sig ? lrs_signals_values(sig) : NULL;
     for (size_t i = 0; i < lrs_program_schedule_count(p); i++) {
+        /* a checked program must compile to native code */
+        if (lrs_program_schedule_reactive(p, i)) {
+            lrs_reactive_fn f = lrs_program_reactive_function(p, i);
+            if (!f || !det) abort();
+            for (size_t k = 0; k < sizeof steps / sizeof *steps; k++)
+                if (!agree(f(steps[k], det), lrs_interp_eval_reactive(p, i, steps[k], det)))
+                    abort();
+            continue;
+        }
         lrs_fn f = lrs_program_function(p, i);
-        if (!f) abort(); /* a checked program must compile to native code */
+        if (!f) abort();
         for (size_t k = 0; k < sizeof steps / sizeof *steps; k++)
             if (!agree(f(steps[k]), lrs_interp_eval(p, i, steps[k]))) abort();
     }
+    lrs_signals_free(sig);
     lrs_program_free(p);
     return 0;
 }
