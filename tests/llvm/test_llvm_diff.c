@@ -174,10 +174,12 @@ static size_t scalar_steps(stats *S, const lrs_program *p, size_t i, int64_t *st
     for (size_t k = 0; k < sizeof fixed / sizeof *fixed; k++)
         st[n++] = fixed[k];
     double span = lrs_program_schedule_span(p, i);
-    int64_t horizon = isfinite(span) ? (int64_t)span : 1000000;
+    /* A span of 2^63 (total = INT64_MAX) is not an int64: its last step is. */
+    int64_t last = span >= 0x1p63 ? INT64_MAX - 1 : (int64_t)span;
+    int64_t horizon = isfinite(span) ? last : 1000000;
     if (isfinite(span))
         for (int d = -1; d <= 1; d++)
-            st[n++] = (int64_t)span + d;
+            st[n++] = last + d;
     for (int64_t b = lrs_program_next_boundary(p, i, -1); b >= 0 && n < MAX_STEPS - 24;
          b = lrs_program_next_boundary(p, i, b)) {
         st[n++] = b - 1;
@@ -186,7 +188,7 @@ static size_t scalar_steps(stats *S, const lrs_program *p, size_t i, int64_t *st
         if (b > horizon) horizon = b;
     }
     while (n < MAX_STEPS - 4)
-        st[n++] = (int64_t)(next_rand(S) % (uint64_t)(2 * horizon + 2));
+        st[n++] = (int64_t)(next_rand(S) % ((uint64_t)horizon * 2 + 2));
     while (n < MAX_STEPS)
         st[n++] = (int64_t)next_rand(S); /* anywhere, negative included */
     return n;
@@ -199,7 +201,7 @@ static size_t windows(stats *S, const lrs_program *p, size_t i, int64_t *first)
     first[n++] = INT64_MAX - WINDOW / 2; /* saturates at INT64_MAX */
     first[n++] = INT64_MIN;
     double span = lrs_program_schedule_span(p, i);
-    if (isfinite(span)) first[n++] = (int64_t)span - WINDOW / 2;
+    if (isfinite(span)) first[n++] = (span >= 0x1p63 ? INT64_MAX : (int64_t)span) - WINDOW / 2;
     for (int64_t b = lrs_program_next_boundary(p, i, -1); b >= 0 && n < MAX_WINDOWS - 1;
          b = lrs_program_next_boundary(p, i, b))
         first[n++] = b - WINDOW / 2;
