@@ -235,13 +235,23 @@ static uint32_t sample_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, i
 }
 
 /* ---- at(S, k) -------------------------------------------------------------
- * S at local step k of the current context, k clamped to [0, span]. */
+ * S at local step k of S's own context, k clamped to it: the place an
+ * enclosing `then` chain gives S (warmup's ramp ends at the first value of
+ * the schedule that follows it), else a segment of S's own duration, else
+ * the current context. */
 
 static uint32_t at_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
 {
     if (placed) return lower_unplaced(lw, t, x);
-    uint32_t k = bin(lw, IR_MIN, bin(lw, IR_MAX, lw->term(lw, t->args[1], x), K(lw, 0)), x->L);
-    return lw->term(lw, t->args[0], lw->ctx(lw, k, x->L, x->cycle, NAN, NULL));
+    lrs_term *S = t->args[0];
+    uint32_t k = lw->term(lw, t->args[1], x);
+    uint32_t v = lw->placed_value(lw, S, k);
+    if (v != NONE) return v;
+    uint32_t d = lw->duration(lw, S, x), span = d != NONE ? d : x->L;
+    k = bin(lw, IR_MIN, bin(lw, IR_MAX, k, K(lw, 0)), span);
+    /* With a duration of its own, S is placed in its segment as a chain
+     * places it: its `for` is not evaluated again inside. */
+    return lw->term(lw, S, lw->ctx(lw, k, span, x->cycle, NAN, d != NONE ? S : NULL));
 }
 
 /* ---- index(L, x), pick(L, i) ----------------------------------------------

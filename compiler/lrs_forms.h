@@ -80,6 +80,11 @@ struct lrs_lowering {
     /* The (interned) context with these fields. */
     const lrs_lctx *(*ctx)(lrs_lowering *lw, uint32_t s, uint32_t span, uint32_t cycle,
                            double offset, const lrs_term *placed);
+    /* S at step k of the place an enclosing `then` chain gives it, when S
+     * is one of the segments being lowered, or a run of them (as in
+     * `linear(0 -> at(S, 0)) for 500 then S`); k is clamped to that
+     * place. LRS_IR_NONE when no enclosing chain holds S. */
+    uint32_t (*placed_value)(lrs_lowering *lw, lrs_term *S, uint32_t k);
 };
 
 /* ---- the rows ---------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include "lrs_forms.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +23,15 @@ typedef struct memo_slot {
     uint32_t v;
 } memo_slot;
 
+struct chain_frame;
+
 typedef struct lower {
     lrs_lowering lw; /* first: what the forms see */
     memo_slot *memo;
     size_t mn, mcap;
     lctx **ctxs;
     size_t cn, ccap;
+    struct chain_frame *frames; /* the chains being lowered, innermost first */
 } lower;
 
 #define IR (L->lw.ir)
@@ -198,6 +202,58 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
     return 1;
 }
 
+/* A chain being lowered: its segments, their durations d and starts o in
+ * the chain's context x, and the segment j being lowered. at(S, k) looks
+ * S up here (placed_value). */
+typedef struct chain_frame {
+    const chain *ch;
+    const uint32_t *d, *o;
+    const lctx *x;
+    size_t j;
+    struct chain_frame *up;
+} chain_frame;
+
+/* Where the run of segments `run` starts in frame f: the nearest place
+ * after the segment being lowered, else the nearest before it; SIZE_MAX
+ * if the chain does not hold it. */
+static size_t find_run(const chain_frame *f, const chain *run)
+{
+    size_t before = SIZE_MAX;
+    for (size_t i = 0; i + run->n <= f->ch->n; i++) {
+        size_t m = 0;
+        while (m < run->n && f->ch->seg[i + m] == run->seg[m])
+            m++;
+        if (m < run->n) continue;
+        if (i > f->j) return i;
+        before = i;
+    }
+    return before;
+}
+
+static uint32_t placed_value(lower *L, lrs_term *S, uint32_t k)
+{
+    chain run = {0};
+    flatten(L, S, &run);
+    for (chain_frame *f = L->frames; f; f = f->up) {
+        size_t i = find_run(f, &run);
+        if (i == SIZE_MAX) continue;
+        /* k in the run's span, as a local step of the chain */
+        size_t last = i + run.n - 1;
+        uint32_t len = bin(L, IR_SUB, f->o[last + 1], f->o[i]);
+        uint32_t s = bin(L, IR_ADD, f->o[i], bin(L, IR_MIN, bin(L, IR_MAX, k, K(L, 0)), len));
+        uint32_t r = NONE;
+        for (size_t j = last + 1; j-- > i;) {
+            uint32_t sj =
+                bin(L, IR_MIN, bin(L, IR_MAX, bin(L, IR_SUB, s, f->o[j]), K(L, 0)), f->d[j]);
+            uint32_t v = lower_term(L, f->ch->seg[j],
+                                    ctx_placed(L, sj, f->d[j], f->x->cycle, NAN, f->ch->seg[j]));
+            r = j == last ? v : lrs_ir_select(IR, bin(L, IR_LT, s, f->o[j + 1]), v, r);
+        }
+        return r;
+    }
+    return NONE;
+}
+
 static uint32_t lower_chain(lower *L, lrs_term *t, const lctx *x)
 {
     chain ch = {0};
@@ -209,12 +265,16 @@ static uint32_t lower_chain(lower *L, lrs_term *t, const lctx *x)
     o[0] = K(L, 0);
     for (size_t j = 0; j < ch.n; j++)
         o[j + 1] = bin(L, IR_ADD, o[j], d[j]);
+    chain_frame frame = {&ch, d, o, x, 0, L->frames};
+    L->frames = &frame;
     for (size_t j = 0; j < ch.n; j++) {
         uint32_t s = bin(L, IR_MIN, bin(L, IR_MAX, bin(L, IR_SUB, x->s, o[j]), K(L, 0)), d[j]);
         double oj = kval(L, o[j]);
         lctx *xj = ctx_placed(L, s, d[j], x->cycle, x->offset + oj, ch.seg[j]);
+        frame.j = j;
         v[j] = lower_term(L, ch.seg[j], xj);
     }
+    L->frames = frame.up;
     uint32_t r = v[ch.n - 1];
     for (size_t j = ch.n - 1; j-- > 0;)
         r = lrs_ir_select(IR, bin(L, IR_LT, x->s, o[j + 1]), v[j], r);
@@ -393,6 +453,10 @@ static const lrs_lctx *lw_ctx(lrs_lowering *lw, uint32_t s, uint32_t span, uint3
 {
     return ctx_placed((lower *)lw, s, span, cycle, offset, placed);
 }
+static uint32_t lw_placed_value(lrs_lowering *lw, lrs_term *S, uint32_t k)
+{
+    return placed_value((lower *)lw, S, k);
+}
 
 /* ---- the pass ----------------------------------------------------------------- */
 
@@ -405,7 +469,7 @@ static int cmp_double(const void *a, const void *b)
 int lrs_lower_program(lrs_comp *c)
 {
     int before = c->sink.errors;
-    lower L = {.lw = {c, &c->ir, 0, lw_term, lw_operand, lw_duration, lw_ctx}};
+    lower L = {.lw = {c, &c->ir, 0, lw_term, lw_operand, lw_duration, lw_ctx, lw_placed_value}};
     double total = INFINITY;
     lrs_elab_param_value(lrs_scope_find(&c->main->scope, "total"), &total);
     if (!(total >= 0)) {
