@@ -155,6 +155,9 @@ typedef struct entry {
     item top;
     item *notes;
     size_t nnotes;
+    lrs_span where; /* the span reported (when located), to find repeats */
+    int located;
+    const char *libfn; /* reported for a call of this library function */
 } entry;
 
 #define DIAGS_MAGIC 0x4c525344u /* tells an lrs_diags from another pointer */
@@ -419,10 +422,39 @@ static void locate(lrs_sink *k, lrs_span span, item *it)
     info->source_line = text;
 }
 
+static int in_library(const lrs_sink *k, lrs_span s)
+{
+    return k->src && s.file < k->src->n && k->src->files[s.file]->library;
+}
+
+/* Whether a diagnostic like this one was reported already. */
+static int repeated(const lrs_sink *k, lrs_severity sev, const lrs_span *span, const char *msg)
+{
+    const lrs_diags *d = k->out;
+    if (!span || !is_diags(d)) return 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const entry *e = &d->items[i];
+        if (e->located && e->top.info.severity == sev && e->where.file == span->file &&
+            e->where.start == span->start && e->where.end == span->end &&
+            !strcmp(e->top.info.message, msg))
+            return 1;
+    }
+    return 0;
+}
+
 static size_t push(lrs_sink *k, lrs_severity sev, const lrs_span *span, const char *file,
                    const char *fmt, va_list ap)
 {
     lrs_diags *d = k->out;
+    char msg[1024];
+    if (fmt) vsnprintf(msg, sizeof msg, fmt, ap);
+    /* Library code of a user's call: reported at the call. */
+    const lrs_span *lib = NULL;
+    if (span && k->origin && in_library(k, *span) && !in_library(k, k->origin->call)) {
+        lib = span;
+        span = &k->origin->call;
+    }
+    if (fmt && repeated(k, sev, span, msg)) return LRS_NO_DIAG;
     if (sev == LRS_SEV_ERROR) {
         if (k->capped) {
             k->dropped_errors++;
@@ -455,22 +487,26 @@ static size_t push(lrs_sink *k, lrs_severity sev, const lrs_span *span, const ch
     entry *e = &d->items[d->n];
     memset(e, 0, sizeof *e);
     e->top.info.severity = sev;
-    char msg[1024];
-    if (fmt)
-        vsnprintf(msg, sizeof msg, fmt, ap);
-    else
+    if (!fmt)
         snprintf(msg, sizeof msg, "too many errors (the limit is %d); stopping", LRS_MAX_ERRORS);
     e->top.info.message = xstrdup(msg);
-    if (span)
+    if (span) {
         locate(k, *span, &e->top);
-    else
+        e->where = *span;
+        e->located = 1;
+    } else {
         e->top.info.file = xstrdup(file);
+    }
     if (sev == LRS_SEV_ERROR)
         d->errors++;
     else
         d->warnings++;
     size_t idx = d->n++;
     if (!fmt) k->cap_index = idx + 1;
+    if (lib && fmt) {
+        e->libfn = k->origin->fn;
+        lrs_diag_note(k, idx, 1, *lib, "in the standard library's '%s', here", k->origin->fn);
+    }
     if (d->cb) d->cb(d->user, d, idx);
     return fmt ? idx : LRS_NO_DIAG; /* notes belong to the error that was dropped */
 }
@@ -555,6 +591,17 @@ void lrs_diag_finish(lrs_sink *k)
 {
     lrs_diags *d = k->out;
     if (!is_diags(d)) return;
+    /* A diagnostic from inside a library function says where to look. */
+    for (size_t i = 0; i < d->n; i++) {
+        entry *e = &d->items[i];
+        int helped = 0;
+        for (size_t j = 0; j < e->nnotes; j++)
+            helped |= e->notes[j].info.severity == LRS_SEV_HELP;
+        if (e->libfn && !helped)
+            lrs_diag_help(k, i, "check the arguments of '%s' (docs/stdlib.md describes them)",
+                          e->libfn);
+        e->libfn = NULL;
+    }
     if (k->cap_index && k->cap_index <= d->n) {
         char msg[160];
         snprintf(msg, sizeof msg,

@@ -25,6 +25,7 @@ typedef struct lrs_source {
     const char *text;
     size_t len;
     int binary;            /* not text (NUL bytes, bad UTF-8): quoted only briefly */
+    int library;           /* a file of the standard library */
     uint32_t *line_starts; /* built on first use */
     size_t nlines;
 } lrs_source;
@@ -48,10 +49,22 @@ int64_t lrs_src_load(lrs_sources *s, const char *path, const char *name);
 void lrs_src_position(lrs_sources *s, uint32_t file, uint32_t off, int *line, int *col);
 /* 1-based line and byte column of offset `off` in file `file`. */
 
-/* Where a pass reports. Counts errors and stops recording past the cap. */
+/* A call in the user's files of a function of the standard library. */
+typedef struct lrs_origin {
+    lrs_span call;
+    const char *fn;
+} lrs_origin;
+
+/* Where a pass reports. Counts errors and stops recording past the cap.
+ * A diagnostic equal to an earlier one (the same severity, place and
+ * message) is not reported again. While `origin` is set (the library code
+ * of a user's call is being elaborated or lowered), a diagnostic located
+ * in the library is reported at the user's call, in the user's words, with
+ * a note into the library. */
 typedef struct lrs_sink {
     lrs_diags *out;
     lrs_sources *src;
+    const lrs_origin *origin;
     int errors, warnings;
     int capped; /* the cap was reached; later errors are dropped */
     size_t dropped_errors, dropped_warnings;

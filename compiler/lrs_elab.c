@@ -389,12 +389,23 @@ static value call_def(elab *E, frame *f, lrs_ast *call, lrs_decl *def)
     int *given = lrs_arena_alloc(&E->c->arena, (def->nparams + 1) * sizeof *given);
     if (!bind_args(E, f, call, &k, def, slots, given)) return ERR;
     frame inner = {def->module, def, slots, f->depth + 1};
-    for (size_t i = 0; i < def->nparams; i++)
+    /* The user's code calls into the library: what the library reports
+     * about this call is reported at the call (lrs_diag.h). */
+    const lrs_origin *was = E->c->sink.origin;
+    if (!f->m->is_stdlib && def->module->is_stdlib) {
+        lrs_origin *o = lrs_arena_alloc(&E->c->arena, sizeof *o);
+        *o = (lrs_origin){call->span, def->name};
+        E->c->sink.origin = o;
+    }
+    value r = ERR;
+    size_t i = 0;
+    for (; i < def->nparams; i++)
         if (!given[i]) {
             slots[i] = eval(E, &inner, def->params[i].def);
-            if (slots[i].kind == V_ERR) return ERR;
+            if (slots[i].kind == V_ERR) break;
         }
-    value r = eval(E, &inner, def->expr);
+    if (i == def->nparams) r = eval(E, &inner, def->expr);
+    E->c->sink.origin = was;
     if (r.kind != V_ERR) r.span = call->span;
     r.param = r.fn = NULL;
     return r;
@@ -607,6 +618,10 @@ static value eval(elab *E, frame *f, lrs_ast *n)
         int ok = expect(E, a, V_NUM, "a segment of `then`");
         if (!expect(E, b, V_NUM, "a segment of `then`") || !ok) return ERR;
         lrs_term *t = lrs_term_node(E->c, T_THEN, n->op_span, a.t, b.t, NULL);
+        lrs_span *w = lrs_arena_alloc(&E->c->arena, 2 * sizeof *w);
+        w[0] = n->a->span;
+        w[1] = n->b->span;
+        t->where = w;
         return num(t, n->span);
     }
     }

@@ -7,7 +7,9 @@
 #include "lrs_forms.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,28 +124,60 @@ static uint32_t operand(lower *L, lrs_term *t, const lctx *x, int placed);
 
 typedef struct chain {
     lrs_term **seg;
-    lrs_span *then; /* then[j]: the `then` between seg[j] and seg[j+1] */
+    lrs_span *then;            /* then[j]: the `then` between seg[j] and seg[j+1] */
+    lrs_span *where;           /* where[j]: seg[j] as the chain writes it */
+    const lrs_origin **origin; /* the user's call whose library code wrote it, or NULL */
     size_t n, cap;
 } chain;
 
-static void flatten(lower *L, lrs_term *t, chain *ch)
+/* The segments of t in order; t is written at `where` (for a `then`, each
+ * operand where the `then` writes it). */
+static void flatten_at(lower *L, lrs_term *t, lrs_span where, const lrs_origin *origin, chain *ch)
 {
     if (t->kind == T_THEN) {
-        flatten(L, t->a, ch);
+        flatten_at(L, t->a, t->where ? t->where[0] : t->a->span, t->origin, ch);
         size_t before = ch->n;
-        flatten(L, t->b, ch);
+        flatten_at(L, t->b, t->where ? t->where[1] : t->b->span, t->origin, ch);
         ch->then[before - 1] = t->span;
         return;
     }
     if (ch->n == ch->cap) {
         size_t cap = ch->cap ? ch->cap * 2 : 8;
-        ch->seg = lrs_arena_realloc(&L->lw.c->arena, ch->seg, ch->n * sizeof *ch->seg,
-                                    cap * sizeof *ch->seg);
-        ch->then = lrs_arena_realloc(&L->lw.c->arena, ch->then, ch->n * sizeof *ch->then,
-                                     cap * sizeof *ch->then);
+        lrs_arena *a = &L->lw.c->arena;
+        ch->seg = lrs_arena_realloc(a, ch->seg, ch->n * sizeof *ch->seg, cap * sizeof *ch->seg);
+        ch->then = lrs_arena_realloc(a, ch->then, ch->n * sizeof *ch->then, cap * sizeof *ch->then);
+        ch->where =
+            lrs_arena_realloc(a, ch->where, ch->n * sizeof *ch->where, cap * sizeof *ch->where);
+        ch->origin =
+            lrs_arena_realloc(a, ch->origin, ch->n * sizeof *ch->origin, cap * sizeof *ch->origin);
         ch->cap = cap;
     }
+    ch->where[ch->n] = where;
+    ch->origin[ch->n] = origin;
     ch->seg[ch->n++] = t;
+}
+
+static void flatten(lower *L, lrs_term *t, chain *ch)
+{
+    flatten_at(L, t, t->span, t->origin, ch);
+}
+
+/* An error about segment j of a chain, where the chain writes it (not
+ * where its value comes from, such as a param). */
+static size_t seg_fail(lower *L, const chain *ch, size_t j, const char *fmt, ...) LRS_PRINTF(4, 5);
+static size_t seg_fail(lower *L, const chain *ch, size_t j, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    lrs_sink *k = &L->lw.c->sink;
+    const lrs_origin *was = k->origin;
+    if (ch->origin[j]) k->origin = ch->origin[j];
+    size_t e = lrs_diag_error(k, ch->where[j], "%s", msg);
+    k->origin = was;
+    return e;
 }
 
 static double kval(lower *L, uint32_t x)
@@ -160,10 +194,10 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
         d[j] = duration(L, ch->seg[j], x);
         if (d[j] != NONE) continue;
         if (stretch != ch->n) {
-            size_t e =
-                fail(L, ch->seg[j],
-                     "two segments of this chain have no duration, so neither knows where it ends");
-            lrs_diag_note(&L->lw.c->sink, e, 1, ch->seg[stretch]->span, "the other one is here");
+            size_t e = seg_fail(
+                L, ch, j,
+                "two segments of this chain have no duration, so neither knows where it ends");
+            lrs_diag_note(&L->lw.c->sink, e, 1, ch->where[stretch], "the other one is here");
             lrs_diag_help(&L->lw.c->sink, e, "give all but one of them a duration with `for`");
             return 0;
         }
@@ -175,9 +209,10 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
     double span = kval(L, x->L), used = kval(L, fixed);
     if (stretch < ch->n) {
         if (span == INFINITY && stretch != ch->n - 1) {
-            size_t e = fail(L, ch->seg[stretch],
-                            "this segment has no duration, and the span is infinite, so only the "
-                            "last segment may stretch");
+            size_t e =
+                seg_fail(L, ch, stretch,
+                         "this segment has no duration, and the span is infinite, so only the "
+                         "last segment may stretch");
             lrs_diag_help(&L->lw.c->sink, e,
                           "give it a duration with `for`, or set `param total` to the budget");
             return 0;
@@ -185,10 +220,10 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
         d[stretch] = bin(L, IR_SUB, x->L, fixed);
         double left = kval(L, d[stretch]);
         if (left <= 0) {
-            size_t e = fail(L, ch->seg[stretch],
-                            "nothing is left for this segment to fill: the others take %g of a "
-                            "span of %g steps",
-                            used, span);
+            size_t e = seg_fail(L, ch, stretch,
+                                "nothing is left for this segment to fill: the others take %g of a "
+                                "span of %g steps",
+                                used, span);
             lrs_diag_help(&L->lw.c->sink, e,
                           "shorten the other segments, or make the budget longer");
             return 0;

@@ -301,6 +301,7 @@ static void parse_stdlib(lrs_comp *c, lrs_module *m)
     m->is_stdlib = 1;
     for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++) {
         uint32_t id = lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
+        c->src.files[id]->library = 1;
         if (f == lrs_stdlib_files) m->file = id;
         parse_into(c, m, id);
     }
@@ -397,8 +398,10 @@ static int use_cache(lrs_comp *c)
     }
     if (cache->first_file != c->src.n) return 0;
     size_t i = 0;
-    for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++, i++)
-        lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
+    for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++, i++) {
+        uint32_t id = lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
+        c->src.files[id]->library = 1;
+    }
     if (i != cache->nfiles) return 0;
     c->stdlib = cache->module;
     c->stdlib_shared = 1;

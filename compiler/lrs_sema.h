@@ -84,8 +84,12 @@ struct lrs_term {
     size_t nlist;
     const lrs_decl *decl; /* a name argument: what it names */
     lrs_span span;
+    const lrs_span *where; /* T_THEN: its two operands as written */
     uint32_t depth;
     int reported; /* an error about this term was reported (no repeats) */
+    /* Built by library code for this call in the user's files (NULL when
+     * built by the user's code): errors about it are reported there. */
+    const lrs_origin *origin;
     int reactive; /* it reads a detector */
 };
 

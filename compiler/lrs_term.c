@@ -20,6 +20,7 @@ lrs_term *lrs_term_new(lrs_comp *c, lrs_tkind kind, lrs_span sp)
     t->kind = kind;
     t->span = sp;
     t->depth = 1;
+    t->origin = c->sink.origin;
     return t;
 }
 
@@ -30,6 +31,7 @@ lrs_term *lrs_term_const(lrs_comp *c, double k, lrs_span sp)
     t->k = k;
     t->span = sp;
     t->depth = 1;
+    t->origin = c->sink.origin;
     return t;
 }
 
@@ -144,5 +146,9 @@ size_t lrs_term_error(lrs_comp *c, lrs_term *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return lrs_diag_error(&c->sink, t->span, "%s", msg);
+    const lrs_origin *was = c->sink.origin;
+    if (t->origin) c->sink.origin = t->origin;
+    size_t e = lrs_diag_error(&c->sink, t->span, "%s", msg);
+    c->sink.origin = was;
+    return e;
 }

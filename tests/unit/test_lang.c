@@ -294,6 +294,31 @@ static void test_diagnostics(void **state)
     assert_contains(t, "a finite limit is needed");
 }
 
+static size_t occurrences(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Errors inside library code are reported at the user's call, with a note
+ * into the library, and a diagnostic is never printed twice. */
+static void test_library_errors(void **state)
+{
+    (void)state;
+    char *t =
+        bad("param total = 1000\nlet w = wsd(0.1, 600, 600)\nschedule a = w\nschedule b = w\n");
+    assert_contains(t, "test.lrs:2:9: error: nothing is left for this segment to fill");
+    assert_contains(t, "<stdlib>/recipes.lrs:");
+    assert_contains(t, ": note: in the standard library's 'wsd', here");
+    assert_int_equal(occurrences(t, "nothing is left"), 1);
+    /* The user's own chain: at the segment, not at the param's value. */
+    t = bad("param total = 10\nparam p = 0.5\nschedule a = 1 for 10 then p\n");
+    assert_contains(t, "test.lrs:3:28: error: nothing is left for this segment to fill");
+    assert_int_equal(occurrences(t, "<stdlib>"), 0);
+}
+
 static int calls;
 static void count_cb(void *user, const lrs_diags *d, size_t i)
 {
@@ -369,17 +394,12 @@ static void test_null_safety(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_warmup_cosine),
-        cmocka_unit_test(test_stretch_units_and_overrides),
-        cmocka_unit_test(test_epochs),
-        cmocka_unit_test(test_restarts_boundaries),
-        cmocka_unit_test(test_forms),
-        cmocka_unit_test(test_onecycle_and_wsd),
-        cmocka_unit_test(test_imports),
-        cmocka_unit_test(test_diagnostics),
-        cmocka_unit_test(test_warnings_and_callback),
-        cmocka_unit_test(test_exact_extremes),
-        cmocka_unit_test(test_null_safety),
+        cmocka_unit_test(test_warmup_cosine),  cmocka_unit_test(test_stretch_units_and_overrides),
+        cmocka_unit_test(test_epochs),         cmocka_unit_test(test_restarts_boundaries),
+        cmocka_unit_test(test_forms),          cmocka_unit_test(test_onecycle_and_wsd),
+        cmocka_unit_test(test_imports),        cmocka_unit_test(test_diagnostics),
+        cmocka_unit_test(test_library_errors), cmocka_unit_test(test_warnings_and_callback),
+        cmocka_unit_test(test_exact_extremes), cmocka_unit_test(test_null_safety),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
