@@ -387,8 +387,22 @@ static void magnitudes(const lrs_code *code, double *mag)
         case IR_SELECT:
             m = mb > mag[n->c] ? mb : mag[n->c];
             break;
-        default:
-            break;
+        case IR_INPUT: /* any value a detector reports */
+        case IR_SQRT:
+        case IR_LOG:
+        case IR_LOG2:
+        case IR_POW:
+        case IR_NOT: /* booleans: handled above */
+        case IR_LT:
+        case IR_LE:
+        case IR_GT:
+        case IR_GE:
+        case IR_EQ:
+        case IR_NE:
+        case IR_AND:
+        case IR_OR:
+        case IR_NOPS:
+            break; /* no bound kept */
         }
         mag[i] = m < big ? m : INFINITY;
     }
@@ -686,9 +700,10 @@ static LLVMValueRef lower_op(llvm_lower *L, const lrs_irnode *n, LLVMValueRef a,
                                         fcmp(L, LLVMRealUNE, c, kf(L, 0)), ""));
     case IR_SELECT:
         return LLVMBuildSelect(b, fcmp(L, LLVMRealUNE, a, kf(L, 0)), c, cc, "");
-    default:
-        return kf(L, NAN);
+    case IR_NOPS:
+        break;
     }
+    return kf(L, NAN); /* not an operation */
 }
 
 /* step = max(step, 0): negative steps are step 0 */
@@ -754,9 +769,19 @@ static int costly_op(uint8_t op)
     return (op >= IR_EXP && op <= IR_TANH) || op == IR_POW || op == IR_DIV || op == IR_MOD;
 }
 
+/* Where the building of a frame's node is. Every node starts at
+ * LAZY_START and, once its operands are pushed, is built at LAZY_OPERANDS;
+ * a select with a costly arm goes on through its condition and arms. */
+typedef enum lazy_state {
+    LAZY_START,    /* nothing pushed yet */
+    LAZY_OPERANDS, /* operands (or a costly select's condition) are built */
+    LAZY_THEN,     /* a costly select's then arm is built */
+    LAZY_ELSE      /* a costly select's else arm is built */
+} lazy_state;
+
 typedef struct lazy_frame {
     uint32_t node;
-    int state;
+    lazy_state state;
     LLVMValueRef then_v;
     LLVMBasicBlockRef then_bb, else_bb, join_bb;
     size_t mark; /* undo-log length when the arm began */
@@ -827,14 +852,14 @@ static LLVMValueRef lower_lazy(lazy *Z, step_vals *sv, int *over)
             *over = 1;
             return NULL;
         }
-        if (f->state == 0 && Z->v[f->node]) {
+        if (f->state == LAZY_START && Z->v[f->node]) {
             Z->depth--;
             continue;
         }
         int ar = lrs_ir_arity(n->op);
         if (n->op != IR_SELECT || !(Z->costly[n->b] || Z->costly[n->c])) {
-            if (f->state == 0) { /* operands first */
-                f->state = 1;
+            if (f->state == LAZY_START) { /* operands first */
+                f->state = LAZY_OPERANDS;
                 uint32_t ops[3] = {n->a, n->b, n->c};
                 for (int k = ar; k-- > 0;)
                     if (lazy_push(Z, ops[k])) return NULL;
@@ -848,11 +873,11 @@ static LLVMValueRef lower_lazy(lazy *Z, step_vals *sv, int *over)
         }
         /* a select with a costly arm: cond; br; then arm; else arm; phi */
         switch (f->state) {
-        case 0:
-            f->state = 1;
+        case LAZY_START:
+            f->state = LAZY_OPERANDS;
             if (lazy_push(Z, n->a)) return NULL;
             break;
-        case 1: {
+        case LAZY_OPERANDS: {
             LLVMValueRef cond = fcmp(L, LLVMRealUNE, Z->v[n->a], kf(L, 0));
             f->then_bb = LLVMAppendBasicBlockInContext(L->c, Z->fn, "then");
             f->else_bb = LLVMAppendBasicBlockInContext(L->c, Z->fn, "else");
@@ -860,20 +885,20 @@ static LLVMValueRef lower_lazy(lazy *Z, step_vals *sv, int *over)
             LLVMBuildCondBr(b, cond, f->then_bb, f->else_bb);
             LLVMPositionBuilderAtEnd(b, f->then_bb);
             f->mark = Z->nundo;
-            f->state = 2;
+            f->state = LAZY_THEN;
             if (lazy_push(Z, n->b)) return NULL;
             break;
         }
-        case 2:
+        case LAZY_THEN:
             f->then_v = Z->v[n->b];
             f->then_bb = LLVMGetInsertBlock(b);
             LLVMBuildBr(b, f->join_bb);
             lazy_undo(Z, f->mark);
             LLVMPositionBuilderAtEnd(b, f->else_bb);
-            f->state = 3;
+            f->state = LAZY_ELSE;
             if (lazy_push(Z, n->c)) return NULL;
             break;
-        default: {
+        case LAZY_ELSE: {
             LLVMValueRef else_v = Z->v[n->c];
             LLVMBasicBlockRef else_end = LLVMGetInsertBlock(b);
             LLVMBuildBr(b, f->join_bb);
@@ -1059,7 +1084,27 @@ static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi)
         return a.lo > b.hi ? (ival){1, 1, 0} : a.hi <= b.lo ? (ival){0, 0, 0} : (ival){0, 1, 0};
     case IR_GE:
         return a.lo >= b.hi ? (ival){1, 1, 0} : a.hi < b.lo ? (ival){0, 0, 0} : (ival){0, 1, 0};
-    default: { /* anything else of nonzero constants (a zero's sign is not known) */
+    case IR_CONST: /* (the first three are answered above) */
+    case IR_STEP:
+    case IR_SELECT:
+    case IR_NOISE:
+    case IR_INPUT:
+    case IR_NOT:
+    case IR_ABS:
+    case IR_SQRT:
+    case IR_EXP:
+    case IR_LOG:
+    case IR_LOG2:
+    case IR_SIN:
+    case IR_COS:
+    case IR_TANH:
+    case IR_POW:
+    case IR_MOD:
+    case IR_EQ:
+    case IR_NE:
+    case IR_AND:
+    case IR_OR:
+    case IR_NOPS: { /* of nonzero constants only (a zero's sign is not known) */
         int two = lrs_ir_arity(n->op) == 2;
         if (n->op == IR_NOISE || a.lo != a.hi || a.lo == 0 || (two && (b.lo != b.hi || b.lo == 0)))
             return iv_any();
@@ -1067,6 +1112,7 @@ static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi)
         return isfinite(r) ? (ival){r, r, 0} : iv_any();
     }
     }
+    return iv_any(); /* not an operation */
 }
 
 /* `code` specialised to steps lo..hi: each comparison whose answer is the
