@@ -596,6 +596,13 @@ static void bind_module(lrs_comp *c, lrs_module *m)
 
 /* ---- param overrides (-D NAME=EXPR) ------------------------------------------ */
 
+/* The names of the trainer's budget, which -D sets whether or not the
+ * program declares them. */
+static int trainer_param(const char *name)
+{
+    return !strcmp(name, "total") || !strcmp(name, "steps_per_epoch");
+}
+
 static void apply_overrides(lrs_comp *c)
 {
     size_t n = c->opts ? c->opts->define_count : 0;
@@ -607,6 +614,19 @@ static void apply_overrides(lrs_comp *c)
         lrs_ast *e = lrs_parse_define(&c->arena, &c->sink, file, &name, &name_span);
         if (!e) continue;
         lrs_decl *d = lrs_scope_find(&c->main->scope, name);
+        if (!d && trainer_param(name)) {
+            /* The trainer's budget is set even where the file does not
+             * declare it: the override declares it in the main file. */
+            d = lrs_arena_alloc(&c->arena, sizeof *d);
+            d->kind = DECL_PARAM;
+            d->name = lrs_arena_strndup(&c->arena, name, strlen(name));
+            d->name_span = name_span;
+            d->span = e->span;
+            d->expr = e;
+            d->module = c->main;
+            scope_add(c, &c->main->scope, d->name, d);
+            lrs_vec_push(&c->arena, &c->main->decls, d);
+        }
         if (!d || d->kind != DECL_PARAM) {
             size_t k =
                 d ? lrs_diag_error(&c->sink, name_span,
@@ -640,43 +660,65 @@ static void apply_overrides(lrs_comp *c)
 
 /* ---- recursion ----------------------------------------------------------- */
 
-static void find_cycles(lrs_comp *c, lrs_decl *d, lrs_vec *stack)
+static void report_cycle(lrs_comp *c, lrs_decl *d, const lrs_vec *stack)
 {
-    /* The shared library was checked when it was cached, and it names
-     * nothing outside itself: its decls are not walked (or written). */
-    if (c->stdlib_shared && d->module == c->stdlib) return;
-    if (d->visit == WALK_DONE) return;
-    if (d->visit == WALK_IN_PROGRESS) {
-        /* The cycle is the part of the stack from d's first appearance. */
-        size_t from = 0;
-        while (from < stack->n && stack->items[from] != d)
-            from++;
-        char chain[1024];
-        size_t off = 0;
-        for (size_t i = from; i < stack->n && off < sizeof chain; i++)
-            off += (size_t)snprintf(chain + off, sizeof chain - off, "'%s' -> ",
-                                    ((lrs_decl *)stack->items[i])->name);
-        if (off < sizeof chain) snprintf(chain + off, sizeof chain - off, "'%s'", d->name);
-        c->cycles = 1;
-        size_t e = lrs_diag_error(&c->sink, d->name_span, "'%s' is defined in terms of itself: %s",
-                                  d->name, chain);
-        if (from + 1 == stack->n && lrs_scope_find(&c->stdlib->scope, d->name))
-            lrs_diag_help(&c->sink, e,
-                          "inside this file '%s' means this declaration, which shadows the "
-                          "library's '%s'; give it another name, such as '%s_lr'",
-                          d->name, d->name, d->name);
-        else
-            lrs_diag_help(&c->sink, e,
-                          "definitions cannot be recursive; write the value in closed form of "
-                          "`step` (restarts and sample cover the usual repetitions)");
-        return;
+    /* The cycle is the part of the stack from d's first appearance. */
+    size_t from = 0;
+    while (from < stack->n && stack->items[from] != d)
+        from++;
+    char chain[1024];
+    size_t off = 0;
+    for (size_t i = from; i < stack->n && off < sizeof chain; i++)
+        off += (size_t)snprintf(chain + off, sizeof chain - off, "'%s' -> ",
+                                ((lrs_decl *)stack->items[i])->name);
+    if (off < sizeof chain) snprintf(chain + off, sizeof chain - off, "'%s'", d->name);
+    c->cycles = 1;
+    size_t e = lrs_diag_error(&c->sink, d->name_span, "'%s' is defined in terms of itself: %s",
+                              d->name, chain);
+    if (from + 1 == stack->n && lrs_scope_find(&c->stdlib->scope, d->name))
+        lrs_diag_help(&c->sink, e,
+                      "inside this file '%s' means this declaration, which shadows the "
+                      "library's '%s'; give it another name, such as '%s_lr'",
+                      d->name, d->name, d->name);
+    else
+        lrs_diag_help(&c->sink, e,
+                      "definitions cannot be recursive; write the value in closed form of "
+                      "`step` (restarts and sample cover the usual repetitions)");
+}
+
+/* Depth-first search over the decls' references with an explicit stack
+ * (a chain of thousands of lets must not use the C stack): `stack` holds
+ * the decls in progress, `next` the index of the reference each one
+ * visits next. */
+static void find_cycles(lrs_comp *c, lrs_decl *root, lrs_vec *stack)
+{
+    lrs_vec next = {0};
+    lrs_decl *d = root;
+    for (;;) {
+        /* The shared library was checked when it was cached, and it names
+         * nothing outside itself: its decls are not walked (or written). */
+        if (d && !(c->stdlib_shared && d->module == c->stdlib) && d->visit != WALK_DONE) {
+            if (d->visit == WALK_IN_PROGRESS) {
+                report_cycle(c, d, stack);
+            } else {
+                d->visit = WALK_IN_PROGRESS;
+                lrs_vec_push(&c->arena, stack, d);
+                lrs_vec_push(&c->arena, &next, (void *)(uintptr_t)0);
+            }
+        }
+        d = NULL;
+        if (stack->n == 0) break;
+        lrs_decl *top = stack->items[stack->n - 1];
+        size_t i = (size_t)(uintptr_t)next.items[next.n - 1];
+        if (i < top->refs.n) {
+            next.items[next.n - 1] = (void *)(uintptr_t)(i + 1);
+            d = top->refs.items[i];
+        } else {
+            top->visit = WALK_DONE;
+            stack->n--;
+            next.n--;
+        }
     }
-    d->visit = WALK_IN_PROGRESS;
-    lrs_vec_push(&c->arena, stack, d);
-    for (size_t i = 0; i < d->refs.n; i++)
-        find_cycles(c, d->refs.items[i], stack);
-    stack->n--;
-    d->visit = WALK_DONE;
 }
 
 int lrs_resolve_program(lrs_comp *c, uint32_t main_file)

@@ -103,7 +103,9 @@ typedef struct lrs_options {
     const char *const *include_dirs;
     size_t include_dir_count;
     /* Param overrides as "NAME=EXPR" (EXPR: any constant expression);
-     * a NULL entry is an error. */
+     * a NULL entry is an error. `total` and `steps_per_epoch` (the
+     * training budget) are set even when the program does not declare
+     * them; any other name must be a declared param. */
     const char *const *defines;
     size_t define_count;
     /* Non-zero skips the value checker (finite, non-negative, jumps). */

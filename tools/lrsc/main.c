@@ -247,7 +247,8 @@ static int set_plateaus(const char *cmd, const option *r, const char *val, lrsc_
 
 static const option options[OPT_COUNT] = {
     [OPT_DEFINE] = {"-D", "NAME=EXPR", 1, set_define, 0,
-                    "override a param (any constant expression: -D warm=5%)"},
+                    "override a param (any constant expression: -D warm=5%);\n"
+                    "total and steps_per_epoch need no declaration"},
     [OPT_INCLUDE] = {"-I", "DIR", 1, set_include, 0,
                      "search DIR for imports, after the importing file's directory"},
     [OPT_COLOR] = {"--color", "WHEN", 0, set_color, 0,
