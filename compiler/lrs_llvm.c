@@ -275,10 +275,11 @@ static LLVMValueRef math1(llvm_lower *L, const char *name, LLVMValueRef x)
 
 /* A transcendental function: a call of libm's, marked pure, and
  * `nobuiltin` so that LLVM keeps it as written. Its library-call
- * simplifications are not exact for glibc (pow(x, 2) -> x * x,
- * pow(2, x) -> exp2(x), pow(x, 0.5) -> sqrt(x) each differ from glibc's pow
- * in the last bit now and then), and the result must be the interpreter's
- * bits. vec: offer libmvec's variants to the loop vectoriser. */
+ * simplifications are not exact for glibc (pow(2, x) -> exp2(x),
+ * pow(x, 0.5) -> sqrt(x) each differ from glibc's pow in the last bit now
+ * and then), and the result must be the interpreter's bits (x ^ 2 is a
+ * multiplication by lrs_ir_apply's definition, lowered as one). vec: offer libmvec's variants to
+ * the loop vectoriser. */
 static LLVMValueRef libm(llvm_lower *L, const char *name, LLVMValueRef *args, unsigned n, int vec)
 {
     LLVMTypeRef ps[2] = {L->f64, L->f64};
@@ -663,9 +664,15 @@ static LLVMValueRef lower_op(llvm_lower *L, const lrs_irnode *n, LLVMValueRef a,
         return LLVMBuildFMul(b, a, c, "");
     case IR_DIV:
         return LLVMBuildFDiv(b, a, c, "");
-    case IR_POW: {
+    case IR_POW: { /* lrs_ir_apply's: a * a when c is 2, else libm's pow */
+        LLVMBool lost;
+        int konst = LLVMIsAConstantFP(c) != NULL;
+        if (konst && LLVMConstRealGetDouble(c, &lost) == 2) return LLVMBuildFMul(b, a, a, "");
         LLVMValueRef ab[2] = {a, c};
-        return libm(L, "pow", ab, 2, vm);
+        LLVMValueRef pw = libm(L, "pow", ab, 2, vm);
+        if (konst) return pw;
+        return LLVMBuildSelect(b, fcmp(L, LLVMRealOEQ, c, kf(L, 2)), LLVMBuildFMul(b, a, a, ""), pw,
+                               "");
     }
     case IR_MIN:
         return nan_minmax(L, LLVMRealOLT, a, c, nan_free);

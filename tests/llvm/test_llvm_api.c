@@ -291,6 +291,46 @@ static void test_edges(void **state)
     lrs_context_free(ctx);
 }
 
+/* x ^ 2 is x * x (the IR's definition, not glibc's pow) in the
+ * interpreter, the scalar and the range functions, with the exponent a
+ * constant or 2 only at run time; and the constant square calls no pow. */
+static void test_square(void **state)
+{
+    (void)state;
+    static const char src[] = "schedule sq = (step / 7 + 0.1) ^ 2\n"
+                              "schedule dyn = (step / 7 + 0.1) ^ (1 + min(step, 1))\n";
+    lrs_context *ctx = lrs_context_new();
+    lrs_program *p = compile(ctx, src, 1);
+    assert_non_null(p);
+    for (size_t i = 0; i < 2; i++) {
+        lrs_fn fn = lrs_program_function(p, i);
+        lrs_range_fn r = lrs_program_range_function(p, i);
+        assert_non_null(fn);
+        assert_non_null(r);
+        double out[4096];
+        r(0, 4096, out);
+        for (int64_t s = 1; s < 4096; s++) {
+            double x = (double)s / 7 + 0.1, want = x * x;
+            if (lrs_interp_eval(p, i, s) != want || fn(s) != want || out[s] != want)
+                fail_msg("%zu at step %lld: x*x %a, interpreter %a, jit %a, range %a", i,
+                         (long long)s, want, lrs_interp_eval(p, i, s), fn(s), out[s]);
+        }
+    }
+    char path[] = "/tmp/lrs-square-XXXXXX";
+    FILE *f = emitted_ir(p, path);
+    char line[8192];
+    int in_sq = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "define ", 7)) in_sq = strstr(line, "@lrs_sq") != NULL;
+        if (in_sq && (strstr(line, "@pow") || strstr(line, "_pow")))
+            fail_msg("x ^ 2 still calls pow: %s", line);
+    }
+    fclose(f);
+    unlink(path);
+    lrs_program_free(p);
+    lrs_context_free(ctx);
+}
+
 /* restarts over a known span: the cycle is the k with start(k) <= step <
  * start(k + 1), start(k) = period (mult^k - 1) / (mult - 1) (the
  * language's definition), at each start and the step before it, in the
@@ -496,7 +536,7 @@ int main(void)
         cmocka_unit_test(test_edges),           cmocka_unit_test(test_range_contract),
         cmocka_unit_test(test_restarts_cycles), cmocka_unit_test(test_errors_and_lifetimes),
         cmocka_unit_test(test_threads),         cmocka_unit_test(test_purity_every_op),
-        cmocka_unit_test(test_purity_stdlib),
+        cmocka_unit_test(test_purity_stdlib),   cmocka_unit_test(test_square),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
