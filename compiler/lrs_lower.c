@@ -162,6 +162,20 @@ static void flatten(lower *L, lrs_term *t, chain *ch)
     flatten_at(L, t, t->span, t->origin, ch);
 }
 
+/* An error (or a warning) at `where`, in the user's call `origin` when
+ * library code wrote it. */
+static size_t report_at(lower *L, lrs_span where, const lrs_origin *origin, int warning,
+                        const char *msg)
+{
+    lrs_sink *k = &L->lw.c->sink;
+    const lrs_origin *was = k->origin;
+    if (origin) k->origin = origin;
+    size_t e =
+        warning ? lrs_diag_warning(k, where, "%s", msg) : lrs_diag_error(k, where, "%s", msg);
+    k->origin = was;
+    return e;
+}
+
 /* An error about segment j of a chain, where the chain writes it (not
  * where its value comes from, such as a param). */
 static size_t seg_fail(lower *L, const chain *ch, size_t j, const char *fmt, ...) LRS_PRINTF(4, 5);
@@ -172,17 +186,48 @@ static size_t seg_fail(lower *L, const chain *ch, size_t j, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    lrs_sink *k = &L->lw.c->sink;
-    const lrs_origin *was = k->origin;
-    if (ch->origin[j]) k->origin = ch->origin[j];
-    size_t e = lrs_diag_error(k, ch->where[j], "%s", msg);
-    k->origin = was;
-    return e;
+    return report_at(L, ch->where[j], ch->origin[j], 0, msg);
 }
 
 static double kval(lower *L, uint32_t x)
 {
     return lrs_ir_value(IR, x);
+}
+
+static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x);
+
+/* A segment that stretches over an infinite span has progress 0 at every
+ * step, so a profile that moves (its value at the end of a span differs
+ * from its value at the start) keeps its start value forever. The test:
+ * at step 2^52, t's value over the infinite span differs from its value
+ * at the end of a span of 2^52 steps (lowered with their diagnostics and
+ * jumps discarded; only constants are compared). */
+static void warn_frozen(lower *L, lrs_term *t, lrs_span where, const lrs_origin *origin,
+                        const lctx *x)
+{
+    lrs_comp *c = L->lw.c;
+    lrs_diags *scratch = lrs_diags_new();
+    if (!scratch) return;
+    lrs_sink saved = c->sink;
+    size_t njumps = c->jumps.n, ncycles = c->cycle_starts.n;
+    c->sink.out = scratch;
+    uint32_t far = K(L, 0x1p52);
+    double a = kval(L, lower_term(L, t, ctx(L, far, K(L, INFINITY), x->cycle, x->offset)));
+    double b = kval(L, lower_term(L, t, ctx(L, far, far, x->cycle, x->offset)));
+    c->sink = saved;
+    c->jumps.n = njumps;
+    c->cycle_starts.n = ncycles;
+    lrs_diags_free(scratch);
+    if (a != a || b != b || a == b) return;
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "this segment would reach %g at the end of its span, but the span is unbounded, "
+             "so its progress is 0 and it stays at %g forever",
+             b, a);
+    size_t e = report_at(L, where, origin, 1, msg);
+    lrs_diag_help(&c->sink, e,
+                  "declare `param total = N` (the training budget in steps), give the segment "
+                  "`for N`, or pass -D total=N");
 }
 
 /* The durations of a chain's segments, the stretching one filled in from
@@ -217,6 +262,8 @@ static int chain_durations(lower *L, lrs_term *t, const chain *ch, const lctx *x
                           "give it a duration with `for`, or set `param total` to the budget");
             return 0;
         }
+        if (span == INFINITY)
+            warn_frozen(L, ch->seg[stretch], ch->where[stretch], ch->origin[stretch], x);
         d[stretch] = bin(L, IR_SUB, x->L, fixed);
         double left = kval(L, d[stretch]);
         if (left <= 0) {
@@ -524,6 +571,9 @@ int lrs_lower_program(lrs_comp *c)
         double dk = INFINITY;
         if (d != NONE) konst(&L, d, &dk);
         s->span = d != NONE && dk == dk ? dk : total;
+        /* (A chain's stretching segment is examined by the chain.) */
+        if (d == NONE && total == INFINITY && s->term->kind != T_THEN)
+            warn_frozen(&L, s->term, s->term->span, s->term->origin, top);
         s->root = lower_term(&L, s->term, top);
         if (c->ir.n > LRS_MAX_IR) {
             lrs_diag_error(&c->sink, s->decl->name_span,
