@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fail when a committed generated doc (docs/stdlib.md, docs/schedules/*.svg)
+"""Fail when a committed generated doc (docs/stdlib.md, docs/schedules/*.svg,
+docs/reactive/*.svg)
 differs from what the build made from its sources.
 
 usage: check_current.py BUILT_DOCS_DIR SOURCE_DOCS_DIR
@@ -10,8 +11,10 @@ import sys
 
 built, source = sys.argv[1:3]
 stale = []
+plotted = ("schedules", "reactive")
 wanted = [os.path.join(source, "stdlib.md")] + [
-    p[:-4] + ".svg" for p in sorted(glob.glob(os.path.join(source, "schedules", "*.lrs")))]
+    p[:-4] + ".svg" for d in plotted
+    for p in sorted(glob.glob(os.path.join(source, d, "*.lrs")))]
 for path in wanted:
     rel = os.path.relpath(path, source)
     made = os.path.join(built, rel)
@@ -21,7 +24,8 @@ for path in wanted:
         stale.append("docs/%s is not committed" % rel)
     elif open(made, "rb").read() != open(path, "rb").read():
         stale.append("docs/%s is not current" % rel)
-extra = [p for p in glob.glob(os.path.join(source, "schedules", "*.svg")) if p not in wanted]
+extra = [p for d in plotted for p in glob.glob(os.path.join(source, d, "*.svg"))
+         if p not in wanted]
 stale += ["docs/%s has no source" % os.path.relpath(p, source) for p in extra]
 for s in stale:
     print("FAIL:", s)
