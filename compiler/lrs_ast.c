@@ -72,6 +72,13 @@ static uint32_t deeper(const lrs_ast *a, const lrs_ast *b)
     return d + 1;
 }
 
+lrs_ast *lrs_ast_string(lrs_astb *b, lrs_span sp, const char *text)
+{
+    lrs_ast *n = node(b, AST_STRING, sp);
+    n->name = text;
+    return n;
+}
+
 lrs_ast *lrs_ast_num(lrs_astb *b, lrs_span sp, double v, int fraction)
 {
     lrs_ast *n = node(b, AST_NUM, sp);

@@ -19,6 +19,7 @@ typedef enum lrs_ast_kind {
     AST_UNIT,   /* a with unit op (UNIT_*) */
     AST_FOR,    /* a for b */
     AST_THEN,   /* a then b; span of `then` in op_span */
+    AST_STRING, /* a string literal: name (the text, escapes undone) */
 } lrs_ast_kind;
 
 typedef enum lrs_op {
@@ -136,6 +137,7 @@ typedef struct lrs_astb {
 } lrs_astb;
 
 lrs_ast *lrs_ast_num(lrs_astb *b, lrs_span sp, double v, int fraction);
+lrs_ast *lrs_ast_string(lrs_astb *b, lrs_span sp, const char *text);
 lrs_ast *lrs_ast_name(lrs_astb *b, lrs_span sp, const char *name);
 lrs_ast *lrs_ast_member(lrs_astb *b, lrs_span sp, const char *mod, const char *member);
 lrs_ast *lrs_ast_unary(lrs_astb *b, lrs_span sp, lrs_op op, lrs_ast *a);

@@ -12,7 +12,18 @@
 
 /* ---- values -------------------------------------------------------------- */
 
-typedef enum vkind { V_ERR, V_NUM, V_BOOL, V_LIST, V_FUNC, V_AUTO, V_NAME, V_SIGNAL, V_WORD } vkind;
+typedef enum vkind {
+    V_ERR,
+    V_NUM,
+    V_BOOL,
+    V_LIST,
+    V_FUNC,
+    V_AUTO,
+    V_NAME,
+    V_SIGNAL,
+    V_WORD,
+    V_TEXT,
+} vkind;
 
 typedef struct value {
     vkind kind;
@@ -25,7 +36,7 @@ typedef struct value {
     lrs_span span;     /* where the value was written: the argument, for parameters */
     const char *param; /* the parameter it was passed as, and to which function */
     const char *fn;
-    const char *name; /* V_NAME: the name as written */
+    const char *name; /* V_NAME: the name as written; V_TEXT: the string */
 } value;
 
 typedef struct frame {
@@ -60,6 +71,8 @@ static const char *kind_text(vkind k)
         return "a signal";
     case V_WORD:
         return "an option word";
+    case V_TEXT:
+        return "a string";
     case V_ERR:
         break;
     }
@@ -242,10 +255,18 @@ static value cond(elab *E, frame *f, lrs_ast *n)
     value c = eval(E, f, n->a);
     if (!expect(E, c, V_BOOL, "the condition of `?:`")) return ERR;
     double k;
+    int was = E->c->step_branch;
     /* A constant condition chooses at compile time, so the branches may
      * be of any kind (durations, functions, lists). */
-    if (lrs_term_is_const(c.t, &k)) return eval(E, f, k != 0 ? n->b : n->c);
+    if (lrs_term_is_const(c.t, &k)) {
+        E->c->step_branch = 0;
+        value r = eval(E, f, k != 0 ? n->b : n->c);
+        E->c->step_branch = was;
+        return r;
+    }
+    E->c->step_branch = 1;
     value a = eval(E, f, n->b), b = eval(E, f, n->c);
+    E->c->step_branch = was;
     if (a.kind == V_ERR || b.kind == V_ERR) return ERR;
     if (a.kind != b.kind || (a.kind != V_NUM && a.kind != V_BOOL)) {
         size_t e = lrs_diag_error(&E->c->sink, n->span,
@@ -423,11 +444,11 @@ static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
     if (!bind_args(E, f, call, &k, NULL, s, given)) return ERR;
     for (int i = 0; i < b->nparams; i++)
         if (!given[i]) s[i] = num(lrs_term_const(E->c, b->params[i].def, call->span), call->span);
-    /* A name not given: the row's default (name NULL). */
+    /* A name or string not given: the row's default (name NULL). */
     for (int i = 0; i < b->nparams; i++)
-        if (!given[i] && b->params[i].kind == P_NAME) {
+        if (!given[i] && (b->params[i].kind == P_NAME || b->params[i].kind == P_TEXT)) {
             s[i] = ERR;
-            s[i].kind = V_NAME;
+            s[i].kind = b->params[i].kind == P_NAME ? V_NAME : V_TEXT;
             s[i].span = call->span;
         }
     lrs_span sp = call->span;
@@ -464,6 +485,10 @@ static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
             }
             a->name = s[i].name;
             a->decl = s[i].def;
+            break;
+        case P_TEXT:
+            if (!expect(E, s[i], V_TEXT, what)) return ERR;
+            a->text = s[i].name;
             break;
         }
     }
@@ -595,6 +620,13 @@ static value eval(elab *E, frame *f, lrs_ast *n)
         }
     case AST_CALL:
         return call(E, f, n);
+    case AST_STRING: {
+        value v = ERR;
+        v.kind = V_TEXT;
+        v.name = n->name;
+        v.span = n->span;
+        return v;
+    }
     case AST_LIST:
         return list(E, f, n);
     case AST_UNARY: {

@@ -254,11 +254,12 @@ static uint32_t at_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int p
     return lw->term(lw, S, lw->ctx(lw, k, span, x->cycle, NAN, d != NONE ? S : NULL));
 }
 
-/* ---- index(L, x), pick(L, i) ----------------------------------------------
- * index: how many entries of the sorted list L are <= x (bisect_right).
- * pick: entry floor(i) of L, clamped to the list. Both need a non-empty
- * list; the thresholds of index(L, step) at a known global step are
- * segment boundaries. */
+/* ---- index(L, x), pick(L, i), len(L) -------------------------------------
+ * index: how many entries of the sorted list L are <= x (bisect_right; 0
+ * for an empty list). pick: entry floor(i) of L, clamped to the list,
+ * which must not be empty. len: the number of entries of L, a constant.
+ * The thresholds of index(L, step) at a known global step are segment
+ * boundaries. */
 
 static int nonempty(lrs_comp *c, const lrs_builtin *f, const lrs_farg *a)
 {
@@ -269,7 +270,6 @@ static int nonempty(lrs_comp *c, const lrs_builtin *f, const lrs_farg *a)
 
 static lrs_term *index_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
 {
-    if (!nonempty(c, f, a)) return NULL;
     for (size_t i = 1; i < a[0].n; i++)
         if (a[0].list[i] < a[0].list[i - 1]) {
             lrs_diag_error(&c->sink, a[0].span,
@@ -283,6 +283,12 @@ static lrs_term *index_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_
 static lrs_term *pick_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
 {
     return nonempty(c, f, a) ? form_term(c, f, a, sp) : NULL;
+}
+
+static lrs_term *len_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    (void)f;
+    return lrs_term_const(c, (double)a[0].n, sp);
 }
 
 static uint32_t index_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
@@ -340,6 +346,35 @@ static uint32_t noise_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, in
     const lrs_lctx *plain = placed ? lw->ctx(lw, x->s, x->L, x->cycle, x->offset, NULL) : x;
     uint32_t u = bin(lw, IR_MUL, lw->term(lw, t->args[1], plain), lrs_ir_noise(lw->ir, t->k));
     return bin(lw, IR_MUL, lw->operand(lw, t->args[0], x, placed), bin(lw, IR_ADD, K(lw, 1), u));
+}
+
+/* ---- fail(message, value = nan, help = "") -----------------------------------
+ * An error where it is elaborated: the checks of a library function, as
+ * `cond ? fail("...") : value`. Only the branch a constant condition
+ * chooses is elaborated; under a condition that depends on the step both
+ * branches are, so there the check reports that it cannot be decided. The
+ * error names `value` when it is a constant (not NaN), and `help` is its
+ * help line. Inside library code the error is reported at the user's call
+ * (lrs_diag.h). */
+
+static lrs_term *fail_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    (void)f;
+    double k;
+    char it[64] = "";
+    if (lrs_term_is_const(a[1].t, &k) && k == k) snprintf(it, sizeof it, " (it is %g)", k);
+    size_t e;
+    if (c->step_branch) {
+        e = lrs_diag_error(&c->sink, sp,
+                           "this check needs values known at compile time, but its condition "
+                           "depends on the step: %s",
+                           a[0].text);
+        lrs_diag_help(&c->sink, e, "pass constants (numbers or params) to the function");
+    } else {
+        e = lrs_diag_error(&c->sink, sp, "%s%s", a[0].text, it);
+        if (a[2].text && *a[2].text) lrs_diag_help(&c->sink, e, "%s", a[2].text);
+    }
+    return NULL;
 }
 
 /* ---- the detectors: plateaus, last, reports, best ---------------------------
@@ -571,6 +606,19 @@ const lrs_builtin lrs_builtins[] = {
      pick_elab,
      no_duration,
      pick_lower},
+    {"len", BK_FORM, 0, 0, 1, 1, {{"L", P_LIST, NULL, 0}}, len_elab, NULL, NULL},
+    {"fail",
+     BK_FORM,
+     0,
+     0,
+     3,
+     1,
+     {{"message", P_TEXT, "the message", 0},
+      {"value", P_NUM, "the value", NAN},
+      {"help", P_TEXT, "the help", 0}},
+     fail_elab,
+     NULL,
+     NULL},
     {"noise",
      BK_FORM,
      0,

@@ -1,7 +1,7 @@
 /* lrs_forms.h — the built-in names, one row each: constants, context
  * variables, math functions, and the forms (restarts, sample, at, index,
- * pick, noise, clamp, and the detectors plateaus, last, reports, best). A form's row holds
- * everything about it: its parameters with their kinds and defaults, and the functions that
+ * pick, len, noise, clamp, fail, and the detectors plateaus, last, reports, best). A form's row
+ * holds everything about it: its parameters with their kinds and defaults, and the functions that
  * elaborate it, give its duration and lower it to IR (lrs_forms.c, one
  * block per form). Elaboration (lrs_elab.c) binds and checks a call's
  * arguments from the row; lowering (lrs_lower.c) calls the row's
@@ -31,6 +31,7 @@ typedef enum lrs_pkind {
     P_CONST, /* a number known at compile time */
     P_LIST,  /* a list (of constants) */
     P_NAME,  /* a name, not evaluated: a declaration or an option word */
+    P_TEXT,  /* a string literal; NULL when not given */
 } lrs_pkind;
 
 typedef struct lrs_fparam {
@@ -50,6 +51,7 @@ typedef struct lrs_farg {
     size_t n;             /* P_LIST: entries */
     const char *name;     /* P_NAME: as written; NULL when not given (the row chooses) */
     const lrs_decl *decl; /* P_NAME: what it names, NULL if not a declaration */
+    const char *text;     /* P_TEXT */
     lrs_span span;        /* where it was written (the call, for a default) */
 } lrs_farg;
 

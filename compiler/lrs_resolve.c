@@ -453,6 +453,7 @@ static void bind(binder *b, lrs_ast *n)
     if (!n) return;
     switch (n->kind) {
     case AST_NUM:
+    case AST_STRING:
         return;
     case AST_NAME: {
         if (b->def)

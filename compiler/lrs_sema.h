@@ -147,7 +147,10 @@ typedef struct lrs_comp {
     lrs_vec detectors;    /* lrs_detector*, distinct; index = slot of the detector array */
     size_t nterms;
     int too_big; /* a size limit of the terms was reported; stop building */
-    int cycles;  /* name resolution found a recursive definition */
+    /* Elaboration: the innermost `?:` around what is being built has a
+     * condition that depends on the step (both branches are built). */
+    int step_branch;
+    int cycles; /* name resolution found a recursive definition */
 
     lrs_ir ir;
 } lrs_comp;

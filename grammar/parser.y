@@ -220,9 +220,10 @@ postfix
     | primary
     ;
 
-/* primary: NUMBER | NAME | NAME . NAME | primary ( args ) | ( expr ) | [ items ] */
+/* primary: NUMBER | STRING | NAME | NAME . NAME | primary ( args ) | ( expr ) | [ items ] */
 primary
     : NUMBER               { $$ = lrs_ast_num(B, S(ps, @1), $1.value, $1.fraction); }
+    | STRING               { $$ = lrs_ast_string(B, S(ps, @1), $1); }
     | NAME                 { $$ = lrs_ast_name(B, S(ps, @1), $1); }
     | NAME '.' NAME        { $$ = lrs_ast_member(B, S(ps, @$), $1, $3); }
     | primary '(' args ')' { $$ = lrs_ast_call(B, S(ps, @$), $1, $3); DEPTH($$, @$); }
@@ -389,7 +390,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, lrs_pstate *ps)
     if (any_expr) phr[np++] = "an expression";
     if (any_op) phr[np++] = "an operator";
     for (int i = 0; i < n; i++)
+        /* a string may start an expression (for fail's message) */
         if (!is_expr_start(exp[i]) && !is_operator(exp[i]) && !is_decl_start(exp[i]) &&
+            !(any_expr && exp[i] == YYSYMBOL_STRING) &&
             strcmp(yysymbol_name(exp[i]), "'-'") &&
             exp[i] != YYSYMBOL_YYEOF && exp[i] != YYSYMBOL_STEPS && exp[i] != YYSYMBOL_EPOCHS)
             phr[np++] = describe(ps, exp[i]);

@@ -92,10 +92,12 @@ def torch_cases():
     tcase("torch_linear",
           "schedule a = torch_linear(0.1)\n"
           "schedule b = torch_linear(0.1, start_factor = 0.25, total_iters = 20)\n"
-          "schedule c = torch_linear(0.1, 1, 0.1, 40)\n",
+          "schedule c = torch_linear(0.1, 1, 0.1, 40)\n"
+          "schedule d = torch_linear(0.1, start_factor = 0.5, total_iters = 0)\n",
           {"a": run(lambda o: S.LinearLR(o), 0.1, 100),
            "b": run(lambda o: S.LinearLR(o, start_factor=0.25, total_iters=20), 0.1, 100),
-           "c": run(lambda o: S.LinearLR(o, 1.0, 0.1, 40), 0.1, 100)}, 100)
+           "c": run(lambda o: S.LinearLR(o, 1.0, 0.1, 40), 0.1, 100),
+           "d": run(lambda o: S.LinearLR(o, start_factor=0.5, total_iters=0), 0.1, 100)}, 100)
     tcase("torch_exponential",
           "schedule a = torch_exponential(0.1, 0.95)\n"
           "schedule b = torch_exponential(1, gamma = 0.999)\n",
@@ -574,7 +576,10 @@ def ox_cos_interp(start, end, pct):
 
 def ox_piecewise_interpolate(interpolate_type, init_value, boundaries_and_scales):
     fn = {"linear": ox_lin_interp, "cosine": ox_cos_interp}[interpolate_type]
-    boundaries, scales = zip(*sorted(boundaries_and_scales.items()))
+    if boundaries_and_scales:
+        boundaries, scales = zip(*sorted(boundaries_and_scales.items()))
+    else:
+        boundaries, scales = (), ()
 
     def schedule(count):
         bounds = (0,) + boundaries
@@ -645,12 +650,15 @@ def optax_cases():
          "schedule c = optax_piecewise_interpolate(cosine, 0.1, [30, 100, 101, 250], [10, 0.5, 0.1, 0.2])\n"
          "schedule d = optax_linear_onecycle(200, 0.1)\n"
          "schedule f = optax_cosine_onecycle(200, 0.1)\n"
-         "schedule g = optax_cosine_onecycle(155, 1, pct_start = 0.25, div_factor = 10, final_div_factor = 100)\n",
+         "schedule g = optax_cosine_onecycle(155, 1, pct_start = 0.25, div_factor = 10, final_div_factor = 100)\n"
+         "schedule h = optax_piecewise_constant(0.1, [], [])\n"
+         "schedule i = optax_piecewise_interpolate(cosine, 0.1, [], [])\n",
          {"a": ox_piecewise_constant(0.1, {50: 0.5, 100: 0.1, 200: 2.0}),
           "b": ox_piecewise_interpolate("linear", 1.0, {4: 0.1, 8: 0.01}),
           "c": ox_piecewise_interpolate("cosine", 0.1, {30: 10.0, 100: 0.5, 101: 0.1, 250: 0.2}),
           "d": ox_linear_onecycle(200, 0.1), "f": ox_cosine_onecycle(200, 0.1),
-          "g": ox_cosine_onecycle(155, 1.0, 0.25, 10.0, 100.0)}, N)
+          "g": ox_cosine_onecycle(155, 1.0, 0.25, 10.0, 100.0),
+          "h": ox_piecewise_constant(0.1, {}), "i": ox_piecewise_interpolate("cosine", 0.1, {})}, N)
     kw = dict(init_value=0.0, peak_value=0.1, warmup_steps=10, decay_steps=50)
     kw2 = dict(init_value=0.01, peak_value=1.0, warmup_steps=0, decay_steps=33, end_value=0.001)
     case("optax_sgdr",

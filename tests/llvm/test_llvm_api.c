@@ -145,6 +145,10 @@ static lrs_program *call_def(lrs_context *ctx, const char *name, char params[][6
         lrs_options o = {.no_check = 1};
         lrs_program *p = lrs_compile_string(ctx, "purity.lrs", src, strlen(src), &o, NULL);
         if (p) return p;
+        /* A def that checks its arguments returns a boolean: a condition. */
+        snprintf(src + len, sizeof src - (size_t)len, ") ? 1 : 0\n");
+        p = lrs_compile_string(ctx, "purity.lrs", src, strlen(src), &o, NULL);
+        if (p) return p;
         /* next combination of alternatives (an odometer over 0..6) */
         int i = 0;
         while (i < n && ++alt[i] > 6)
