@@ -416,7 +416,10 @@ LRS_API lrs_signals *lrs_aot_signals_new(const lrs_aot *aot);
  * caller-owned gradient buffers, once per lrs_optim_step, with the formulas
  * of torch.optim (PyTorch 1.13). One lrs_optim must not be used by two
  * threads at once; distinct optimizers are independent. Calls parallelise
- * internally with OpenMP and give the same bits for any thread count. */
+ * internally with OpenMP and give the same bits for any thread count.
+ * Every lrs_optim_* function handed NULL, a freed optimizer or a pointer to
+ * something else returns LRS_OPTIM_EINVAL (functions returning a pointer:
+ * NULL; a count: 0 or -1, as stated) without touching it. */
 typedef struct lrs_optim lrs_optim;
 
 typedef enum lrs_optim_kind {
@@ -502,6 +505,11 @@ LRS_API int lrs_optim_bind_reactive(lrs_optim *opt, int group, const char *name,
  * signals and detectors, in the same order. Use it for reactive schedules
  * bound through lrs_optim_bind_callback (interpreted, Python). */
 LRS_API int lrs_optim_track_signals(lrs_optim *opt, lrs_signals *sig);
+/* Record the identity of the schedule `name` of `group` (-1: every group) is
+ * bound to (at most 32 bytes, e.g. "file.lrs:cosine"; NULL or "" clears
+ * it). Checkpoints record every binding (bound or not, identity, scale) and
+ * loading refuses one whose bindings differ. Binding again clears it. */
+LRS_API int lrs_optim_bind_id(lrs_optim *opt, int group, const char *name, const char *id);
 /* The value hyperparameter `name` of `group` had at the last step (its
  * constant before the first). Returns 0 or LRS_OPTIM_EINVAL. */
 LRS_API int lrs_optim_hparam(const lrs_optim *opt, int group, const char *name, double *out);
@@ -510,7 +518,7 @@ LRS_API int lrs_optim_hparam(const lrs_optim *opt, int group, const char *name, 
  * (skip_nonfinite is on and a gradient is not finite: nothing changes, the
  * step count does not advance) or an error, in which case nothing changed. */
 LRS_API int lrs_optim_step(lrs_optim *opt);
-/* Steps taken so far: the index the next step passes to schedules. */
+/* Steps taken so far: the index the next step passes to schedules (-1: not an optimizer). */
 LRS_API int64_t lrs_optim_step_count(const lrs_optim *opt);
 
 /* Threads for the OpenMP loops (0: the OpenMP default). Results do not depend on it. */
@@ -532,13 +540,13 @@ LRS_API int lrs_optim_set_skip_nonfinite(lrs_optim *opt, int on);
  * clipping, reduced in a fixed order: the same bits for any thread count and
  * SIMD path. A non-finite norm leaves the gradients alone. */
 LRS_API int lrs_optim_clip_grad_norm(lrs_optim *opt, double max_norm, double *total_norm);
-/* 1 if every gradient is finite, 0 if not (one read pass). */
+/* 1 if every gradient is finite, 0 if not (one read pass), LRS_OPTIM_EINVAL if not an optimizer. */
 LRS_API int lrs_optim_grads_finite(lrs_optim *opt);
 /* Multiply every gradient by inv_scale (mixed-precision loss scaling);
  * *found_nonfinite (may be NULL) is set to 1 if any gradient was NaN/inf. */
 LRS_API int lrs_optim_unscale_grads(lrs_optim *opt, double inv_scale, int *found_nonfinite);
-/* Set every gradient to zero. */
-LRS_API void lrs_optim_zero_grad(lrs_optim *opt);
+/* Set every gradient to zero. Returns 0 or LRS_OPTIM_EINVAL. */
+LRS_API int lrs_optim_zero_grad(lrs_optim *opt);
 
 /* Read-only view of state buffer `name` of `group` ("momentum_buffer",
  * "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg", "grad_avg",
@@ -561,16 +569,32 @@ LRS_API int lrs_optim_set_group_steps(lrs_optim *opt, int group, int64_t steps);
 /* Set the index the next step passes to schedules (>= 0). */
 LRS_API int lrs_optim_set_step_count(lrs_optim *opt, int64_t steps);
 
-/* Write the complete optimizer state (kind, groups' hyperparameters and
- * step counts, every state buffer, the tracked signal states; not the
- * parameters, which belong to the model) to `path` atomically: temporary
- * file, fsync, rename, fsync of the directory. */
+/* Write the complete optimizer state (kind, groups' hyperparameters, their
+ * bindings and step counts, every state buffer, the tracked signal states;
+ * not the parameters, which belong to the model) to `path` atomically:
+ * temporary file, fsync, rename, fsync of the directory. An existing file
+ * keeps its permission bits; a `path` that is a symbolic link or not a
+ * regular file is refused. */
 LRS_API int lrs_optim_save(lrs_optim *opt, const char *path);
 /* Restore a state written by lrs_optim_save into an optimizer of the same
- * kind with groups of the same sizes (bindings are kept). A damaged,
- * truncated or mismatched file returns an error naming the problem and
- * leaves the optimizer untouched. */
+ * kind with groups of the same sizes whose hyperparameters are bound as they
+ * were when it was saved (same hyperparameters bound, same identities and
+ * scales; the bindings themselves are kept). A damaged, truncated,
+ * impossible or mismatched checkpoint returns an error naming the problem
+ * and leaves the optimizer untouched. `path` must be a regular file (a FIFO
+ * or device is refused without blocking). */
 LRS_API int lrs_optim_load(lrs_optim *opt, const char *path);
+/* Flags of the loads below. */
+enum {
+    LRS_OPTIM_LOAD_ANY_BINDINGS = 1 /* accept bindings that differ from the saved ones */
+};
+LRS_API int lrs_optim_load_flags(lrs_optim *opt, const char *path, unsigned flags);
+/* The checkpoint as bytes in a caller's buffer (the same bytes
+ * lrs_optim_save writes). buf == NULL: only *len := the size needed. A
+ * buffer smaller than that is an error and nothing is written. */
+LRS_API int lrs_optim_save_buffer(lrs_optim *opt, void *buf, size_t cap, size_t *len);
+/* Load from len bytes at buf, as lrs_optim_load_flags. */
+LRS_API int lrs_optim_load_buffer(lrs_optim *opt, const void *buf, size_t len, unsigned flags);
 
 #ifdef __cplusplus
 }

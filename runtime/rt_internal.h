@@ -80,6 +80,9 @@ const lrs_rt_kernels *lrs_rt_simd_select(void);
 const lrs_rt_kernels *lrs_rt_simd_by_name(const char *name);
 
 /* A hyperparameter bound to a schedule: value = scale * schedule(step). */
+/* Longest schedule identity a binding records (lrs_optim_bind_id). */
+#define LRS_RT_ID_MAX 32
+
 typedef struct lrs_rt_binding {
     lrs_fn fn;
     double (*cb)(void *user, int64_t step);
@@ -87,6 +90,7 @@ typedef struct lrs_rt_binding {
     double scale;
     lrs_reactive_fn rfn; /* a reactive schedule, reading sig's detectors */
     const lrs_signals *sig;
+    char id[LRS_RT_ID_MAX]; /* not NUL-terminated when full */
 } lrs_rt_binding;
 
 /* Whether the binding holds a schedule. */
@@ -133,7 +137,11 @@ typedef struct lrs_rt_group {
 
 enum { LRS_RT_GRADS_UNKNOWN, LRS_RT_GRADS_FINITE, LRS_RT_GRADS_NONFINITE };
 
+/* The first word of every live optimizer; cleared when it is freed. */
+#define LRS_RT_MAGIC 0x4d4954504f53524cull /* "LRSOPTIM" */
+
 struct lrs_optim {
+    uint64_t magic;
     lrs_optim_kind kind;
     const lrs_rt_kernels *k;
     lrs_rt_group *groups;
@@ -148,6 +156,14 @@ struct lrs_optim {
     size_t npartial;
     char err[256];
 };
+
+/* Non-zero if `opt` is a live optimizer (not NULL, not another object). */
+int lrs_rt_valid(const lrs_optim *opt);
+/* The error for a handle that is not one: no message can be stored. */
+#define LRS_RT_CHECK(opt)                                                                          \
+    do {                                                                                           \
+        if (!lrs_rt_valid(opt)) return LRS_OPTIM_EINVAL;                                           \
+    } while (0)
 
 /* Record a formatted error message; returns `code`. */
 int lrs_rt_fail(lrs_optim *opt, int code, const char *fmt, ...)

@@ -83,6 +83,7 @@ lrs_optim *lrs_optim_new(lrs_optim_kind kind)
     if ((unsigned)kind >= LRS_RT_NKINDS) return NULL;
     lrs_optim *opt = calloc(1, sizeof *opt);
     if (!opt) return NULL;
+    opt->magic = LRS_RT_MAGIC;
     opt->kind = kind;
     opt->k = lrs_rt_simd_select();
     return opt;
@@ -94,9 +95,15 @@ static void rt_group_free(lrs_rt_group *g)
         lrs_rt_dealloc(g->state[s]);
 }
 
+int lrs_rt_valid(const lrs_optim *opt)
+{
+    return opt && opt->magic == LRS_RT_MAGIC;
+}
+
 void lrs_optim_free(lrs_optim *opt)
 {
-    if (!opt) return;
+    if (!lrs_rt_valid(opt)) return;
+    opt->magic = 0;
     for (size_t i = 0; i < opt->ngroups; i++)
         rt_group_free(&opt->groups[i]);
     free(opt->groups);
@@ -106,7 +113,9 @@ void lrs_optim_free(lrs_optim *opt)
 
 const char *lrs_optim_error(const lrs_optim *opt)
 {
-    return opt ? opt->err : "no optimizer";
+    if (!opt) return "no optimizer (NULL handle)";
+    if (!lrs_rt_valid(opt)) return "not an optimizer (a foreign or freed handle)";
+    return opt->err;
 }
 
 /* The checks torch.optim's constructors make, plus finiteness. */
@@ -157,6 +166,7 @@ static size_t rt_chunk_len(size_t n, size_t c)
 int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
                         const lrs_optim_hparams *hp)
 {
+    LRS_RT_CHECK(opt);
     if (!params || !grads || !hp || n == 0)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "a group needs params, grads, n > 0 and hparams");
     if (opt->ngroups >= (size_t)INT32_MAX)
@@ -191,6 +201,7 @@ int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
 
 int lrs_optim_set_buffers(lrs_optim *opt, int group, float *params, float *grads)
 {
+    LRS_RT_CHECK(opt);
     if (group < 0 || (size_t)group >= opt->ngroups || !params || !grads)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "bad group %d or NULL buffer", group);
     opt->groups[group].params = params;
@@ -201,6 +212,7 @@ int lrs_optim_set_buffers(lrs_optim *opt, int group, float *params, float *grads
 
 size_t lrs_optim_group_count(const lrs_optim *opt)
 {
+    if (!lrs_rt_valid(opt)) return 0;
     return opt->ngroups;
 }
 
@@ -221,8 +233,10 @@ static int rt_bind(lrs_optim *opt, int group, const char *name, lrs_rt_binding b
     if (group < -1 || group >= (int)opt->ngroups)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no group %d (there are %zu)", group,
                            opt->ngroups);
-    if (!isfinite(b.scale))
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "schedule scale must be finite");
+    if (!isfinite(b.scale) || !(b.scale >= 0))
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
+                           "schedule scale for '%s' must be finite and >= 0, got %g", name,
+                           b.scale);
     size_t lo = group < 0 ? 0 : (size_t)group, hi = group < 0 ? opt->ngroups : (size_t)group + 1;
     /* A momentum schedule may need the buffer a zero constant did not.
      * Allocate first, bind after, so that running out of memory leaves
@@ -241,6 +255,7 @@ static int rt_bind(lrs_optim *opt, int group, const char *name, lrs_rt_binding b
 
 int lrs_optim_bind(lrs_optim *opt, int group, const char *name, lrs_fn fn, double scale)
 {
+    LRS_RT_CHECK(opt);
     lrs_rt_binding b = {.fn = fn, .scale = scale};
     return rt_bind(opt, group, name, b);
 }
@@ -248,13 +263,14 @@ int lrs_optim_bind(lrs_optim *opt, int group, const char *name, lrs_fn fn, doubl
 int lrs_optim_bind_callback(lrs_optim *opt, int group, const char *name,
                             double (*cb)(void *user, int64_t step), void *user, double scale)
 {
+    LRS_RT_CHECK(opt);
     lrs_rt_binding b = {.cb = cb, .user = user, .scale = scale};
     return rt_bind(opt, group, name, b);
 }
 
 int lrs_optim_track_signals(lrs_optim *opt, lrs_signals *sig)
 {
-    if (!opt) return LRS_OPTIM_EINVAL;
+    LRS_RT_CHECK(opt);
     if (!sig) {
         opt->nsignals = 0;
         return LRS_OPTIM_OK;
@@ -277,8 +293,36 @@ int lrs_optim_bind_reactive(lrs_optim *opt, int group, const char *name, lrs_rea
     return rc || !fn ? rc : lrs_optim_track_signals(opt, sig);
 }
 
+int lrs_optim_bind_id(lrs_optim *opt, int group, const char *name, const char *id)
+{
+    LRS_RT_CHECK(opt);
+    int h = rt_hparam_index(opt, name);
+    if (h < 0)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "%s has no schedulable hyperparameter '%s'",
+                           lrs_rt_kinds[opt->kind].name, name ? name : "(null)");
+    if (group < -1 || group >= (int)opt->ngroups)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no group %d (there are %zu)", group,
+                           opt->ngroups);
+    const size_t len = id ? strlen(id) : 0;
+    if (len > LRS_RT_ID_MAX)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "schedule identity '%s' is longer than %d bytes",
+                           id, LRS_RT_ID_MAX);
+    size_t lo = group < 0 ? 0 : (size_t)group, hi = group < 0 ? opt->ngroups : (size_t)group + 1;
+    for (size_t i = lo; i < hi; i++)
+        if (!LRS_RT_BOUND(opt->groups[i].bind[h]))
+            return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
+                               "'%s' of group %zu is not bound: bind it before naming its schedule",
+                               name, i);
+    for (size_t i = lo; i < hi; i++) {
+        memset(opt->groups[i].bind[h].id, 0, LRS_RT_ID_MAX);
+        if (len) memcpy(opt->groups[i].bind[h].id, id, len);
+    }
+    return LRS_OPTIM_OK;
+}
+
 int lrs_optim_hparam(const lrs_optim *opt, int group, const char *name, double *out)
 {
+    LRS_RT_CHECK(opt);
     int h = rt_hparam_index(opt, name);
     if (h < 0 || group < 0 || (size_t)group >= opt->ngroups || !out) return LRS_OPTIM_EINVAL;
     *out = opt->groups[group].cur[h];
@@ -287,11 +331,13 @@ int lrs_optim_hparam(const lrs_optim *opt, int group, const char *name, double *
 
 int64_t lrs_optim_step_count(const lrs_optim *opt)
 {
+    if (!lrs_rt_valid(opt)) return -1;
     return opt->step;
 }
 
 int lrs_optim_set_threads(lrs_optim *opt, int threads)
 {
+    LRS_RT_CHECK(opt);
     if (threads < 0) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "negative thread count");
     opt->threads = threads;
     return LRS_OPTIM_OK;
@@ -299,11 +345,13 @@ int lrs_optim_set_threads(lrs_optim *opt, int threads)
 
 const char *lrs_optim_simd(const lrs_optim *opt)
 {
+    if (!lrs_rt_valid(opt)) return NULL;
     return opt->k->name;
 }
 
 int lrs_optim_set_simd(lrs_optim *opt, const char *name)
 {
+    LRS_RT_CHECK(opt);
     const lrs_rt_kernels *k = lrs_rt_simd_by_name(name);
     if (!k)
         return lrs_rt_fail(opt, LRS_OPTIM_EUNSUPPORTED, "SIMD path '%s' is not available here",
@@ -314,6 +362,7 @@ int lrs_optim_set_simd(lrs_optim *opt, const char *name)
 
 int lrs_optim_set_skip_nonfinite(lrs_optim *opt, int on)
 {
+    LRS_RT_CHECK(opt);
     opt->skip_nonfinite = on != 0;
     return LRS_OPTIM_OK;
 }
@@ -396,10 +445,16 @@ static int rt_eval_schedules(lrs_optim *opt, double *vals)
                 }
             }
             *out = b->scale * s;
-            if (!isfinite(*out))
+            /* The ranges constants are held to (lrs_rt_hparams), every step. */
+            const lrs_rt_hparam_info *in = &lrs_rt_hparams[h];
+            if (!isfinite(*out) || !(*out >= in->lo) || !(*out < in->hi)) {
+                char hi[48] = "";
+                if (isfinite(in->hi)) snprintf(hi, sizeof hi, " and < %g", in->hi);
                 return lrs_rt_fail(opt, LRS_OPTIM_ESCHEDULE,
-                                   "schedule for '%s' of group %zu gave %g at step %lld",
-                                   lrs_rt_hparams[h].name, i, *out, (long long)opt->step);
+                                   "schedule for '%s' of group %zu gave %g at step %lld "
+                                   "(%s must be finite and >= %g%s); nothing was changed",
+                                   in->name, i, *out, (long long)opt->step, in->name, in->lo, hi);
+            }
         }
     }
     return LRS_OPTIM_OK;
@@ -409,6 +464,7 @@ static int rt_grads_finite(lrs_optim *opt);
 
 int lrs_optim_step(lrs_optim *opt)
 {
+    LRS_RT_CHECK(opt);
     if (opt->skip_nonfinite) {
         if (opt->grads_state == LRS_RT_GRADS_UNKNOWN) rt_grads_finite(opt);
         if (opt->grads_state == LRS_RT_GRADS_NONFINITE) return LRS_OPTIM_SKIPPED;
@@ -465,6 +521,7 @@ static int rt_grads_finite(lrs_optim *opt)
 
 int lrs_optim_grads_finite(lrs_optim *opt)
 {
+    LRS_RT_CHECK(opt);
     return rt_grads_finite(opt);
 }
 
@@ -487,6 +544,7 @@ static int rt_scale_all(lrs_optim *opt, float s)
 
 int lrs_optim_unscale_grads(lrs_optim *opt, double inv_scale, int *found_nonfinite)
 {
+    LRS_RT_CHECK(opt);
     if (!isfinite(inv_scale))
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "inv_scale must be finite, got %g", inv_scale);
     int bad = rt_scale_all(opt, (float)inv_scale);
@@ -497,6 +555,7 @@ int lrs_optim_unscale_grads(lrs_optim *opt, double inv_scale, int *found_nonfini
 
 int lrs_optim_clip_grad_norm(lrs_optim *opt, double max_norm, double *total_norm)
 {
+    LRS_RT_CHECK(opt);
     if (!(max_norm >= 0) || !isfinite(max_norm))
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "max_norm must be finite and >= 0, got %g",
                            max_norm);
@@ -530,8 +589,9 @@ int lrs_optim_clip_grad_norm(lrs_optim *opt, double max_norm, double *total_norm
     return LRS_OPTIM_OK;
 }
 
-void lrs_optim_zero_grad(lrs_optim *opt)
+int lrs_optim_zero_grad(lrs_optim *opt)
 {
+    LRS_RT_CHECK(opt);
     for (size_t i = 0; i < opt->ngroups; i++) {
         const lrs_rt_group *g = &opt->groups[i];
         const size_t n = g->n, nch = rt_chunks(n);
@@ -544,10 +604,12 @@ void lrs_optim_zero_grad(lrs_optim *opt)
     }
     /* The caller is about to write new gradients. */
     opt->grads_state = LRS_RT_GRADS_UNKNOWN;
+    return LRS_OPTIM_OK;
 }
 
 const float *lrs_optim_state(const lrs_optim *opt, int group, const char *name)
 {
+    if (!lrs_rt_valid(opt)) return NULL;
     if (group < 0 || (size_t)group >= opt->ngroups || !name) return NULL;
     for (int s = 0; s < LRS_RT_MAX_STATE; s++) {
         const char *sn = lrs_rt_kinds[opt->kind].state[s];
@@ -572,6 +634,7 @@ static int rt_check_group(lrs_optim *opt, int group)
 
 int lrs_optim_set_hparams(lrs_optim *opt, int group, const lrs_optim_hparams *hp)
 {
+    LRS_RT_CHECK(opt);
     int rc = rt_check_group(opt, group);
     if (rc) return rc;
     if (!hp) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "NULL hyperparameters");
@@ -592,12 +655,14 @@ int lrs_optim_set_hparams(lrs_optim *opt, int group, const lrs_optim_hparams *hp
 
 int64_t lrs_optim_group_steps(const lrs_optim *opt, int group)
 {
+    if (!lrs_rt_valid(opt)) return -1;
     if (group < 0 || (size_t)group >= opt->ngroups) return -1;
     return opt->groups[group].t;
 }
 
 int lrs_optim_set_group_steps(lrs_optim *opt, int group, int64_t steps)
 {
+    LRS_RT_CHECK(opt);
     int rc = rt_check_group(opt, group);
     if (rc) return rc;
     if (steps < 0)
@@ -609,6 +674,7 @@ int lrs_optim_set_group_steps(lrs_optim *opt, int group, int64_t steps)
 
 int lrs_optim_set_step_count(lrs_optim *opt, int64_t steps)
 {
+    LRS_RT_CHECK(opt);
     if (steps < 0)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "negative step count %lld", (long long)steps);
     opt->step = steps;

@@ -222,7 +222,7 @@ static void test_bad_files_change_nothing(void **state)
     /* Not a checkpoint; a future version. */
     damage(good, bad, 0, 0x20, size);
     expect_refused(&victim, bad, LRS_OPTIM_ECORRUPT, "magic");
-    damage(good, bad, 8, 0x02, size);
+    damage(good, bad, 8, 0x04, size); /* version 3 becomes 7 */
     expect_refused(&victim, bad, LRS_OPTIM_ECORRUPT, "version");
     /* Trailing garbage. */
     {
