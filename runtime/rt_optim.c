@@ -224,7 +224,9 @@ static int rt_hparam_index(const lrs_optim *opt, const char *name)
     return -1;
 }
 
-static int rt_bind(lrs_optim *opt, int group, const char *name, lrs_rt_binding b)
+/* The hyperparameter `name` of the groups `group` selects (-1: all) as
+ * [*lo, *hi); its index, or a negative status with the error recorded. */
+static int rt_bind_target(lrs_optim *opt, int group, const char *name, size_t *lo, size_t *hi)
 {
     int h = rt_hparam_index(opt, name);
     if (h < 0)
@@ -233,11 +235,20 @@ static int rt_bind(lrs_optim *opt, int group, const char *name, lrs_rt_binding b
     if (group < -1 || group >= (int)opt->ngroups)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no group %d (there are %zu)", group,
                            opt->ngroups);
+    *lo = group < 0 ? 0 : (size_t)group;
+    *hi = group < 0 ? opt->ngroups : (size_t)group + 1;
+    return h;
+}
+
+static int rt_bind(lrs_optim *opt, int group, const char *name, lrs_rt_binding b)
+{
+    size_t lo, hi;
+    int h = rt_bind_target(opt, group, name, &lo, &hi);
+    if (h < 0) return h;
     if (!isfinite(b.scale) || !(b.scale >= 0))
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
                            "schedule scale for '%s' must be finite and >= 0, got %g", name,
                            b.scale);
-    size_t lo = group < 0 ? 0 : (size_t)group, hi = group < 0 ? opt->ngroups : (size_t)group + 1;
     /* A momentum schedule may need the buffer a zero constant did not.
      * Allocate first, bind after, so that running out of memory leaves
      * every binding as it was (an extra zeroed buffer is harmless). */
@@ -296,18 +307,13 @@ int lrs_optim_bind_reactive(lrs_optim *opt, int group, const char *name, lrs_rea
 int lrs_optim_bind_id(lrs_optim *opt, int group, const char *name, const char *id)
 {
     LRS_RT_CHECK(opt);
-    int h = rt_hparam_index(opt, name);
-    if (h < 0)
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "%s has no schedulable hyperparameter '%s'",
-                           lrs_rt_kinds[opt->kind].name, name ? name : "(null)");
-    if (group < -1 || group >= (int)opt->ngroups)
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no group %d (there are %zu)", group,
-                           opt->ngroups);
+    size_t lo, hi;
+    int h = rt_bind_target(opt, group, name, &lo, &hi);
+    if (h < 0) return h;
     const size_t len = id ? strlen(id) : 0;
     if (len > LRS_RT_ID_MAX)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "schedule identity '%s' is longer than %d bytes",
                            id, LRS_RT_ID_MAX);
-    size_t lo = group < 0 ? 0 : (size_t)group, hi = group < 0 ? opt->ngroups : (size_t)group + 1;
     for (size_t i = lo; i < hi; i++)
         if (!LRS_RT_BOUND(opt->groups[i].bind[h]))
             return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,

@@ -4,10 +4,12 @@
 #ifndef LRS_RT_TEST_UTIL_H
 #define LRS_RT_TEST_UTIL_H
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lrs.h"
 
@@ -46,6 +48,29 @@ static inline const char *rtt_forced_simd(void)
         exit(77);
     }
     return want;
+}
+
+/* A fresh directory $TMPDIR/<stem>-XXXXXX in dir; 0 on success. */
+static inline int rtt_make_dir(char *dir, size_t len, const char *stem)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, len, "%s/%s-XXXXXX", tmp ? tmp : "/tmp", stem);
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+/* Remove dir and the files in it; 0 on success. */
+static inline int rtt_remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[600];
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    if (d) closedir(d);
+    return rmdir(dir);
 }
 
 #endif

@@ -267,24 +267,13 @@ static void test_bad_files_change_nothing(void **state)
 static int setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/lrs-ckpt-XXXXXX", tmp ? tmp : "/tmp");
-    return mkdtemp(dir) ? 0 : -1;
+    return rtt_make_dir(dir, sizeof dir, "lrs-ckpt");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[600];
-    while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.') {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-    if (d) closedir(d);
-    return rmdir(dir);
+    return rtt_remove_dir(dir);
 }
 
 int main(void)
