@@ -633,7 +633,7 @@ static int rt_parse(lrs_optim *opt, rt_reader *r, uint64_t size, const char *wha
 
     /* Group headers; the expected size follows from them. */
     const size_t gbytes = version >= 3 ? RT_CKPT_GROUP_BYTES : RT_CKPT_GROUP_V1;
-    uint64_t expect = RT_CKPT_HEAD_BYTES + ngroups * gbytes + 8;
+    uint64_t expect = RT_CKPT_HEAD_BYTES + (version >= 3 ? 8 : 0) + ngroups * gbytes + 8;
     for (size_t i = 0; i < nlg; i++) {
         unsigned char gh[RT_CKPT_GROUP_BYTES];
         uint64_t n;

@@ -297,6 +297,7 @@ int lrs_optim_track_signals(lrs_optim *opt, lrs_signals *sig)
 int lrs_optim_bind_reactive(lrs_optim *opt, int group, const char *name, lrs_reactive_fn fn,
                             lrs_signals *sig, double scale)
 {
+    LRS_RT_CHECK(opt);
     if (fn && !sig)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "a reactive schedule needs its signals");
     lrs_rt_binding b = {.rfn = fn, .sig = sig, .scale = scale};

@@ -16,7 +16,7 @@ HANDLES = ("lrs_diags", "lrs_context", "lrs_program", "lrs_aot", "lrs_optim")
 
 # Prefixes of functions not yet hardened against NULL and foreign handles.
 # Each is listed by the test as skipped; the list is meant to become empty.
-SKIP_PREFIXES = ("lrs_optim_",)
+SKIP_PREFIXES = ()
 
 # Functions whose result for a NULL or foreign handle is not an error
 # value by their contract: frees, predicates and pure functions.

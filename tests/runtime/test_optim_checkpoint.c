@@ -206,7 +206,7 @@ static void test_bad_files_change_nothing(void **state)
     /* A flipped bit deep in a state buffer, and one in a header field. */
     damage(good, bad, size / 2, 0x10, size);
     expect_refused(&victim, bad, LRS_OPTIM_ECORRUPT, "checksum");
-    damage(good, bad, 40, 0x01, size); /* inside group 0's t field */
+    damage(good, bad, 48, 0x01, size); /* inside group 0's t field */
     expect_refused(&victim, bad, LRS_OPTIM_ECORRUPT, "checksum");
     damage(good, bad, size - 1, 0x80, size); /* the checksum itself */
     expect_refused(&victim, bad, LRS_OPTIM_ECORRUPT, "checksum");
