@@ -6,6 +6,7 @@
  * mismatched checkpoint changes nothing. The layout is in docs/optimizer.md
  * ("Checkpoint format"). */
 #include "rt_internal.h"
+#include "lrs_strerror.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -124,13 +125,6 @@ static int rt_little_endian(void)
     unsigned char b;
     memcpy(&b, &one, 1);
     return b == 1;
-}
-
-/* strerror without its shared buffer. */
-static const char *rt_errstr(int e, char *buf, size_t len)
-{
-    if (strerror_r(e, buf, len) != 0) snprintf(buf, len, "error %d", e);
-    return buf;
 }
 
 /* ---- hashing writer: to a file (buffered) or to a caller's memory ---- */
@@ -302,7 +296,7 @@ static int rt_create_temp(const char *path, char *tmp, size_t tmplen, mode_t mod
 int lrs_optim_save(lrs_optim *opt, const char *path)
 {
     LRS_RT_CHECK(opt);
-    char es[128];
+    lrs_errbuf es;
     if (!path) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no checkpoint path");
     if (!rt_little_endian())
         return lrs_rt_fail(opt, LRS_OPTIM_EUNSUPPORTED, "checkpoints need a little-endian host");
@@ -324,7 +318,7 @@ int lrs_optim_save(lrs_optim *opt, const char *path)
         keep_mode = 1;
     } else if (errno != ENOENT) {
         return lrs_rt_fail(opt, LRS_OPTIM_EIO, "cannot inspect checkpoint path %s: %s", path,
-                           rt_errstr(errno, es, sizeof es));
+                           lrs_strerror(errno, &es));
     }
     size_t tlen = strlen(path) + 48;
     char *tmp = malloc(tlen);
@@ -338,7 +332,7 @@ int lrs_optim_save(lrs_optim *opt, const char *path)
         int e = errno;
         free(tmp), free(w.buf);
         return lrs_rt_fail(opt, LRS_OPTIM_EIO, "cannot create a temporary file beside %s: %s", path,
-                           rt_errstr(e, es, sizeof es));
+                           lrs_strerror(e, &es));
     }
     /* The existing file's permission bits (the owner is the writer's). */
     if (keep_mode && fchmod(w.fd, mode) != 0) w.err = errno;
@@ -352,7 +346,7 @@ int lrs_optim_save(lrs_optim *opt, const char *path)
         unlink(tmp);
         free(tmp);
         return lrs_rt_fail(opt, LRS_OPTIM_EIO, "cannot write checkpoint %s: %s", path,
-                           rt_errstr(w.err, es, sizeof es));
+                           lrs_strerror(w.err, &es));
     }
     free(tmp);
     /* Make the rename itself durable. */
@@ -364,7 +358,7 @@ int lrs_optim_save(lrs_optim *opt, const char *path)
         if (dfd >= 0) close(dfd);
         return lrs_rt_fail(opt, LRS_OPTIM_EIO,
                            "checkpoint %s written but its directory could not be synced: %s", path,
-                           rt_errstr(e, es, sizeof es));
+                           lrs_strerror(e, &es));
     }
     close(dfd);
     return LRS_OPTIM_OK;
@@ -567,7 +561,8 @@ static const char *rt_binding_mismatch(const lrs_optim *opt, size_t i, const rt_
 /* Parse, check and commit a checkpoint of `size` bytes from r. */
 static int rt_parse(lrs_optim *opt, rt_reader *r, uint64_t size, const char *what, unsigned flags)
 {
-    char msg[400], es[128];
+    char msg[400];
+    lrs_errbuf es;
     rt_hash_init(&r->hash);
     rt_loaded_group *lg = NULL;
     size_t nlg = 0;
@@ -584,7 +579,7 @@ static int rt_parse(lrs_optim *opt, rt_reader *r, uint64_t size, const char *wha
             if (r->err == -1)                                                                      \
                 FAIL(LRS_OPTIM_ECORRUPT, "truncated in %s (it has %llu bytes)", (part),            \
                      (unsigned long long)size);                                                    \
-            FAIL(LRS_OPTIM_EIO, "read error in %s: %s", (part), rt_errstr(r->err, es, sizeof es)); \
+            FAIL(LRS_OPTIM_EIO, "read error in %s: %s", (part), lrs_strerror(r->err, &es));        \
         }                                                                                          \
     } while (0)
 
@@ -598,24 +593,23 @@ static int rt_parse(lrs_optim *opt, rt_reader *r, uint64_t size, const char *wha
     if (version < 1 || version > RT_CKPT_VERSION)
         FAIL(LRS_OPTIM_ECORRUPT, "format version %llu, this library reads versions 1 to %u",
              (unsigned long long)version, RT_CKPT_VERSION);
-    /* Version 3 counts its signal states in the header; version 2 holds
-     * some (their count follows the buffers); version 1 none. */
+    /* Signal states: version 3 counts them in the header, version 2 holds
+     * at least one (counted after the buffers), version 1 none. */
     uint64_t saved_nsig = 0;
     if (version >= 3) {
         unsigned char cnt[8];
         READ(cnt, sizeof cnt, "the header");
         p = cnt;
         saved_nsig = rt_get(&p, 8);
-    } else if (version == 2) {
-        saved_nsig = opt->nsignals ? opt->nsignals : 1;
     }
-    if (saved_nsig && !opt->nsignals)
+    const int saved_any = version >= 3 ? saved_nsig != 0 : version == 2;
+    if (saved_any && !opt->nsignals)
         FAIL(LRS_OPTIM_EMISMATCH, "holds signal states, and this optimizer tracks none "
                                   "(bind its reactive schedules first)");
-    if (!saved_nsig && opt->nsignals)
+    if (!saved_any && opt->nsignals)
         FAIL(LRS_OPTIM_EMISMATCH, "holds no signal states, and this optimizer tracks %zu",
              opt->nsignals);
-    if (saved_nsig != opt->nsignals)
+    if (version >= 3 && saved_nsig != opt->nsignals)
         FAIL(LRS_OPTIM_EMISMATCH, "holds %llu signal states, this optimizer tracks %zu",
              (unsigned long long)saved_nsig, opt->nsignals);
     const size_t nsig = opt->nsignals;
@@ -633,7 +627,7 @@ static int rt_parse(lrs_optim *opt, rt_reader *r, uint64_t size, const char *wha
 
     /* Group headers; the expected size follows from them. */
     const size_t gbytes = version >= 3 ? RT_CKPT_GROUP_BYTES : RT_CKPT_GROUP_V1;
-    uint64_t expect = RT_CKPT_HEAD_BYTES + (version >= 3 ? 8 : 0) + ngroups * gbytes + 8;
+    uint64_t expect = RT_CKPT_HEAD_BYTES + (version >= 3 ? 8u : 0u) + ngroups * gbytes + 8;
     for (size_t i = 0; i < nlg; i++) {
         unsigned char gh[RT_CKPT_GROUP_BYTES];
         uint64_t n;
@@ -759,7 +753,7 @@ static int rt_parse(lrs_optim *opt, rt_reader *r, uint64_t size, const char *wha
 int lrs_optim_load_flags(lrs_optim *opt, const char *path, unsigned flags)
 {
     LRS_RT_CHECK(opt);
-    char es[128];
+    lrs_errbuf es;
     if (!path) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "no checkpoint path");
     if (!rt_little_endian())
         return lrs_rt_fail(opt, LRS_OPTIM_EUNSUPPORTED, "checkpoints need a little-endian host");
@@ -768,13 +762,13 @@ int lrs_optim_load_flags(lrs_optim *opt, const char *path, unsigned flags)
     rt_reader r = {.fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)};
     if (r.fd < 0)
         return lrs_rt_fail(opt, LRS_OPTIM_EIO, "cannot open checkpoint %s: %s", path,
-                           rt_errstr(errno, es, sizeof es));
+                           lrs_strerror(errno, &es));
     struct stat st;
     if (fstat(r.fd, &st) != 0) {
         int e = errno;
         close(r.fd);
         return lrs_rt_fail(opt, LRS_OPTIM_EIO, "cannot stat checkpoint %s: %s", path,
-                           rt_errstr(e, es, sizeof es));
+                           lrs_strerror(e, &es));
     }
     if (!S_ISREG(st.st_mode)) {
         close(r.fd);
