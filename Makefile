@@ -54,13 +54,13 @@ test-san: build-san
 	cd $(BUILD_SAN) && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    ctest --output-on-failure -j $(JOBS) -LE nosan
 
-# A short smoke run of each fuzzer (LRS_FUZZ_SECONDS, default 10 each).
+# A short, deterministic smoke run of each fuzzer (a fixed seed and run count).
 test-fuzz: build-fuzz
 	cd $(BUILD_FUZZ) && ctest --output-on-failure -L fuzz
 
 test: test-fast test-san test-fuzz test-tsan
 
-# Longer fuzzing: every harness for FUZZ_SECONDS (default 300) each.
+# Longer fuzzing: every harness for FUZZ_SECONDS (default 300) each, random seeds.
 FUZZ_SECONDS ?= 300
 fuzz: build-fuzz
 	cd $(BUILD_FUZZ) && LRS_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -L fuzz
