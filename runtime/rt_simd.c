@@ -1,8 +1,11 @@
 /* rt_simd.c — picks the kernel table an optimizer uses: the widest path the
  * CPU and OS support, or the one the LRS_SIMD environment variable forces.
- * The tables are const; nothing here keeps state. */
+ * The tables are const. The variable is read once per process, when the
+ * first optimizer is created, so no call reads the environment while a
+ * host thread may be changing it. */
 #include "rt_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,18 +32,27 @@ const lrs_rt_kernels *lrs_rt_simd_by_name(const char *name)
     return &lrs_rt_kernels_scalar;
 }
 
+static const char *const order[] = {"avx512", "avx2", "scalar"};
+
+/* The first entry of order[] LRS_SIMD allows, read once: written only
+ * under pthread_once, read-only afterwards. */
+static size_t forced_first;
+static pthread_once_t forced_once = PTHREAD_ONCE_INIT;
+
+static void read_forced(void)
+{
+    const char *want = getenv("LRS_SIMD");
+    if (!want) return;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+        if (strcmp(want, order[i]) == 0) forced_first = i;
+}
+
 const lrs_rt_kernels *lrs_rt_simd_select(void)
 {
-    static const char *const order[] = {"avx512", "avx2", "scalar"};
-    const char *want = getenv("LRS_SIMD");
-    size_t first = 0;
-    if (want) {
-        /* A forced path the CPU lacks falls back to the next narrower one;
-         * lrs_optim_simd() reports what is really used. */
-        for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-            if (strcmp(want, order[i]) == 0) first = i;
-    }
-    for (size_t i = first; i < sizeof order / sizeof *order; i++) {
+    /* A forced path the CPU lacks falls back to the next narrower one;
+     * lrs_optim_simd() reports what is really used. */
+    pthread_once(&forced_once, read_forced);
+    for (size_t i = forced_first; i < sizeof order / sizeof *order; i++) {
         const lrs_rt_kernels *k = lrs_rt_simd_by_name(order[i]);
         if (k) return k;
     }
