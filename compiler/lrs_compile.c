@@ -49,6 +49,8 @@ void lrs_program_free(lrs_program *p)
         pthread_mutex_unlock(&p->ctx->lock);
     }
     free(p->native_error);
+    lrs_aot_close(p->cached);
+    free(p->cache_dir);
     for (size_t i = 0; i < p->nsched; i++) {
         free(p->sched[i].name);
         free(p->sched[i].bounds);
@@ -175,6 +177,13 @@ static lrs_program *run_passes(lrs_context *ctx, lrs_comp *c, uint32_t main_file
     int check = !(c->opts && c->opts->no_check);
     if (check && lrs_check_program(c)) return NULL;
     lrs_program *p = build(ctx, c, check);
+    if (p && c->opts) {
+        p->no_cache = c->opts->no_cache != 0;
+        if (c->opts->cache_dir && !(p->cache_dir = xstrdup(c->opts->cache_dir))) {
+            lrs_program_free(p);
+            p = NULL;
+        }
+    }
     if (!p) lrs_diag_error_noloc(&c->sink, c->src.files[main_file]->name, "out of memory");
     return p;
 }

@@ -422,6 +422,27 @@ int lrs_code_reactive(const lrs_code *c)
     return 0;
 }
 
+void lrs_code_digest(const lrs_code *c, void (*feed)(void *user, const unsigned char *p, size_t n),
+                     void *user)
+{
+    unsigned char b[4 + 4 * 3 + 8];
+    for (int k = 0; k < 4; k++)
+        b[k] = (unsigned char)(c->n >> (8 * k));
+    feed(user, b, 4);
+    for (uint32_t i = 0; i < c->n; i++) {
+        const lrs_irnode *x = &c->ins[i];
+        uint64_t kbits;
+        memcpy(&kbits, &x->k, sizeof kbits);
+        uint32_t ops[4] = {x->op, x->a, x->b, x->c};
+        for (int w = 0; w < 4; w++)
+            for (int k = 0; k < 4; k++)
+                b[4 * w + k] = (unsigned char)(ops[w] >> (8 * k));
+        for (int k = 0; k < 8; k++)
+            b[16 + k] = (unsigned char)(kbits >> (8 * k));
+        feed(user, b, sizeof b);
+    }
+}
+
 double lrs_code_eval(const lrs_code *c, int64_t step, double *v)
 {
     return lrs_code_eval_det(c, step, NULL, v);

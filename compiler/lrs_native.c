@@ -4,11 +4,11 @@
  * LRS_NATIVE_LINKED for the static library, whose backend is linked in.
  * A module that cannot be loaded is an error of each program that asks
  * for native code (lrs_program_native_error), not of the library. */
-#ifndef LRS_NATIVE_LINKED
 #define _GNU_SOURCE /* dladdr */
-#endif
+#include "lrs_cache.h"
 #include "lrs_native.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +27,21 @@ static const lrs_native_backend *loaded(void)
     return &lrs_native_llvm;
 }
 
+/* The file that holds the code generator, for the cache's key: the
+ * binary the backend is linked into. */
+static int backend_file(char *out, size_t n)
+{
+    Dl_info info;
+    const char *f =
+        dladdr((const void *)&lrs_native_llvm, &info) && info.dli_fname && info.dli_fname[0] == '/'
+            ? info.dli_fname
+            : "/proc/self/exe";
+    int len = snprintf(out, n, "%s", f);
+    return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
 #else
 
-#include <dlfcn.h>
 #include <pthread.h>
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -72,6 +84,13 @@ static void load(void)
         return;
     }
     native = b;
+}
+
+/* The file that holds the code generator, for the cache's key: the
+ * module, which a cache hit does not load. */
+static int backend_file(char *out, size_t n)
+{
+    return module_path(out, n);
 }
 
 static const lrs_native_backend *backend(const char **why)
@@ -118,27 +137,60 @@ static int reactive(const lrs_program *p, size_t i)
     return lrs_program_ok(p) && i < p->nsched && p->sched[i].reactive;
 }
 
+/* Schedule i of p from the on-disk cache (lrs_cache.c), or NULL: then
+ * the JIT compiles it. The cache is tried once per program, on its first
+ * native function, under the context's lock; a hit needs no backend. */
+static const lrs_aot_schedule *cached(lrs_program *p, size_t i)
+{
+    if (!lrs_program_ok(p) || i >= p->nsched) return NULL;
+    pthread_mutex_lock(&p->ctx->lock);
+    if (!p->cache_tried) {
+        p->cache_tried = 1;
+        char file[4096];
+        lrs_cache_host h;
+        if (!backend_file(file, sizeof file)) {
+            lrs_cache_host_get(&h, file);
+            p->cached = lrs_cache_open(p, &h, lrs_program_emit, NULL);
+        }
+    }
+    const lrs_aot_table *t = lrs_aot_get_table(p->cached); /* written once, freed with p */
+    pthread_mutex_unlock(&p->ctx->lock);
+    return t ? &t->schedules[i] : NULL;
+}
+
 lrs_fn lrs_program_function(lrs_program *p, size_t i)
 {
-    const lrs_native_backend *b = reactive(p, i) ? NULL : for_schedule(p, i);
+    if (reactive(p, i)) return NULL;
+    const lrs_aot_schedule *s = cached(p, i);
+    if (s) return s->fn;
+    const lrs_native_backend *b = for_schedule(p, i);
     return b ? b->function(p, i) : NULL;
 }
 
 lrs_range_fn lrs_program_range_function(lrs_program *p, size_t i)
 {
-    const lrs_native_backend *b = reactive(p, i) ? NULL : for_schedule(p, i);
+    if (reactive(p, i)) return NULL;
+    const lrs_aot_schedule *s = cached(p, i);
+    if (s) return s->range;
+    const lrs_native_backend *b = for_schedule(p, i);
     return b ? b->range_function(p, i) : NULL;
 }
 
 lrs_reactive_fn lrs_program_reactive_function(lrs_program *p, size_t i)
 {
-    const lrs_native_backend *b = reactive(p, i) ? for_schedule(p, i) : NULL;
+    if (!reactive(p, i)) return NULL;
+    const lrs_aot_schedule *s = cached(p, i);
+    if (s) return s->reactive_fn;
+    const lrs_native_backend *b = for_schedule(p, i);
     return b ? (lrs_reactive_fn)(void (*)(void))b->function(p, i) : NULL;
 }
 
 lrs_reactive_range_fn lrs_program_reactive_range_function(lrs_program *p, size_t i)
 {
-    const lrs_native_backend *b = reactive(p, i) ? for_schedule(p, i) : NULL;
+    if (!reactive(p, i)) return NULL;
+    const lrs_aot_schedule *s = cached(p, i);
+    if (s) return s->reactive_range;
+    const lrs_native_backend *b = for_schedule(p, i);
     return b ? (lrs_reactive_range_fn)(void (*)(void))b->range_function(p, i) : NULL;
 }
 

@@ -46,6 +46,14 @@ struct lrs_program {
      * under ctx->lock; a failure is kept in native_error and not retried. */
     struct lrs_jit_code *native;
     char *native_error;
+    /* The on-disk cache (lrs_cache.c), from the options: off, or the
+     * directory asked for (NULL: the default). cached is the entry
+     * loaded for this program, tried once under ctx->lock (cache_tried);
+     * when there is none the JIT above makes the code. */
+    int no_cache;
+    char *cache_dir;
+    int cache_tried;
+    struct lrs_aot *cached;
 };
 
 struct lrs_context {

@@ -110,6 +110,16 @@ typedef struct lrs_options {
     size_t define_count;
     /* Non-zero skips the value checker (finite, non-negative, jumps). */
     int no_check;
+    /* The on-disk cache of native code (docs/backend.md): a program's
+     * first lrs_program_function or lrs_program_range_function loads a
+     * shared object compiled earlier for the same code, LLVM and CPU, or
+     * compiles one and stores it. no_cache != 0 turns it off for this
+     * program (so does the environment variable LRS_CACHE=off); cache_dir
+     * is its directory (NULL: $LRS_CACHE_DIR, else $XDG_CACHE_HOME/lrs,
+     * else ~/.cache/lrs). A cache that cannot be used is skipped without
+     * an error: the JIT compiles as usual. */
+    int no_cache;
+    const char *cache_dir;
 } lrs_options;
 
 /* A compilation context. Holds what compilations share; cheap to create. */

@@ -69,7 +69,7 @@ int main(int argc, char **argv)
         snprintf(d1, sizeof d1, "steps_per_epoch=%zu", spe);
         snprintf(d2, sizeof d2, "total=%d epochs", epochs);
         const char *defs[] = {d1, d2};
-        lrs_options o = {NULL, 0, defs, 2, 0};
+        lrs_options o = {.defines = defs, .define_count = 2};
         lrs_diags *dg = lrs_diags_new();
         lrs_program *p = lrs_compile_file(ctx, file, &o, dg);
         if (!p) {

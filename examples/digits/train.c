@@ -94,7 +94,7 @@ int main(int argc, char **argv)
     defines[ndef++] = tot;
     lrs_context *ctx = lrs_context_new();
     lrs_diags *diags = lrs_diags_new();
-    lrs_options opts = {NULL, 0, defines, ndef, 0};
+    lrs_options opts = {.defines = defines, .define_count = ndef};
     lrs_program *prog = lrs_compile_file(ctx, sched, &opts, diags);
     for (size_t i = 0; i < lrs_diags_count(diags); i++) {
         char *s = lrs_diags_format(diags, i, isatty(2));

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
     const char *defines[] = {spe, tot};
     lrs_context *ctx = lrs_context_new();
     lrs_diags *diags = lrs_diags_new();
-    lrs_options opts = {NULL, 0, defines, 2, 0};
+    lrs_options opts = {.defines = defines, .define_count = 2};
     lrs_program *prog = lrs_compile_file(ctx, sched, &opts, diags);
     int lr_i = prog ? lrs_program_find(prog, "lr") : -1;
     lrs_fn lr = lr_i >= 0 ? lrs_program_function(prog, (size_t)lr_i) : NULL;

@@ -81,7 +81,7 @@ int main(int argc, char **argv)
     const char *defines[] = {spe, tot};
     lrs_context *ctx = lrs_context_new();
     lrs_diags *diags = lrs_diags_new();
-    lrs_options opts = {NULL, 0, defines, 2, 0};
+    lrs_options opts = {.defines = defines, .define_count = 2};
     lrs_program *prog = lrs_compile_file(ctx, sched, &opts, diags);
     for (size_t i = 0; i < lrs_diags_count(diags); i++) {
         char *s = lrs_diags_format(diags, i, isatty(2));

@@ -76,7 +76,7 @@ static void test_stretch_units_and_overrides(void **state)
     lrs_program_free(p);
 
     const char *defs[] = {"peak=2e-3", "warm = 2%", "total=10_000"};
-    lrs_options o = {NULL, 0, defs, 3, 0};
+    lrs_options o = {.defines = defs, .define_count = 3};
     lrs_diags *d = lrs_diags_new();
     p = lrs_compile_string(ctx, "t.lrs", src, strlen(src), &o, d);
     assert_non_null(p);
@@ -88,7 +88,7 @@ static void test_stretch_units_and_overrides(void **state)
     lrs_program_free(p);
 
     const char *bad_def[] = {"peek=1"};
-    lrs_options o2 = {NULL, 0, bad_def, 1, 0};
+    lrs_options o2 = {.defines = bad_def, .define_count = 1};
     p = lrs_compile_string(ctx, "t.lrs", src, strlen(src), &o2, d);
     assert_null(p);
     char *text = all_diags(d);

@@ -35,6 +35,7 @@ typedef struct lrsc_args {
     const char *title;
     int x_axis; /* plot: -1 auto, 0 steps, 1 epochs */
     lrsc_backend backend;
+    int no_cache; /* native code without the on-disk cache */
     /* eval, plot: histories of signals (signals.c) */
     const char **reports; /* "NAME=FILE.csv" */
     size_t nreports;

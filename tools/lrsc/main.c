@@ -30,6 +30,7 @@ typedef enum {
     OPT_BACKEND_CHECK,
     OPT_BOUNDARIES,
     OPT_BACKEND,
+    OPT_NO_CACHE,
     OPT_OUTPUT_PLOT,
     OPT_LOG,
     OPT_TITLE,
@@ -275,6 +276,9 @@ static const option options[OPT_COUNT] = {
     [OPT_BACKEND] = {"--backend", "jit|interp", 0, set_backend, 0,
                      "evaluate with native code from the JIT (default) or\n"
                      "with the reference interpreter"},
+    [OPT_NO_CACHE] = {"--no-cache", NULL, 0, set_flag, offsetof(lrsc_args, no_cache),
+                      "compile native code afresh, without the on-disk cache\n"
+                      "(as LRS_CACHE=off does)"},
     [OPT_OUTPUT_PLOT] = {"-o", "FILE.svg|FILE.png", 0, set_string, offsetof(lrsc_args, output),
                          "write an SVG or PNG file instead of drawing in the\n"
                          "terminal: one panel per group of schedules of similar\n"
@@ -325,7 +329,8 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"check", lrsc_check, OPTS_COMMON | OPT(OPT_BACKEND_CHECK) | OPT(OPT_BOUNDARIES),
+    {"check", lrsc_check,
+     OPTS_COMMON | OPT(OPT_BACKEND_CHECK) | OPT(OPT_NO_CACHE) | OPT(OPT_BOUNDARIES),
      "report diagnostics and a summary line per schedule",
      "Compile FILE, print its diagnostics, then one line per exported schedule:\n"
      "its span, the value at step 0, the end value, and the least and greatest\n"
@@ -337,14 +342,14 @@ static const command commands[] = {
      NULL},
     {"eval", lrsc_eval,
      OPTS_COMMON | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_AT) | OPT(OPT_FORMAT) |
-         OPT(OPT_BACKEND) | OPT(OPT_REPORT) | OPT(OPT_PLATEAUS),
+         OPT(OPT_BACKEND) | OPT(OPT_NO_CACHE) | OPT(OPT_REPORT) | OPT(OPT_PLATEAUS),
      "print schedule values as CSV, TSV or JSON",
      "Print the values of exported schedules, one row per step.",
      "Values are printed with %.17g, so they read back exactly."},
     {"plot", lrsc_plot,
      OPTS_COMMON | OPT(OPT_OUTPUT_PLOT) | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_LOG) |
          OPT(OPT_TITLE) | OPT(OPT_X_AXIS) | OPT(OPT_MARKS) | OPT(OPT_WIDTH) | OPT(OPT_HEIGHT) |
-         OPT(OPT_BACKEND) | OPT(OPT_REPORT) | OPT(OPT_PLATEAUS),
+         OPT(OPT_BACKEND) | OPT(OPT_NO_CACHE) | OPT(OPT_REPORT) | OPT(OPT_PLATEAUS),
      "draw schedules in the terminal, or to an SVG or PNG file",
      "Draw exported schedules: in the terminal (Unicode braille, as wide as the\n"
      "terminal), or as an SVG or PNG file with axes, round ticks and a legend.",
@@ -521,7 +526,12 @@ lrs_program *lrsc_compile(lrsc_args *a, lrs_context **ctx, int *status)
         lrs_diags_free(d);
         return NULL;
     }
-    lrs_options o = {a->includes, a->nincludes, a->defines, a->ndefines, a->no_check};
+    lrs_options o = {.include_dirs = a->includes,
+                     .include_dir_count = a->nincludes,
+                     .defines = a->defines,
+                     .define_count = a->ndefines,
+                     .no_check = a->no_check,
+                     .no_cache = a->no_cache};
     lrs_program *p = lrs_compile_file(*ctx, a->file, &o, d);
     int color = a->color >= 0 ? a->color : isatty(2);
     size_t errors = print_diags(d, color);

@@ -57,6 +57,8 @@ class _Options(ctypes.Structure):
         ("defines", ctypes.POINTER(ctypes.c_char_p)),
         ("define_count", ctypes.c_size_t),
         ("no_check", ctypes.c_int),
+        ("no_cache", ctypes.c_int),
+        ("cache_dir", ctypes.c_char_p),
     ]
 
 
