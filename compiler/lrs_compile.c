@@ -88,6 +88,8 @@ static lrs_program *build(lrs_context *ctx, lrs_comp *c, int checked)
         d->name = xstrdup(s->name);
         d->root = s->root;
         d->span = s->span;
+        d->horizon = s->horizon;
+        d->frozen = s->frozen;
         d->bounds = malloc((s->nbounds + 1) * sizeof *d->bounds);
         if (!d->name || !d->bounds || lrs_code_build(&p->ir, s->root, &d->code)) goto fail;
         memcpy(d->bounds, s->bounds, s->nbounds * sizeof *d->bounds);
@@ -172,6 +174,7 @@ static lrs_program *run_passes(lrs_context *ctx, lrs_comp *c, uint32_t main_file
     int errors = lrs_resolve_program(c, main_file);
     if (c->cycles || lrs_diag_full(&c->sink)) return NULL;
     errors += lrs_elab_program(c);
+    if (!c->main) return NULL;
     if (!lrs_diag_full(&c->sink)) errors += lrs_lower_program(c);
     if (errors) return NULL;
     int check = !(c->opts && c->opts->no_check);
@@ -302,6 +305,8 @@ int lrs_program_schedule_info(const lrs_program *p, size_t i, lrs_schedule_info 
     const lrs_schedule *s = &p->sched[i];
     out->name = s->name;
     out->span = s->span;
+    out->horizon = s->horizon;
+    out->frozen = s->frozen;
     out->start = s->v0;
     out->end = s->vend;
     out->min = s->vmin;

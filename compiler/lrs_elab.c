@@ -673,6 +673,13 @@ int lrs_elab_param_value(const lrs_decl *d, double *out)
 int lrs_elab_program(lrs_comp *c)
 {
     int before = c->sink.errors;
+    /* Resolution loads no main file when the embedded standard library
+     * does not parse (a broken build; it reported why). */
+    if (!c->main) {
+        lrs_diag_error_noloc(&c->sink, "lrs",
+                             "the standard library did not load: nothing to compile");
+        return c->sink.errors - before;
+    }
     elab E = {c};
     /* Params and lets of the user's files are checked even when unused;
      * defs are checked where they are called. */

@@ -348,6 +348,34 @@ static uint32_t noise_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, in
     return bin(lw, IR_MUL, lw->operand(lw, t->args[0], x, placed), bin(lw, IR_ADD, K(lw, 1), u));
 }
 
+/* ---- horizon(S, n) ----------------------------------------------------------
+ * S unchanged at every step, with n steps as the span of a schedule that
+ * has no end of its own: the length of training a compatibility function
+ * takes (T_max, num_training_steps), which `check` and `plot` cover. It
+ * gives no duration (a chain still stretches S, the values never hold):
+ * lrs_lower.c reads the horizon (t->k, whole steps) at the top of a
+ * schedule. */
+
+static lrs_term *horizon_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
+{
+    double n = a[1].k;
+    if (!(n >= 0)) {
+        size_t e = lrs_diag_error(
+            &c->sink, a[1].span,
+            "the length of horizon must be a non-negative number of steps (it is %g)", n);
+        lrs_diag_help(&c->sink, e, "pass the length of training in steps, or inf for none");
+        return NULL;
+    }
+    lrs_term *t = form_term(c, f, a, sp);
+    t->k = round(n);
+    return t;
+}
+
+static uint32_t horizon_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    return lw->operand(lw, t->args[0], x, placed);
+}
+
 /* ---- fail(message, value = nan, help = "") -----------------------------------
  * An error where it is elaborated: the checks of a library function, as
  * `cond ? fail("...") : value`. Only the branch a constant condition
@@ -631,6 +659,16 @@ const lrs_builtin lrs_builtins[] = {
      noise_elab,
      duration_of_first,
      noise_lower},
+    {"horizon",
+     BK_FORM,
+     0,
+     0,
+     2,
+     2,
+     {{"S", P_NUM, "the schedule", 0}, {"n", P_CONST, "the length", 0}},
+     horizon_elab,
+     duration_of_first,
+     horizon_lower},
     {"plateaus",
      BK_FORM,
      0,

@@ -1,11 +1,10 @@
 /* lrs_forms.h — the built-in names, one row each: constants, context
  * variables, math functions, and the forms (restarts, sample, at, index,
- * pick, len, noise, clamp, fail, and the detectors plateaus, last, reports, best). A form's row
- * holds everything about it: its parameters with their kinds and defaults, and the functions that
- * elaborate it, give its duration and lower it to IR (lrs_forms.c, one
- * block per form). Elaboration (lrs_elab.c) binds and checks a call's
- * arguments from the row; lowering (lrs_lower.c) calls the row's
- * functions for a T_FORM term. Adding a form: docs/compiler.md. */
+ * pick, len, noise, horizon, clamp, fail, and the detectors plateaus, last, reports, best). A
+ * form's row holds everything about it: its parameters with their kinds and defaults, and the
+ * functions that elaborate it, give its duration and lower it to IR (lrs_forms.c, one block per
+ * form). Elaboration (lrs_elab.c) binds and checks a call's arguments from the row; lowering
+ * (lrs_lower.c) calls the row's functions for a T_FORM term. Adding a form: docs/compiler.md. */
 #ifndef LRS_FORMS_H
 #define LRS_FORMS_H
 

@@ -34,6 +34,7 @@ typedef struct lower {
     lctx **ctxs;
     size_t cn, ccap;
     struct chain_frame *frames; /* the chains being lowered, innermost first */
+    int quiet;                  /* inside warn_frozen's trial lowerings: nothing is reported */
 } lower;
 
 #define IR (L->lw.ir)
@@ -211,14 +212,17 @@ static void warn_frozen(lower *L, lrs_term *t, lrs_span where, const lrs_origin 
     lrs_sink saved = c->sink;
     size_t njumps = c->jumps.n, ncycles = c->cycle_starts.n;
     c->sink.out = scratch;
+    L->quiet++;
     uint32_t far = K(L, 0x1p52);
     double a = kval(L, lower_term(L, t, ctx(L, far, K(L, INFINITY), x->cycle, x->offset)));
     double b = kval(L, lower_term(L, t, ctx(L, far, far, x->cycle, x->offset)));
+    L->quiet--;
     c->sink = saved;
     c->jumps.n = njumps;
     c->cycle_starts.n = ncycles;
     lrs_diags_free(scratch);
     if (a != a || b != b || a == b) return;
+    if (!L->quiet) ((lrs_sched_out *)c->scheds.items[L->lw.sched])->frozen = 1;
     char msg[256];
     snprintf(msg, sizeof msg,
              "this segment would reach %g at the end of its span, but the span is unbounded, "
@@ -542,6 +546,50 @@ static uint32_t lw_placed_value(lrs_lowering *lw, lrs_term *S, uint32_t k)
 
 /* ---- the pass ----------------------------------------------------------------- */
 
+/* Horizons (horizon(S, n)) that a term gives a schedule with no span of
+ * its own: n steps, INFINITY for a term that depends on the step without
+ * one, NAN for a constant (it neither gives nor limits one). */
+static double longer(double a, double b)
+{
+    return a != a ? b : b != b ? a : fmax(a, b);
+}
+
+/* In the top context x: the form's n; through arithmetic and the branches
+ * of `?:`, the longer of the operands' (a constant operand has none); a
+ * chain whose last segment stretches, its fixed segments and then that
+ * segment's horizon. */
+static double horizon_of(lower *L, lrs_term *t, const lctx *x)
+{
+    switch (t->kind) {
+    case T_CONST:
+        return NAN;
+    case T_UN:
+        return horizon_of(L, t->a, x);
+    case T_BIN:
+        return longer(horizon_of(L, t->a, x), horizon_of(L, t->b, x));
+    case T_SEL:
+        return longer(horizon_of(L, t->b, x), horizon_of(L, t->c, x));
+    case T_THEN: {
+        chain ch = {0};
+        flatten(L, t, &ch);
+        double sum = 0, k;
+        for (size_t j = 0; j + 1 < ch.n; j++) {
+            uint32_t d = duration(L, ch.seg[j], x);
+            if (d == NONE || !konst(L, d, &k) || !(k >= 0)) return INFINITY;
+            sum += k;
+        }
+        double last = horizon_of(L, ch.seg[ch.n - 1], x);
+        return last == last ? sum + last : INFINITY;
+    }
+    case T_FORM:
+        return !strcmp(t->form->name, "horizon") ? t->k : INFINITY;
+    case T_CTX:
+    case T_FOR:
+        break;
+    }
+    return INFINITY;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -571,6 +619,12 @@ int lrs_lower_program(lrs_comp *c)
         double dk = INFINITY;
         if (d != NONE) konst(&L, d, &dk);
         s->span = d != NONE && dk == dk ? dk : total;
+        /* No end of its own and no budget: the horizon, if it has one. */
+        if (d == NONE && total == INFINITY) {
+            double h = horizon_of(&L, s->term, top);
+            s->horizon = h < INFINITY;
+            s->span = s->horizon ? h : INFINITY;
+        }
         /* (A chain's stretching segment is examined by the chain.) */
         if (d == NONE && total == INFINITY && s->term->kind != T_THEN)
             warn_frozen(&L, s->term, s->term->span, s->term->origin, top);
@@ -592,7 +646,8 @@ int lrs_lower_program(lrs_comp *c)
         for (int l = 0; l < 2; l++)
             for (size_t j = 0; j < lists[l]->n; j++) {
                 lrs_jump *jp = lists[l]->items[j];
-                if (jp->sched == i && jp->pos < s->span) s->bounds[s->nbounds++] = jp->pos;
+                if (jp->sched == i && (jp->pos < s->span || s->horizon))
+                    s->bounds[s->nbounds++] = jp->pos;
             }
         qsort(s->bounds, s->nbounds, sizeof *s->bounds, cmp_double);
         size_t u = 0;

@@ -14,6 +14,8 @@ typedef struct lrs_schedule {
     uint32_t root;
     lrs_code code;
     double span;
+    int horizon;    /* span is a horizon: the values go on past it */
+    int frozen;     /* a segment never moves (the unbounded-span warning) */
     double *bounds; /* segment boundaries at known global steps, sorted */
     size_t nbounds;
     double v0, vend, vmin, vmax; /* from the checker (NAN if it did not run) */

@@ -101,6 +101,8 @@ typedef struct lrs_sched_out {
     lrs_term *term;
     uint32_t root;  /* IR */
     double span;    /* steps, or INFINITY */
+    int horizon;    /* span is a horizon (horizon(S, n)): values go on past it */
+    int frozen;     /* a moving profile stretches over an unbounded span (warned) */
     double *bounds; /* segment boundaries known in global steps, sorted */
     size_t nbounds;
     /* from the checker */

@@ -142,7 +142,9 @@ LRS_API const char *lrs_program_schedule_name(const lrs_program *prog, size_t i)
 /* Index of the schedule called `name`, or -1. */
 LRS_API int lrs_program_find(const lrs_program *prog, const char *name);
 /* Length of schedule i in steps (INFINITY when it never ends). Steps at or
- * past the span evaluate to the end value. */
+ * past the span evaluate to the end value, except past a horizon (a span
+ * given by horizon(S, n), lrs_schedule_info.horizon), where the values go
+ * on as S's. */
 LRS_API double lrs_program_schedule_span(const lrs_program *prog, size_t i);
 
 /* What the checker found about schedule i: the value at step 0, at the end
@@ -164,6 +166,14 @@ typedef struct lrs_schedule_info {
      * every history (interval analysis; NAN when the checker was skipped). */
     int reactive;
     double bound_min, bound_max;
+    /* The span is a horizon (horizon(S, n) in a schedule with no end of its
+     * own and no `total`): check and plot cover it, but steps past it do
+     * not hold the end value. */
+    int horizon;
+    /* A profile that moves stretches over an unbounded span, so it stays at
+     * its start value forever (the compiler warned): what is proved is
+     * about the schedule as written, not the one probably meant. */
+    int frozen;
 } lrs_schedule_info;
 LRS_API int lrs_program_schedule_info(const lrs_program *prog, size_t i, lrs_schedule_info *out);
 

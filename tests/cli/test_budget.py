@@ -6,7 +6,10 @@ usage: test_budget.py LRSC
 -D total= and -D steps_per_epoch= set the budget of a file that does not
 declare it (other undeclared names stay errors), and a profile that moves
 but stretches over an unbounded span (it would keep its start value
-forever) is warned about at the segment, with the fix.
+forever) is warned about at the segment, with the fix, and `check` says
+so beside what it proved. Compatibility functions that take the length of
+training give their schedule that span (a horizon) without changing a
+value.
 """
 import math
 import os
@@ -68,6 +71,57 @@ for text, args in [(frozen, ["-D", "total=10000"]),
     rc, out, err = lrsc(text, "check", *args)
     if rc != 0 or "warning" in err:
         fails.append("warned without cause: %r %r: rc %d %r" % (text, args, rc, err))
+
+# `check` says what holds beside the unbounded-span warning: the proof is
+# about the schedule as written, one segment of which never moves.
+rc, out, err = lrsc(frozen, "check")
+if "(proved finite and non-negative as written, but a segment stays at its start value " \
+        "forever: see the warning)" not in out:
+    fails.append("the summary of a frozen schedule does not say so: %r" % out)
+rc, out, err = lrsc(frozen, "check", "-D", "total=10000")
+if "lr: span 10000 steps" not in out or "as written" in out:
+    fails.append("the summary of a budgeted schedule mentions freezing: %r" % out)
+
+# The compatibility functions that take the length of training give their
+# schedule that span (a horizon), so `check` reports the whole schedule and
+# `eval` covers it by default. Values from PyTorch 1.13: CosineAnnealingLR
+# (lr 0.1, eta_min 0.001) reaches eta_min at T_max = 5000; OneCycleLR(0.1,
+# total_steps = 3000) starts at 0.004, is 4e-07 at its least (step 2999),
+# 0.1 at its peak and 4.5594990409132347e-07 at step 3000;
+# get_linear_schedule_with_warmup is 0 at num_training_steps.
+spans = [
+    ("torch_cosine_annealing(0.1, 5000, eta_min = 0.001)",
+     "span 5000 steps, start 0.1, end 0.001, min 0.001, max 0.1 (proved"),
+    ("torch_onecycle(0.1, 3000)", "span 3000 steps, start 0.004, end 4.5595e-07, min 4e-07, max 0.1 (proved"),
+    ("hf_linear(0.1, 100, 4000)", "span 4000 steps, start 0, end 0, min 0, max 0.1 (proved"),
+    ("keras_cosine_decay(0.1, 2000, warmup_target = 0.2, warmup_steps = 100)",
+     "span 2100 steps, start 0.1, end 0, min 0, max 0.2 (proved"),
+    # a chain ending in one: its fixed segments, then the horizon
+    ("warmup(100, torch_cosine_annealing(0.1, 1000))", "span 1100 steps, start 0, end 0, min 0, max 0.1"),
+    ("2 * optax_cosine_decay(0.05, 700)", "span 700 steps, start 0.1, end 0, min 0, max 0.1"),
+    ("torch_polynomial(0.1, 50)", "span 50 steps, start 0.1, end 0, min 0, max 0.1"),
+    ("torch_exponential(0.1, 0.99)", "span inf"),
+]
+for expr, want in spans:
+    rc, out, err = lrsc("schedule lr = %s\n" % expr, "check")
+    if rc != 0 or "lr: " + want not in out or err:
+        fails.append("span of %s: want %r, rc %d %r %r" % (expr, want, rc, out, err))
+# `total` is the budget: it sets the span instead.
+rc, out, err = lrsc("schedule lr = torch_cosine_annealing(0.1, 5000)\n", "check", "-D", "total=300")
+if "lr: span 300 steps" not in out:
+    fails.append("total does not win over a horizon: %r" % out)
+# eval's default rows end at T_max, not at 1000 steps; past T_max the
+# cosine goes on (PyTorch: lr again at 2 T_max), where a `for` holds.
+rc, out, err = lrsc("schedule lr = torch_cosine_annealing(0.1, 5000)\n", "eval")
+rows = out.splitlines()
+if rc != 0 or rows[-1] != "5000,0":
+    fails.append("eval's default range does not end at T_max: %r" % rows[-3:])
+rc, out, err = lrsc("schedule lr = torch_cosine_annealing(0.1, 5000)\n"
+                    "schedule held = torch_cosine_annealing(0.1, 5000) for 5000\n", "eval",
+                    "--at", "2500,10000")
+v = out.splitlines()[1:] if rc == 0 else []
+if len(v) != 2 or abs(float(v[1].split(",")[1]) - 0.1) > 1e-15 or float(v[1].split(",")[2]) != 0:
+    fails.append("values past a horizon: %r %r" % (out, err))
 
 for f in fails:
     print("FAIL:", f)

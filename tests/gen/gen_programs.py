@@ -10,7 +10,7 @@ stretch segments are legal; values may be negative or NaN, so the tests
 compile them with the value checker off. Every construct of the language
 appears: then/for chains with stretch segments, units, restarts with
 mult != 1 and limit, sample, at with a step-dependent k, index/pick over
-lists, noise, ?:, every math builtin, stdlib calls, defs with defaults
+lists, noise, horizon, ?:, every math builtin, stdlib calls, defs with defaults
 and function-valued arguments, and signals with every detector and the
 reactive compatibility functions (the test evaluates those under random
 detector values).
@@ -26,11 +26,13 @@ CMP = ["<", "<=", ">", ">=", "==", "!="]
 
 
 class Gen:
-    def __init__(self, rng, srng=None):
+    def __init__(self, rng, srng=None, hrng=None):
         self.r = rng
         # Signals draw from their own generator, so that the programs
-        # without signals stay those of earlier versions of this script.
+        # without signals stay those of earlier versions of this script;
+        # so do the horizons wrapped around schedules.
         self.sr = srng or random.Random(0)
+        self.hr = hrng or random.Random(1)
         self.signals = []
         self.defs = []       # (name, text, kind): kind "num" or "profile" or "shape"
         self.total = None
@@ -180,6 +182,12 @@ class Gen:
         return " then ".join(out)
 
     def sched(self, depth, span):
+        text = self.sched1(depth, span)
+        if self.hr.random() < 0.04:
+            return "horizon(%s, %s)" % (text, self.hr.choice(["0", "1", "100", "5000", "inf", "p0 * 1000"]))
+        return text
+
+    def sched1(self, depth, span):
         r = self.r.random()
         if depth <= 0 or r < 0.3:
             return self.profile(span) if r < 0.8 else self.pos()
@@ -281,7 +289,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-o", "--output", default="-")
     a = ap.parse_args()
-    g = Gen(random.Random(a.seed), random.Random(a.seed + 1000003))
+    g = Gen(random.Random(a.seed), random.Random(a.seed + 1000003), random.Random(a.seed + 2000003))
     out = sys.stdout if a.output == "-" else open(a.output, "w")
     for i in range(a.count):
         out.write("#=== gen%d\n" % i)

@@ -231,6 +231,19 @@ class ProtocolTest(unittest.TestCase):
             for _ in range(5):
                 sched.step()
         self.assertIn("ended at step 3", str(cm.warning))
+        # A horizon (torch_cosine_annealing's T_max) is a span whose values
+        # go on: no end-value warning past it, and the cosine comes back up
+        # (PyTorch's CosineAnnealingLR is lr again at 2 T_max).
+        prog = lrs.compile("schedule lr = torch_cosine_annealing(1, 3)")
+        self.assertEqual(prog["lr"].span, 3)
+        self.assertTrue(prog["lr"].horizon)
+        self.assertFalse(lrs.compile("schedule lr = linear(1 -> 0) for 3")["lr"].horizon)
+        sched = lrs.torch.Scheduler(torch.optim.SGD(model().parameters(), lr=1.0), prog)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(6):
+                sched.step()
+        self.assertAlmostEqual(sched.get_last_lr()[0], 1.0, places=12)
 
     def test_steps_edges(self):
         prog = lrs.compile("param total = 100\nschedule lr = linear(1 -> 0)")

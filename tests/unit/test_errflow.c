@@ -141,6 +141,26 @@ static void test_checker_memory_from_arena(void **state)
     free(c);
 }
 
+/* When the embedded standard library does not parse (a broken build),
+ * resolution loads no main file; elaboration then reports an error
+ * instead of reading the missing module. */
+static void test_elab_without_main_module_is_an_error(void **state)
+{
+    (void)state;
+    lrs_comp *c = calloc(1, sizeof *c);
+    lrs_arena_init(&c->arena, 0);
+    c->src.arena = &c->arena;
+    lrs_diags *diags = lrs_diags_new();
+    c->sink.out = diags;
+    c->sink.src = &c->src;
+    assert_null(c->main);
+    assert_int_equal(lrs_elab_program(c), 1);
+    assert_one_error(diags, "the standard library did not load");
+    lrs_arena_free(&c->arena);
+    lrs_diags_free(diags);
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_scanner_fatal_without_recovery_point),
         cmocka_unit_test(test_parse_that_cannot_start_is_an_error),
         cmocka_unit_test(test_checker_memory_from_arena),
+        cmocka_unit_test(test_elab_without_main_module_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,7 +56,10 @@ static void print_summary(lrsc_args *a, const lrs_program *p, size_t i)
         printf(", max ");
         print_value(in.bound_max);
     }
-    printf("%s%s\n", in.proved ? " (proved finite and non-negative" : " (checked by sampling",
+    printf("%s%s%s\n", in.proved ? " (proved finite and non-negative" : " (checked by sampling",
+           in.frozen
+               ? " as written, but a segment stays at its start value forever: see the warning"
+               : "",
            in.exact ? ")" : "; min and max are estimates)");
 }
 

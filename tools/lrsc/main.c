@@ -336,9 +336,10 @@ static const command commands[] = {
      "its span, the value at step 0, the end value, and the least and greatest\n"
      "values, and whether it was proved finite and non-negative by interval\n"
      "analysis or checked by sampling. The least and greatest values are exact\n"
-     "unless marked `~` (then they are estimates from samples). With --no-check\n"
-     "the checker does not run: the span, start and end are still printed, min\n"
-     "and max are not known.",
+     "unless marked `~` (then they are estimates from samples). A schedule with a\n"
+     "segment that never moves (the unbounded-span warning) is proved \"as\n"
+     "written\". With --no-check the checker does not run: the span, start and\n"
+     "end are still printed, min and max are not known.",
      NULL},
     {"eval", lrsc_eval,
      OPTS_COMMON | OPT(OPT_SCHEDULE) | OPT(OPT_STEPS) | OPT(OPT_AT) | OPT(OPT_FORMAT) |

@@ -101,6 +101,16 @@ def library_path():
     raise OSError("liblrs not found: build the project (make run) or set LRS_LIBRARY")
 
 
+class _ScheduleInfo(ctypes.Structure):
+    """lrs_schedule_info (lrs.h)."""
+    _fields_ = [("name", ctypes.c_char_p), ("span", ctypes.c_double), ("start", ctypes.c_double),
+                ("end", ctypes.c_double), ("min", ctypes.c_double), ("max", ctypes.c_double),
+                ("proved", ctypes.c_int), ("boundary_count", ctypes.c_size_t),
+                ("exact", ctypes.c_int), ("reactive", ctypes.c_int),
+                ("bound_min", ctypes.c_double), ("bound_max", ctypes.c_double),
+                ("horizon", ctypes.c_int), ("frozen", ctypes.c_int)]
+
+
 def _load():
     lib = ctypes.CDLL(library_path())
     P, S, D, I64 = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_double, ctypes.c_int64
@@ -120,6 +130,7 @@ def _load():
         "lrs_program_schedule_count": (S, [P]),
         "lrs_program_schedule_name": (ctypes.c_char_p, [P, S]),
         "lrs_program_schedule_span": (D, [P, S]),
+        "lrs_program_schedule_info": (ctypes.c_int, [P, S, ctypes.POINTER(_ScheduleInfo)]),
         "lrs_program_param_count": (S, [P]),
         "lrs_program_param_name": (ctypes.c_char_p, [P, S]),
         "lrs_program_param_value": (D, [P, S]),
@@ -393,6 +404,10 @@ class Schedule:
         self.index = index
         self.name = _L().lrs_program_schedule_name(program._ptr, index).decode()
         self.span = _L().lrs_program_schedule_span(program._ptr, index)
+        info = _ScheduleInfo()
+        _L().lrs_program_schedule_info(program._ptr, index, ctypes.byref(info))
+        # the span is a horizon: past it the values go on (no end value holds)
+        self.horizon = bool(info.horizon)
         self.reactive = bool(_L().lrs_program_schedule_reactive(program._ptr, index))
         self._addr = program._native(index, self.reactive)
         self._fn = (_RFN if self.reactive else _FN)(self._addr) if self._addr else None

@@ -163,7 +163,7 @@ class Scheduler(_Base):
 
     def _warn_end(self, name, step):
         span = self.program[name].span
-        if step > span and name not in self._ended:
+        if step > span and not self.program[name].horizon and name not in self._ended:
             self._ended.add(name)
             warnings.warn("schedule %r ended at step %d; step %d and later use its end value"
                           % (name, span, step), RuntimeWarning, stacklevel=4)
