@@ -146,9 +146,9 @@ static const lrs_aot_schedule *cached(lrs_program *p, size_t i)
     pthread_mutex_lock(&p->ctx->lock);
     if (!p->cache_tried) {
         p->cache_tried = 1;
-        char file[4096];
+        char dir[4096], file[4096];
         lrs_cache_host h;
-        if (!backend_file(file, sizeof file)) {
+        if (!lrs_cache_dir(p, dir, sizeof dir) && !backend_file(file, sizeof file)) {
             lrs_cache_host_get(&h, file);
             p->cached = lrs_cache_open(p, &h, lrs_program_emit, NULL);
         }

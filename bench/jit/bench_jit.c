@@ -4,10 +4,12 @@
  * binary built with -O2); range evaluation of 10^7 steps against a loop of
  * scalar calls; compile latency from source text to a callable pointer,
  * cold and warm; and the whole-process cost of `lrsc eval` at one step.
- * usage: bench_jit [LRSC | --latency]   (LRSC: the lrsc binary to time;
- * --latency: only the compile latency) */
+ * usage: bench_jit [LRSC | --latency | --cache LRSC]   (LRSC: the lrsc
+ * binary to time; --latency: only the compile latency; --cache: only the
+ * on-disk cache, in process and as lrsc eval) */
 #include "lrs.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -448,14 +450,119 @@ static void whole_process(const char *lrsc)
     remove(path);
 }
 
+/* Remove the files in dir. */
+static void empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[512];
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            remove(path);
+        }
+    if (d) closedir(d);
+}
+
+/* The on-disk cache, in a directory of its own: in this process, the time
+ * from a compiled program to a callable pointer on a hit (the previous
+ * program's entry unmapped, as in a new process) and with the JIT; then
+ * `lrsc eval` as a whole process with a warm cache, a cold one (emptied
+ * before every run) and without it, beside /bin/true, the runs taking
+ * turns. */
+static void cache(const char *lrsc)
+{
+    enum { REPS = 201, PREPS = 21, KINDS = 5 };
+    char dir[] = "/tmp/lrs-bench-cache-XXXXXX", path[] = "/tmp/lrs-bench-XXXXXX";
+    if (!mkdtemp(dir)) exit(1);
+    unsetenv("LRS_CACHE");
+    setenv("LRS_CACHE_DIR", dir, 1);
+    const char *src = cases[0].src;
+    lrs_context *ctx = lrs_context_new();
+    lrs_options jit_opts = {.no_cache = 1};
+    double t[2][REPS];
+    for (int k = 0; k < 2; k++)
+        for (int i = -1; i < REPS; i++) { /* i = -1: the miss that stores the entry */
+            lrs_program *p =
+                lrs_compile_string(ctx, "w", src, strlen(src), k ? &jit_opts : NULL, NULL);
+            double a = now();
+            lrs_fn fn = lrs_program_function(p, 0);
+            if (i >= 0) t[k][i] = now() - a;
+            if (!fn) exit(1);
+            lrs_program_free(p);
+        }
+    lrs_context_free(ctx);
+    for (int k = 0; k < 2; k++)
+        qsort(t[k], REPS, sizeof **t, cmp);
+    printf("\n## on-disk cache (warmup_cosine recipe; compiled program to a callable pointer, "
+           "median of %d)\n\n",
+           REPS);
+    printf("- cache hit: %.3f ms (fastest %.3f ms)\n", t[0][REPS / 2] * 1e3, t[0][0] * 1e3);
+    printf("- JIT, cache off: %.3f ms (fastest %.3f ms)\n", t[1][REPS / 2] * 1e3, t[1][0] * 1e3);
+
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    fputs(src, f);
+    fclose(f);
+    char *argv[KINDS][8] = {
+        {"/bin/true", NULL},
+        {(char *)lrsc, "eval", path, "--at", "1000", NULL},
+        {(char *)lrsc, "eval", path, "--at", "1000", NULL},
+        {(char *)lrsc, "eval", path, "--at", "1000", "--no-cache", NULL},
+        {(char *)lrsc, "eval", path, "--at", "1000", "--backend", "interp", NULL},
+    };
+    const char *what[KINDS] = {"/bin/true", "lrsc eval FILE --at 1000, warm cache",
+                               "lrsc eval FILE --at 1000, cold cache (emptied before each run)",
+                               "lrsc eval FILE --at 1000 --no-cache (JIT)",
+                               "lrsc eval FILE --at 1000 --backend interp"};
+    double w[KINDS][PREPS * 3], c[KINDS][PREPS * 3], one, onec;
+    for (int i = 0; i < PREPS * 3; i++) /* the kinds take turns, run by run */
+        for (int k = 0; k < KINDS; k++) {
+            if (k == 2) empty_dir(dir);
+            process_times(argv[k], &one, &onec, 1);
+            w[k][i] = one;
+            c[k][i] = onec;
+        }
+    printf("\n## whole process with the cache (median of %d, the kinds taking turns; CPU = the "
+           "child's user + system time)\n\n",
+           PREPS * 3);
+    printf("| command | wall ms | / `/bin/true` | CPU ms | / `/bin/true` |\n"
+           "|---|---:|---:|---:|---:|\n");
+    double med[KINDS], medc[KINDS];
+    for (int k = 0; k < KINDS; k++) {
+        qsort(w[k], PREPS * 3, sizeof **w, cmp);
+        qsort(c[k], PREPS * 3, sizeof **c, cmp);
+        med[k] = w[k][PREPS * 3 / 2] * 1e3;
+        medc[k] = c[k][PREPS * 3 / 2] * 1e3;
+        printf("| `%s` | %.2f | %.1f | %.2f | %.1f |\n", what[k], med[k], med[k] / med[0], medc[k],
+               medc[k] / medc[0]);
+    }
+    remove(path);
+    empty_dir(dir);
+    rmdir(dir);
+    setenv("LRS_CACHE", "off", 1);
+    unsetenv("LRS_CACHE_DIR");
+}
+
 int main(int argc, char **argv)
 {
+    /* The JIT is measured: the on-disk cache is off but in cache(), which
+     * has a directory of its own. */
+    setenv("LRS_CACHE", "off", 1);
+    if (argc > 1 && !strcmp(argv[1], "--cache")) {
+        if (argc < 3) return 2;
+        cache(argv[2]);
+        return 0;
+    }
     latency(); /* first: the cold number is the process's first JIT */
     if (argc > 1 && !strcmp(argv[1], "--latency")) return 0;
     lrs_context *ctx = lrs_context_new();
     calls(ctx);
     range(ctx);
     lrs_context_free(ctx);
-    if (argc > 1) whole_process(argv[1]);
+    if (argc > 1) {
+        whole_process(argv[1]);
+        cache(argv[1]);
+    }
     return 0;
 }
