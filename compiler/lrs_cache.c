@@ -18,6 +18,7 @@
  * A shared object runs code when it is loaded, so only a directory owned
  * by the user and writable by no one else is used (the ones made here are
  * 0700), and only entries owned by the user that no one else may write. */
+#define _GNU_SOURCE /* ST_NOEXEC */
 #include "lrs_cache.h"
 #include "lrs_native.h"
 
@@ -27,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -221,7 +223,8 @@ int lrs_cache_dir(const lrs_program *p, char *buf, size_t n)
 }
 
 /* Make dir and its missing parents (0700), then check that it is a
- * directory of this user that nobody else can write. */
+ * directory of this user that nobody else can write, where code can be
+ * loaded from. */
 static int trusted_dir(char *dir)
 {
     struct stat st;
@@ -236,6 +239,10 @@ static int trusted_dir(char *dir)
         if (mkdir(dir, 0700) && errno != EEXIST) return -1;
         if (stat(dir, &st)) return -1;
     }
+    /* On a file system mounted noexec nothing could be loaded: every run
+     * would compile an entry in vain. */
+    struct statvfs fs;
+    if (!statvfs(dir, &fs) && fs.f_flag & ST_NOEXEC) return -1;
     return S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022) ? 0 : -1;
 }
 

@@ -430,6 +430,51 @@ static void test_makes_dir(void **state)
     rmdir(path);
 }
 
+/* A reactive schedule's functions come from the entry too, with the
+ * reactive ABI, and agree with the interpreter for a history. */
+static void test_reactive(void **state)
+{
+    static const char *const src =
+        "param total = 1000\n"
+        "signal loss\n"
+        "schedule lr = warmup(10, torch_reduce_on_plateau(loss, 0.1, factor = 0.5, patience = 1))\n"
+        "schedule plain = 0.1\n";
+    lrs_context *ctx = lrs_context_new();
+    lrs_program *p = compile_in(ctx, src, dir, 0);
+    assert_true(lrs_program_schedule_reactive(p, 0));
+    lrs_aot_close(open_counted(p, &host, LRS_CACHE_STORED, 1));
+    lrs_reactive_fn f = lrs_program_reactive_function(p, 0);
+    lrs_reactive_range_fn r = lrs_program_reactive_range_function(p, 0);
+    assert_non_null(f);
+    assert_non_null(r);
+    assert_null(lrs_program_function(p, 0));
+    assert_non_null(lrs_program_function(p, 1));
+    char path[600], real[PATH_MAX];
+    entry_path(p, &host, path, sizeof path);
+    assert_non_null(realpath(path, real));
+    Dl_info info;
+    assert_true(dladdr((void *)f, &info) && info.dli_fname);
+    assert_string_equal(info.dli_fname, real);
+    lrs_signals *sig = lrs_program_signals_new(p);
+    assert_non_null(sig);
+    const double losses[] = {1.0, 0.9, 0.95, 0.97, 0.99, 0.98};
+    for (int k = 0; k < 6; k++) {
+        assert_true(lrs_signals_report(sig, 0, 20 * k, losses[k]) >= 0);
+        const double *det = lrs_signals_values(sig);
+        for (int64_t s = 20 * k; s < 20 * k + 20; s += 7) {
+            double want = lrs_interp_eval_reactive(p, 0, s, det), out;
+            assert_true(lrs_test_ulps(f(s, det), want) <= 4);
+            r(s, 1, &out, det);
+            assert_true(lrs_test_close(out, want, 0.1, 4));
+        }
+    }
+    assert_true(lrs_test_ulps(lrs_interp_eval_reactive(p, 0, 119, lrs_signals_values(sig)), 0.1) >
+                4); /* the plateaus were seen: the history mattered */
+    lrs_signals_free(sig);
+    lrs_program_free(p);
+    lrs_context_free(ctx);
+}
+
 /* Threads that miss together each write a whole file and rename it: all
  * get sound code and one entry remains, no temporary file. */
 enum { WRITERS = 4 };
@@ -475,6 +520,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unusable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_makes_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reactive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
