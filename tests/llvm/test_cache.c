@@ -66,18 +66,24 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+/* Remove the files in d, then d. */
+static void remove_dir(const char *d)
 {
-    DIR *d = opendir(dir);
+    DIR *h = opendir(d);
     struct dirent *e;
-    char path[600];
-    while (d && (e = readdir(d)))
+    char path[900];
+    while (h && (e = readdir(h)))
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            snprintf(path, sizeof path, "%s/%s", d, e->d_name);
             unlink(path);
         }
-    if (d) closedir(d);
-    rmdir(dir);
+    if (h) closedir(h);
+    rmdir(d);
+}
+
+static int teardown(void **state)
+{
+    remove_dir(dir);
     return 0;
 }
 
@@ -416,16 +422,8 @@ static void test_makes_dir(void **state)
     assert_int_equal(st.st_mode & 0777, 0700);
     lrs_program_free(p);
     lrs_context_free(ctx);
-    char path[900];
-    DIR *d = opendir(deep);
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.') {
-            snprintf(path, sizeof path, "%s/%s", deep, e->d_name);
-            unlink(path);
-        }
-    if (d) closedir(d);
-    rmdir(deep);
+    remove_dir(deep);
+    char path[700];
     snprintf(path, sizeof path, "%s/a", dir);
     rmdir(path);
 }
