@@ -487,7 +487,9 @@ LRS_API lrs_optim_hparams lrs_optim_defaults(lrs_optim_kind kind);
 
 /* A new optimizer of `kind` with no groups and step count 0. The SIMD path is
  * chosen from the CPU, or forced by the environment variable
- * LRS_SIMD=scalar|avx2|avx512. Returns NULL on a bad kind or no memory. */
+ * LRS_SIMD=scalar|avx2|avx512|avx512bf16 (avx512bf16: AVX-512 rounding to
+ * bfloat16 with the CPU's conversion instruction). Returns NULL on a bad
+ * kind or no memory. */
 LRS_API lrs_optim *lrs_optim_new(lrs_optim_kind kind);
 LRS_API void lrs_optim_free(lrs_optim *opt);
 /* The message of the last error on `opt` ("" if none). Valid until the next call. */
@@ -499,8 +501,23 @@ LRS_API const char *lrs_optim_error(const lrs_optim *opt);
  * 64-byte aligned. Returns the group index (>= 0) or a negative status. */
 LRS_API int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
                                 const lrs_optim_hparams *hp);
+/* A group for a bfloat16 model with float32 master weights (the
+ * ZeRO-Offload pattern): the optimizer updates the n float32 `master`
+ * weights from the bfloat16 gradients `grads16` and writes the result,
+ * rounded to bfloat16 as torch rounds (nearest even, subnormals kept, NaN
+ * 0xffff), into the model's `params16`, in one pass: each gradient is
+ * widened and each parameter rounded in registers. bfloat16 values are
+ * their bit patterns (the high half of a float32). The update is the
+ * float32 group's, bit for bit, on the widened gradients. clip_grad_norm,
+ * unscale_grads (rounding the products to bfloat16), grads_finite and
+ * zero_grad work on grads16. Buffers and return value as lrs_optim_add_group. */
+LRS_API int lrs_optim_add_group_bf16(lrs_optim *opt, float *master, uint16_t *params16,
+                                     uint16_t *grads16, size_t n, const lrs_optim_hparams *hp);
 /* Point group `group` at new parameter and gradient buffers of the same length. */
 LRS_API int lrs_optim_set_buffers(lrs_optim *opt, int group, float *params, float *grads);
+/* The same for a group added with lrs_optim_add_group_bf16. */
+LRS_API int lrs_optim_set_buffers_bf16(lrs_optim *opt, int group, float *master, uint16_t *params16,
+                                       uint16_t *grads16);
 LRS_API size_t lrs_optim_group_count(const lrs_optim *opt);
 
 /* Bind hyperparameter `name` ("lr", "momentum", "beta1", "beta2",
@@ -543,7 +560,7 @@ LRS_API int64_t lrs_optim_step_count(const lrs_optim *opt);
 
 /* Threads for the OpenMP loops (0: the OpenMP default). Results do not depend on it. */
 LRS_API int lrs_optim_set_threads(lrs_optim *opt, int threads);
-/* The SIMD path in use: "scalar", "avx2" or "avx512". */
+/* The SIMD path in use: "scalar", "avx2", "avx512" or "avx512bf16". */
 LRS_API const char *lrs_optim_simd(const lrs_optim *opt);
 /* Force a SIMD path; LRS_OPTIM_EUNSUPPORTED if the CPU lacks it. */
 LRS_API int lrs_optim_set_simd(lrs_optim *opt, const char *name);

@@ -50,11 +50,19 @@ typedef void (*lrs_rt_update_fn)(const lrs_rt_hp *h, float *restrict p, const fl
                                  float *restrict s0, float *restrict s1, float *restrict s2,
                                  size_t n);
 
+/* The bfloat16 instance: g is bfloat16, and every parameter stored into
+ * p is also stored rounded to bfloat16 into p16. */
+typedef void (*lrs_rt_update_bf16_fn)(const lrs_rt_hp *h, float *restrict p,
+                                      const uint16_t *restrict g, float *restrict s0,
+                                      float *restrict s1, float *restrict s2,
+                                      uint16_t *restrict p16, size_t n);
+
 /* One SIMD path. Every entry computes element i from element i only, so a
  * range may be split anywhere that is a multiple of 16 elements. */
 typedef struct lrs_rt_kernels {
     const char *name;
     lrs_rt_update_fn update[LRS_RT_NKINDS];
+    lrs_rt_update_bf16_fn update_bf16[LRS_RT_NKINDS];
     /* Same streams as an update (p, g and the non-NULL states read, p and the
      * states written) with trivial arithmetic: the memory-bound yardstick. */
     lrs_rt_update_fn roofline;
@@ -65,12 +73,17 @@ typedef struct lrs_rt_kernels {
     int (*scale)(float *g, size_t n, float s);
     /* Non-zero if every element is finite. */
     int (*finite)(const float *g, size_t n);
+    /* The three above over bfloat16 gradients (scale rounds back to bfloat16). */
+    double (*sumsq_bf16)(const uint16_t *g, size_t n);
+    int (*scale_bf16)(uint16_t *g, size_t n, float s);
+    int (*finite_bf16)(const uint16_t *g, size_t n);
 } lrs_rt_kernels;
 
 extern const lrs_rt_kernels lrs_rt_kernels_scalar;
 #if defined(__x86_64__)
 extern const lrs_rt_kernels lrs_rt_kernels_avx2;
 extern const lrs_rt_kernels lrs_rt_kernels_avx512;
+extern const lrs_rt_kernels lrs_rt_kernels_avx512bf16;
 #endif
 
 /* The best path the CPU supports, or the one LRS_SIMD names when the CPU
@@ -126,6 +139,9 @@ extern const lrs_rt_hparam_info lrs_rt_hparams[LRS_RT_NHALL];
 typedef struct lrs_rt_group {
     float *params;
     float *grads;
+    /* A bfloat16 model (lrs_optim_set_bf16): gradients read from grads16
+     * instead of grads, parameters also written to params16; else NULL. */
+    uint16_t *params16, *grads16;
     size_t n;
     lrs_optim_hparams hp;
     float *state[LRS_RT_MAX_STATE]; /* 64-byte aligned, owned */

@@ -5,6 +5,8 @@
 
 #include <immintrin.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #define RT_ISA avx2
 #define RT_VW 8
@@ -76,6 +78,40 @@ static inline vf vf_nanprobe(vf a)
 static inline int vf_any_nan(vf a)
 {
     return _mm256_movemask_ps(_mm256_cmp_ps(a, a, _CMP_UNORD_Q)) != 0;
+}
+
+/* bfloat16 is the high half of a float: widening is exact. A tail goes
+ * through a zeroed block (AVX2 has no 16-bit masked loads or stores). */
+static inline vf vbf_ld(const uint16_t *p, size_t rem)
+{
+    __m128i h;
+    if (rem == RT_VW) {
+        h = _mm_loadu_si128((const __m128i *)p);
+    } else {
+        uint16_t t[RT_VW] = {0};
+        memcpy(t, p, rem * sizeof *p);
+        h = _mm_loadu_si128((const __m128i *)t);
+    }
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+/* torch 1.13's float -> bfloat16 (cvtfp32_bf16): round to nearest even,
+ * subnormals kept, every NaN 0xffff; the scalar path's bits. */
+static inline void vbf_st(uint16_t *p, vf x, size_t rem)
+{
+    const __m256i b = _mm256_castps_si256(x);
+    const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(b, 16), _mm256_set1_epi32(1));
+    __m256i r = _mm256_srli_epi32(
+        _mm256_add_epi32(b, _mm256_add_epi32(lsb, _mm256_set1_epi32(0x7fff))), 16);
+    const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+    r = _mm256_blendv_epi8(r, _mm256_set1_epi32(0xffff), nan);
+    const __m128i h = _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+    if (rem == RT_VW) {
+        _mm_storeu_si128((__m128i *)p, h);
+    } else {
+        uint16_t t[RT_VW];
+        _mm_storeu_si128((__m128i *)t, h);
+        memcpy(p, t, rem * sizeof *p);
+    }
 }
 
 typedef struct {

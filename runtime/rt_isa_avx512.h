@@ -1,12 +1,20 @@
 /* rt_isa_avx512.h — the 16-lane AVX-512F vector the kernel template is
- * written against; tails use mask registers. vf_fma is fused. */
+ * written against; tails use mask registers. vf_fma is fused. Compiled
+ * with -mavx512bf16 (rt_kernel_avx512bf16.c) it is the avx512bf16 path,
+ * which rounds to bfloat16 with VCVTNEPS2BF16. */
 #ifndef LRS_RT_ISA_AVX512_H
 #define LRS_RT_ISA_AVX512_H
 
 #include <immintrin.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
+#ifdef __AVX512BF16__
+#define RT_ISA avx512bf16
+#else
 #define RT_ISA avx512
+#endif
 #define RT_VW 16
 typedef __m512 vf;
 
@@ -75,6 +83,50 @@ static inline vf vf_nanprobe(vf a)
 static inline int vf_any_nan(vf a)
 {
     return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q) != 0;
+}
+
+/* bfloat16 is the high half of a float: widening is exact. A tail goes
+ * through a zeroed block (AVX-512F has no 16-bit masked loads or stores). */
+static inline vf vbf_ld(const uint16_t *p, size_t rem)
+{
+    __m256i h;
+    if (rem == RT_VW) {
+        h = _mm256_loadu_si256((const __m256i *)p);
+    } else {
+        uint16_t t[RT_VW] = {0};
+        memcpy(t, p, rem * sizeof *p);
+        h = _mm256_loadu_si256((const __m256i *)t);
+    }
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+/* torch 1.13's float -> bfloat16 (cvtfp32_bf16): round to nearest even,
+ * subnormals kept, every NaN 0xffff; the scalar path's bits. */
+static inline __m256i rt_bf16_round(vf x)
+{
+    const __m512i b = _mm512_castps_si512(x);
+    const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(b, 16), _mm512_set1_epi32(1));
+    __m512i r = _mm512_srli_epi32(
+        _mm512_add_epi32(b, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff))), 16);
+    r = _mm512_mask_mov_epi32(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), _mm512_set1_epi32(0xffff));
+    return _mm512_cvtepi32_epi16(r);
+}
+static inline void vbf_st(uint16_t *p, vf x, size_t rem)
+{
+#ifdef __AVX512BF16__
+    /* The instruction rounds to nearest even too, but flushes subnormal
+     * inputs to zero and keeps NaN payloads: lanes holding either (fpclass
+     * 0xa1: quiet NaN, signalling NaN, subnormal) take the integer rounding. */
+    __m256i h = _mm512_fpclass_ps_mask(x, 0xa1) ? rt_bf16_round(x) : (__m256i)_mm512_cvtneps_pbh(x);
+#else
+    __m256i h = rt_bf16_round(x);
+#endif
+    if (rem == RT_VW) {
+        _mm256_storeu_si256((__m256i *)p, h);
+    } else {
+        uint16_t t[RT_VW];
+        _mm256_storeu_si256((__m256i *)t, h);
+        memcpy(p, t, rem * sizeof *p);
+    }
 }
 
 typedef struct {

@@ -8,6 +8,8 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #define RT_ISA scalar
 #define RT_VW 1
@@ -73,6 +75,25 @@ static inline vf vf_nanprobe(vf a)
 static inline int vf_any_nan(vf a)
 {
     return a != a;
+}
+
+/* bfloat16 is the high half of a float: widening is exact. */
+static inline vf vbf_ld(const uint16_t *p, size_t rem)
+{
+    (void)rem;
+    uint32_t b = (uint32_t)*p << 16;
+    float x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+/* torch 1.13's float -> bfloat16 (c10 and its vectorised cvtfp32_bf16):
+ * round to nearest even, subnormals kept, every NaN 0xffff. */
+static inline void vbf_st(uint16_t *p, vf x, size_t rem)
+{
+    (void)rem;
+    uint32_t b;
+    memcpy(&b, &x, sizeof b);
+    *p = x != x ? (uint16_t)0xffff : (uint16_t)((b + 0x7fffu + (b >> 16 & 1u)) >> 16);
 }
 
 /* 16 double lanes for the norm: lane k holds elements congruent to k mod 16. */

@@ -163,12 +163,11 @@ static size_t rt_chunk_len(size_t n, size_t c)
     return n - c * LRS_RT_CHUNK < LRS_RT_CHUNK ? n - c * LRS_RT_CHUNK : LRS_RT_CHUNK;
 }
 
-int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
-                        const lrs_optim_hparams *hp)
+/* A new group over the caller's buffers: float32 gradients in grads, or
+ * bfloat16 ones in grads16 with the bfloat16 copy params16. */
+static int rt_add_group(lrs_optim *opt, float *params, float *grads, uint16_t *params16,
+                        uint16_t *grads16, size_t n, const lrs_optim_hparams *hp)
 {
-    LRS_RT_CHECK(opt);
-    if (!params || !grads || !hp || n == 0)
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "a group needs params, grads, n > 0 and hparams");
     if (opt->ngroups >= (size_t)INT32_MAX)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "too many groups");
     int rc = lrs_rt_check_hparams(opt, hp);
@@ -189,6 +188,8 @@ int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
     memset(g, 0, sizeof *g);
     g->params = params;
     g->grads = grads;
+    g->params16 = params16;
+    g->grads16 = grads16;
     g->n = n;
     g->hp = *hp;
     lrs_rt_reset_cur(g);
@@ -199,13 +200,64 @@ int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
     return (int)opt->ngroups++;
 }
 
+int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
+                        const lrs_optim_hparams *hp)
+{
+    LRS_RT_CHECK(opt);
+    if (!params || !grads || !hp || n == 0)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "a group needs params, grads, n > 0 and hparams");
+    return rt_add_group(opt, params, grads, NULL, NULL, n, hp);
+}
+
+int lrs_optim_add_group_bf16(lrs_optim *opt, float *master, uint16_t *params16, uint16_t *grads16,
+                             size_t n, const lrs_optim_hparams *hp)
+{
+    LRS_RT_CHECK(opt);
+    if (!master || !params16 || !grads16 || !hp || n == 0)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
+                           "a bfloat16 group needs master weights, params16, grads16, n > 0 "
+                           "and hparams");
+    return rt_add_group(opt, master, NULL, params16, grads16, n, hp);
+}
+
+/* Group `group` if it exists and holds gradients of the kind asked for. */
+static lrs_rt_group *rt_group_of(lrs_optim *opt, int group, int bf16)
+{
+    if (group < 0 || (size_t)group >= opt->ngroups) {
+        lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "bad group %d", group);
+        return NULL;
+    }
+    lrs_rt_group *g = &opt->groups[group];
+    if ((g->grads16 != NULL) != bf16) {
+        lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "group %d is a %s group: use lrs_optim_set_buffers%s",
+                    group, bf16 ? "float32" : "bfloat16", bf16 ? "" : "_bf16");
+        return NULL;
+    }
+    return g;
+}
+
 int lrs_optim_set_buffers(lrs_optim *opt, int group, float *params, float *grads)
 {
     LRS_RT_CHECK(opt);
-    if (group < 0 || (size_t)group >= opt->ngroups || !params || !grads)
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "bad group %d or NULL buffer", group);
-    opt->groups[group].params = params;
-    opt->groups[group].grads = grads;
+    if (!params || !grads) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "NULL buffer");
+    lrs_rt_group *g = rt_group_of(opt, group, 0);
+    if (!g) return LRS_OPTIM_EINVAL;
+    g->params = params;
+    g->grads = grads;
+    opt->grads_state = LRS_RT_GRADS_UNKNOWN;
+    return LRS_OPTIM_OK;
+}
+
+int lrs_optim_set_buffers_bf16(lrs_optim *opt, int group, float *master, uint16_t *params16,
+                               uint16_t *grads16)
+{
+    LRS_RT_CHECK(opt);
+    if (!master || !params16 || !grads16) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "NULL buffer");
+    lrs_rt_group *g = rt_group_of(opt, group, 1);
+    if (!g) return LRS_OPTIM_EINVAL;
+    g->params = master;
+    g->params16 = params16;
+    g->grads16 = grads16;
     opt->grads_state = LRS_RT_GRADS_UNKNOWN;
     return LRS_OPTIM_OK;
 }
@@ -387,9 +439,10 @@ static int rt_threads(const lrs_optim *opt, size_t n)
     return (size_t)nt > nch ? (int)nch : nt;
 }
 
-/* Run `fn` over a group's buffers, one chunk at a time, across threads. */
+/* Run `fn` over a group's buffers (`fn16` over a bfloat16 group's), one
+ * chunk at a time, across threads. */
 static void rt_run(const lrs_optim *opt, const lrs_rt_group *g, lrs_rt_update_fn fn,
-                   const lrs_rt_hp *h)
+                   lrs_rt_update_bf16_fn fn16, const lrs_rt_hp *h)
 {
     const size_t n = g->n, nch = rt_chunks(n);
     const int nt = rt_threads(opt, n);
@@ -397,8 +450,12 @@ static void rt_run(const lrs_optim *opt, const lrs_rt_group *g, lrs_rt_update_fn
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (size_t c = 0; c < nch; c++) {
         const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-        fn(h, g->params + lo, g->grads + lo, st[0] ? st[0] + lo : NULL, st[1] ? st[1] + lo : NULL,
-           st[2] ? st[2] + lo : NULL, len);
+        float *s0 = st[0] ? st[0] + lo : NULL, *s1 = st[1] ? st[1] + lo : NULL,
+              *s2 = st[2] ? st[2] + lo : NULL;
+        if (g->grads16)
+            fn16(h, g->params + lo, g->grads16 + lo, s0, s1, s2, g->params16 + lo, len);
+        else
+            fn(h, g->params + lo, g->grads + lo, s0, s1, s2, len);
     }
 }
 
@@ -485,7 +542,8 @@ int lrs_optim_step(lrs_optim *opt)
             lrs_rt_group *g = &opt->groups[i];
             const double *v = &vals[i * LRS_RT_NH];
             lrs_rt_hp h = rt_make_hp(opt->kind, g, v);
-            rt_run(opt, g, opt->k->update[lrs_rt_kinds[opt->kind].kernel], &h);
+            const int kern = lrs_rt_kinds[opt->kind].kernel;
+            rt_run(opt, g, opt->k->update[kern], opt->k->update_bf16[kern], &h);
             memcpy(g->cur, v, sizeof g->cur);
             g->t++;
             if (h.flags & LRS_RT_MOMENTUM) g->momentum_init = 1;
@@ -497,12 +555,12 @@ int lrs_optim_step(lrs_optim *opt)
     return rc;
 }
 
-/* Used by the benchmarks: the roofline kernel over every group's streams. */
+/* Used by the benchmarks: the roofline kernel over every float32 group's streams. */
 void lrs_rt_roofline_step(lrs_optim *opt)
 {
     lrs_rt_hp h = {0};
     for (size_t i = 0; i < opt->ngroups; i++)
-        rt_run(opt, &opt->groups[i], opt->k->roofline, &h);
+        if (!opt->groups[i].grads16) rt_run(opt, &opt->groups[i], opt->k->roofline, NULL, &h);
 }
 
 /* ---- gradient utilities ---- */
@@ -518,7 +576,8 @@ static int rt_grads_finite(lrs_optim *opt)
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1) reduction(| : bad)
         for (size_t c = 0; c < nch; c++) {
             const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-            bad |= !opt->k->finite(g->grads + lo, len);
+            bad |= g->grads16 ? !opt->k->finite_bf16(g->grads16 + lo, len)
+                              : !opt->k->finite(g->grads + lo, len);
         }
         ok = !bad;
     }
@@ -543,7 +602,8 @@ static int rt_scale_all(lrs_optim *opt, float s)
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1) reduction(| : bad)
         for (size_t c = 0; c < nch; c++) {
             const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-            bad |= opt->k->scale(g->grads + lo, len, s);
+            bad |= g->grads16 ? opt->k->scale_bf16(g->grads16 + lo, len, s)
+                              : opt->k->scale(g->grads + lo, len, s);
         }
     }
     return bad;
@@ -577,7 +637,8 @@ int lrs_optim_clip_grad_norm(lrs_optim *opt, double max_norm, double *total_norm
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
         for (size_t c = 0; c < nch; c++) {
             const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-            part[c] = opt->k->sumsq(g->grads + lo, len);
+            part[c] = g->grads16 ? opt->k->sumsq_bf16(g->grads16 + lo, len)
+                                 : opt->k->sumsq(g->grads + lo, len);
         }
         base += nch;
     }
@@ -606,7 +667,10 @@ int lrs_optim_zero_grad(lrs_optim *opt)
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
         for (size_t c = 0; c < nch; c++) {
             const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-            memset(g->grads + lo, 0, len * sizeof(float));
+            if (g->grads16)
+                memset(g->grads16 + lo, 0, len * sizeof *g->grads16);
+            else
+                memset(g->grads + lo, 0, len * sizeof *g->grads);
         }
     }
     /* The caller is about to write new gradients. */

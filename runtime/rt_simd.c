@@ -18,6 +18,9 @@ static int rt_cpu_has(const char *name)
     if (strcmp(name, "avx2") == 0)
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     if (strcmp(name, "avx512") == 0) return __builtin_cpu_supports("avx512f");
+    if (strcmp(name, "avx512bf16") == 0)
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bf16");
 #endif
     return 0;
 }
@@ -26,13 +29,14 @@ const lrs_rt_kernels *lrs_rt_simd_by_name(const char *name)
 {
     if (!name || !rt_cpu_has(name)) return NULL;
 #if defined(__x86_64__)
+    if (strcmp(name, "avx512bf16") == 0) return &lrs_rt_kernels_avx512bf16;
     if (strcmp(name, "avx512") == 0) return &lrs_rt_kernels_avx512;
     if (strcmp(name, "avx2") == 0) return &lrs_rt_kernels_avx2;
 #endif
     return &lrs_rt_kernels_scalar;
 }
 
-static const char *const order[] = {"avx512", "avx2", "scalar"};
+static const char *const order[] = {"avx512bf16", "avx512", "avx2", "scalar"};
 
 /* The first entry of order[] LRS_SIMD allows, read once: written only
  * under pthread_once, read-only afterwards. */

@@ -158,6 +158,8 @@ def _load():
         "lrs_optim_error": (ctypes.c_char_p, [P]),
         "lrs_optim_defaults": (_OptimHparams, [ctypes.c_int]),
         "lrs_optim_add_group": (ctypes.c_int, [P, P, P, S, ctypes.POINTER(_OptimHparams)]),
+        "lrs_optim_add_group_bf16": (ctypes.c_int, [P, P, P, P, S,
+                                                    ctypes.POINTER(_OptimHparams)]),
         "lrs_optim_set_buffers": (ctypes.c_int, [P, ctypes.c_int, P, P]),
         "lrs_optim_set_hparams": (ctypes.c_int, [P, ctypes.c_int, ctypes.POINTER(_OptimHparams)]),
         "lrs_optim_bind": (ctypes.c_int, [P, ctypes.c_int, ctypes.c_char_p, P, D]),

@@ -21,10 +21,12 @@ runtime per group, whatever the number of tensors; the per-tensor checks
 buffer?) run as C-level map()s, without Python bytecode per tensor.
 
 bfloat16 / float16 parameters keep float32 master weights in the
-optimizer (the ZeRO-Offload pattern): their 16-bit gradients are converted
-into the float32 buffer, the runtime updates the master weights, and the
-16-bit parameters are rounded from them (round to nearest even), each in
-one tensor operation per group.
+optimizer (the ZeRO-Offload pattern). For bfloat16 the runtime reads the
+16-bit gradient buffer and writes the 16-bit parameters itself, in the
+same pass as the update (each value widened or rounded to nearest even in
+a register). float16 gradients are converted into a float32 buffer and
+the parameters rounded from the master weights, each in one tensor
+operation per group.
 
 Gradients re-allocated behind the optimizer's back (zero_grad with
 set_to_none=True, then backward(); or `p.grad = t`) are copied into the
@@ -97,9 +99,15 @@ class _Runtime:
             _fail(self.lib, self.ptr, rc, what)
         return rc
 
-    def add(self, p_addr, g_addr, n, hp, keep):
-        g = self.check(self.lib.lrs_optim_add_group(self.ptr, p_addr, g_addr, n,
-                                                    ctypes.byref(hp)), "add_group")
+    def add(self, p_addr, g_addr, n, hp, keep, p16_addr=None):
+        """A group over float32 params and grads; with p16_addr, a bfloat16
+        group: p_addr the float32 master weights, g_addr bfloat16 grads."""
+        if p16_addr is None:
+            rc = self.lib.lrs_optim_add_group(self.ptr, p_addr, g_addr, n, ctypes.byref(hp))
+        else:
+            rc = self.lib.lrs_optim_add_group_bf16(self.ptr, p_addr, p16_addr, g_addr, n,
+                                                   ctypes.byref(hp))
+        g = self.check(rc, "add_group")
         self.keep.append(keep)
         self.hkeys.append(_hkey(hp))
         return g
@@ -329,13 +337,17 @@ if torch is not None:
             self.sizes = [p.numel() for p in params]
             self.n = sum(self.sizes)
             self.half = dtype in _HALF
+            # bfloat16: the runtime reads G16 (G is G16) and writes store itself
+            self.fused = dtype == torch.bfloat16
             n = max(self.n, 1)
             with torch.no_grad():
                 store = torch.empty(n, dtype=dtype)
                 self.store = store
                 self.P = torch.empty(n, dtype=torch.float32) if self.half else store
-                self.G = torch.zeros(n, dtype=torch.float32)
-                self.G16 = torch.zeros(n, dtype=dtype) if self.half else self.G
+                self.G16 = torch.zeros(n, dtype=dtype) if self.half else None
+                self.G = self.G16 if self.fused else torch.zeros(n, dtype=torch.float32)
+                if not self.half:
+                    self.G16 = self.G
                 self.pviews, self.gviews = [], []
                 o = 0
                 for p, k in zip(params, self.sizes):
@@ -436,7 +448,8 @@ if torch is not None:
             if flat.n:
                 flat.rt = _Runtime(self._kind, self._threads, self._simd)
                 flat.rt.add(_addr(flat.P), _addr(flat.G), flat.n, _hparams(self._kind, group),
-                            (flat.P, flat.G))
+                            (flat.P, flat.G, flat.store),
+                            _addr(flat.store) if flat.fused else None)
                 for name, s in bound.items():
                     flat.rt.bind(0, name, s)
             self._flats.append(flat)
@@ -444,7 +457,7 @@ if torch is not None:
 
         @property
         def simd(self):
-            """The SIMD path the runtime uses ("avx512", "avx2" or "scalar")."""
+            """The SIMD path the runtime uses ("avx512bf16", "avx512", "avx2" or "scalar")."""
             for f in self._flats:
                 if f.rt:
                     return f.rt.simd()
@@ -477,12 +490,12 @@ if torch is not None:
                     flat.rt.set_hparams(0, _hparams(self._kind, group))
                     flat.gkey = key
                 saved = self._save(flat, missing) if missing else None
-                if flat.half:
+                if flat.half and not flat.fused:
                     flat.G.copy_(flat.G16)
                 flat.rt.step(self._steps)
                 if saved:
                     self._restore(flat, saved)
-                if flat.half:
+                if flat.half and not flat.fused:
                     flat.store.copy_(flat.P)
                 if bound:
                     group.update(_with_values(group, bound, self._steps + 1))
@@ -504,12 +517,15 @@ if torch is not None:
             for i in missing:
                 a, b = flat.slices(i)
                 out.append((a, b, flat.P[a:b].clone(),
+                            flat.store[a:b].clone() if flat.fused else None,
                             [(v, v[a:b].clone()) for _, v in self._buffers(flat)]))
             return out
 
         def _restore(self, flat, saved):
-            for a, b, p, states in saved:
+            for a, b, p, p16, states in saved:
                 flat.P[a:b].copy_(p)
+                if p16 is not None:  # the runtime wrote the bfloat16 copy too
+                    flat.store[a:b].copy_(p16)
                 for v, old in states:
                     v[a:b].copy_(old)
 
