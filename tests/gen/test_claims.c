@@ -16,6 +16,7 @@
  *
  * Usage: test_claims BUNDLE [MAX_PROGRAMS] (programs separated by
  * "#=== NAME" lines, as tests/gen/gen_programs.py writes them). */
+#include "bundle.h"
 #include "lrs.h"
 
 #include <inttypes.h>
@@ -241,15 +242,9 @@ int main(int argc, char **argv)
 {
     if (argc < 2) return 2;
     long most = argc > 2 ? atol(argv[2]) : 1000000;
-    FILE *f = fopen(argv[1], "rb");
-    if (!f) return 2;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *all = malloc((size_t)len + 1);
-    if (!all || fread(all, 1, (size_t)len, f) != (size_t)len) return 2;
-    all[len] = 0;
-    fclose(f);
+    long len;
+    char *all = bundle_read(argv[1], &len);
+    if (!all) return 2;
     lrs_context *ctx = lrs_context_new();
     uint64_t rng = 0x9E3779B97F4A7C15ull;
     int programs = 0, failures = 0, proved = 0, exact = 0, counterexamples = 0;

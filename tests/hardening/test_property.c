@@ -3,6 +3,7 @@
  * evenly over its span (or a horizon), every boundary and its
  * neighbours, powers of two up to 2^62, and 500 pseudo-random steps.
  * Usage: test_property BUNDLE (programs separated by "#=== NAME" lines). */
+#include "bundle.h"
 #include "lrs.h"
 
 #include <math.h>
@@ -23,15 +24,9 @@ static int check(lrs_program *p, size_t i, int64_t step, const char *name)
 int main(int argc, char **argv)
 {
     if (argc != 2) return 2;
-    FILE *f = fopen(argv[1], "rb");
-    if (!f) return 2;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *all = malloc((size_t)len + 1);
-    if (!all || fread(all, 1, (size_t)len, f) != (size_t)len) return 2;
-    all[len] = 0;
-    fclose(f);
+    long len;
+    char *all = bundle_read(argv[1], &len);
+    if (!all) return 2;
     lrs_context *ctx = lrs_context_new();
     int programs = 0, checked = 0, failures = 0;
     uint64_t rng = 88172645463325252ull;

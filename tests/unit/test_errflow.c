@@ -104,6 +104,25 @@ static void test_parse_that_cannot_start_is_an_error(void **state)
     parse_teardown(f);
 }
 
+/* A compilation with an unlimited arena, reporting to diags. */
+static lrs_comp *comp_new(lrs_diags *diags)
+{
+    lrs_comp *c = calloc(1, sizeof *c);
+    lrs_arena_init(&c->arena, 0);
+    c->src.arena = &c->arena;
+    c->sink.out = diags;
+    c->sink.src = &c->src;
+    return c;
+}
+
+static void comp_free(lrs_comp *c, lrs_diags *diags)
+{
+    lrs_ir_free(&c->ir);
+    lrs_arena_free(&c->arena);
+    lrs_diags_free(diags);
+    free(c);
+}
+
 /* The checker's scratch memory is the arena's: with the arena full after
  * lowering, checking unwinds to the compilation's recovery point (where
  * lrs_compile reports "out of memory") rather than passing unchecked. */
@@ -112,12 +131,8 @@ static void test_checker_memory_from_arena(void **state)
     (void)state;
     const char *text = "param total = 1000\n"
                        "schedule lr = linear(0.1 -> 0.0) for 100 then cosine(0.1 -> 0.001)\n";
-    lrs_comp *c = calloc(1, sizeof *c);
-    lrs_arena_init(&c->arena, 0);
-    c->src.arena = &c->arena;
     lrs_diags *diags = lrs_diags_new();
-    c->sink.out = diags;
-    c->sink.src = &c->src;
+    lrs_comp *c = comp_new(diags);
     lrs_ir_init(&c->ir);
     uint32_t file = lrs_src_add(&c->src, "t.lrs", NULL, text, strlen(text));
     c->arena.on_exhausted = &c->oom;
@@ -135,10 +150,7 @@ static void test_checker_memory_from_arena(void **state)
         lrs_check_program(c);
     }
     assert_int_equal(stage, 2);
-    lrs_ir_free(&c->ir);
-    lrs_arena_free(&c->arena);
-    lrs_diags_free(diags);
-    free(c);
+    comp_free(c, diags);
 }
 
 /* When the embedded standard library does not parse (a broken build),
@@ -147,18 +159,12 @@ static void test_checker_memory_from_arena(void **state)
 static void test_elab_without_main_module_is_an_error(void **state)
 {
     (void)state;
-    lrs_comp *c = calloc(1, sizeof *c);
-    lrs_arena_init(&c->arena, 0);
-    c->src.arena = &c->arena;
     lrs_diags *diags = lrs_diags_new();
-    c->sink.out = diags;
-    c->sink.src = &c->src;
+    lrs_comp *c = comp_new(diags);
     assert_null(c->main);
     assert_int_equal(lrs_elab_program(c), 1);
     assert_one_error(diags, "the standard library did not load");
-    lrs_arena_free(&c->arena);
-    lrs_diags_free(diags);
-    free(c);
+    comp_free(c, diags);
 }
 
 int main(void)
