@@ -112,7 +112,77 @@ static ival trig(ival a, int is_cos)
     return libm_iv(lo, hi, a.nan, -1, 1);
 }
 
-static ival apply(const lrs_irnode *n, const ival *v, ival step)
+/* ---- tables ------------------------------------------------------------ */
+
+/* The least and greatest entries of a pool of tables, per block of
+ * TAB_BLOCK entries, so that the range of any slice takes at most two
+ * partial blocks and the whole ones between. */
+enum { TAB_BLOCK = 64 };
+
+typedef struct tables {
+    const double *pool;
+    double *lo, *hi;
+    unsigned char *nan;
+} tables;
+
+static tables tables_new(lrs_arena *arena, const double *pool, size_t n)
+{
+    size_t nb = n / TAB_BLOCK + 1;
+    tables t = {pool, lrs_arena_alloc(arena, nb * sizeof(double)),
+                lrs_arena_alloc(arena, nb * sizeof(double)), lrs_arena_alloc(arena, nb)};
+    for (size_t b = 0; b < nb; b++) {
+        t.lo[b] = INFINITY;
+        t.hi[b] = -INFINITY;
+        t.nan[b] = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t b = i / TAB_BLOCK;
+        double x = pool[i];
+        if (x != x) t.nan[b] = 1;
+        if (x < t.lo[b]) t.lo[b] = x;
+        if (x > t.hi[b]) t.hi[b] = x;
+    }
+    return t;
+}
+
+/* The range of pool entries s..e (s <= e). */
+static ival slice(const tables *t, size_t s, size_t e)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    int nan = 0;
+    for (size_t i = s; i <= e;) {
+        if (i % TAB_BLOCK == 0 && i + TAB_BLOCK - 1 <= e) {
+            size_t b = i / TAB_BLOCK;
+            lo = fmin(lo, t->lo[b]);
+            hi = fmax(hi, t->hi[b]);
+            nan |= t->nan[b];
+            i += TAB_BLOCK;
+            continue;
+        }
+        double x = t->pool[i++];
+        if (x != x) nan = 1;
+        lo = fmin(lo, x); /* fmin and fmax skip a NaN */
+        hi = fmax(hi, x);
+    }
+    if (lo > hi) return iv(-INFINITY, INFINITY, 1); /* only NaN entries */
+    return iv(lo, hi, nan);
+}
+
+/* IR_PICK and IR_INDEX over an operand in a: pick_entry and the binary
+ * search are monotone in their operand, so the entries between those at
+ * a's ends are all it can read (and entry 0, index 0, for NaN). */
+static ival table_iv(const lrs_irnode *n, ival a, const tables *t)
+{
+    const double *tab = t->pool + n->b;
+    if (n->op == IR_INDEX) {
+        double lo = a.nan ? 0 : lrs_ir_table_apply(IR_INDEX, tab, n->c, a.lo);
+        return iv(lo, lrs_ir_table_apply(IR_INDEX, tab, n->c, a.hi), 0);
+    }
+    uint32_t s = a.nan ? 0 : lrs_ir_pick_entry(n->c, a.lo), e = lrs_ir_pick_entry(n->c, a.hi);
+    return slice(t, n->b + s, n->b + e);
+}
+
+static ival apply(const lrs_irnode *n, const ival *v, ival step, const tables *tabs)
 {
     ival a = n->a != LRS_IR_NONE ? v[n->a] : iv(0, 0, 0);
     ival b = lrs_ir_arity(n->op) >= 2 ? v[n->b] : iv(0, 0, 0);
@@ -159,6 +229,9 @@ static ival apply(const lrs_irnode *n, const ival *v, ival step)
         return trig(a, 1);
     case IR_TANH:
         return libm_iv(tanh(a.lo), tanh(a.hi), a.nan, -1, 1);
+    case IR_PICK:
+    case IR_INDEX:
+        return table_iv(n, a, tabs);
     case IR_ADD:
         return iv(a.lo + b.lo, a.hi + b.hi,
                   nan || (a.lo == -INFINITY && b.hi == INFINITY) ||
@@ -257,6 +330,7 @@ static ival apply(const lrs_irnode *n, const ival *v, ival step)
 typedef struct sched_code {
     lrs_arena *arena;
     lrs_code code;
+    tables tabs; /* of the code's pool */
     double *scratch;
     ival *iscratch;
     int noise; /* uses IR_NOISE: a value depends on the step's bits, not its double */
@@ -272,7 +346,7 @@ static ival range(sched_code *k, int64_t a, int64_t b)
 {
     ival s = iv((double)a, (double)b, 0);
     for (uint32_t i = 0; i < k->code.n; i++)
-        k->iscratch[i] = apply(&k->code.ins[i], k->iscratch, s);
+        k->iscratch[i] = apply(&k->code.ins[i], k->iscratch, s, &k->tabs);
     return k->iscratch[k->code.n - 1];
 }
 
@@ -446,6 +520,16 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The steps around t, where an affine function of the step crosses a
+ * threshold. */
+static void crossing(samples *out, double t)
+{
+    for (int d = -1; d <= 1; d++) {
+        add(out, floor(t) + d);
+        add(out, ceil(t) + d);
+    }
+}
+
 /* Steps where a comparison (or a min/max) of an affine function of the
  * step with a constant changes its answer: the thresholds of index, pick,
  * `?:` and clamps. An operand is followed as m * step + c through + - * /
@@ -501,13 +585,7 @@ static void thresholds(const lrs_code *code, samples *out)
             if (!(ok[a] && kb) && !(ok[b] && ka)) break;
             uint32_t x = ka ? b : a;
             double k = ka ? c[a] : c[b];
-            if (m[x] != 0) {
-                double t = (k - c[x]) / m[x];
-                for (int d = -1; d <= 1; d++) {
-                    add(out, floor(t) + d);
-                    add(out, ceil(t) + d);
-                }
-            }
+            if (m[x] != 0) crossing(out, (k - c[x]) / m[x]);
             if (n->op == IR_MIN || n->op == IR_MAX) {
                 ok[i] = 1;
                 m[i] = m[x];
@@ -515,6 +593,14 @@ static void thresholds(const lrs_code *code, samples *out)
             }
             break;
         }
+        case IR_PICK:
+        case IR_INDEX: /* where the entry read changes: integers, the table's entries */
+            if (!ok[a] || m[a] == 0) break;
+            for (uint32_t j = 0; j < n->c; j++) {
+                double k = n->op == IR_PICK ? j : code->pool[n->b + j];
+                crossing(out, (k - c[a]) / m[a]);
+            }
+            break;
         default:
             break;
         }
@@ -602,8 +688,9 @@ static void report(lrs_comp *c, lrs_sched_out *s, sched_code *k, int64_t step, d
 /* scratch, iscratch: room for one value per IR node. */
 static void check_one(lrs_comp *c, lrs_sched_out *s, double *scratch, ival *iscratch)
 {
-    sched_code k = {&c->arena, {0}, scratch, iscratch, 0};
+    sched_code k = {&c->arena, {0}, {0}, scratch, iscratch, 0};
     if (!build_code(c, s->root, &k.code)) return;
+    k.tabs = tables_new(&c->arena, k.code.pool, k.code.npool);
     samples sm = {&c->arena, NULL, 0, 0};
     if (!k.code.n) goto done;
     for (uint32_t i = 0; i < k.code.n; i++)
@@ -775,10 +862,11 @@ int lrs_check_program(lrs_comp *c)
         check_one(c, c->scheds.items[i], scratch, iscratch);
     if (c->detectors.n) { /* reactive schedules: every history at once */
         ival *v = lrs_arena_alloc(&c->arena, (c->ir.n + 1) * sizeof *v);
+        tables tabs = tables_new(&c->arena, c->ir.pool, c->ir.npool);
         for (size_t i = 0; i < c->ir.n; i++)
             v[i] = c->ir.nodes[i].op == IR_INPUT
                        ? detector_range(c, &c->ir.nodes[i])
-                       : apply(&c->ir.nodes[i], v, iv(0, LRS_IR_STEP_LIMIT, 0));
+                       : apply(&c->ir.nodes[i], v, iv(0, LRS_IR_STEP_LIMIT, 0), &tabs);
         for (size_t i = 0; i < c->scheds.n; i++)
             check_reactive(c, c->scheds.items[i], v, scratch);
     }

@@ -259,7 +259,17 @@ static uint32_t at_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int p
  * for an empty list). pick: entry floor(i) of L, clamped to the list,
  * which must not be empty. len: the number of entries of L, a constant.
  * The thresholds of index(L, step) at a known global step are segment
- * boundaries. */
+ * boundaries. A list of LRS_TABLE_MIN entries or more is one IR table
+ * (IR_PICK, IR_INDEX: a load and a binary search, linear in the list),
+ * a shorter one a chain of selects (which the backends fold and branch
+ * on); both give the same value at every operand, NaN included. */
+
+static int has_nan(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != v[i]) return 1;
+    return 0;
+}
 
 static int nonempty(lrs_comp *c, const lrs_builtin *f, const lrs_farg *a)
 {
@@ -297,8 +307,12 @@ static uint32_t index_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, in
     lrs_comp *c = lw->c;
     uint32_t v = lw->term(lw, t->args[1], x);
     uint32_t r = K(lw, 0);
-    for (size_t j = 0; j < t->nlist; j++)
-        r = bin(lw, IR_ADD, r,
+    if (t->nlist >= LRS_TABLE_MIN && !has_nan(t->list, t->nlist))
+        r = lrs_ir_table(lw->ir, IR_INDEX, t->list, (uint32_t)t->nlist, v);
+    else
+        for (size_t j = 0; j < t->nlist; j++)
+            r = bin(
+                lw, IR_ADD, r,
                 lrs_ir_select(lw->ir, bin(lw, IR_GE, v, K(lw, t->list[j])), K(lw, 1), K(lw, 0)));
     /* index(at, step) at a known global step: its thresholds are the
      * decay points of multistep and piecewise, boundaries too. */
@@ -317,6 +331,8 @@ static uint32_t pick_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int
 {
     if (placed) return lower_unplaced(lw, t, x);
     uint32_t v = lw->term(lw, t->args[1], x);
+    if (t->nlist >= LRS_TABLE_MIN)
+        return lrs_ir_table(lw->ir, IR_PICK, t->list, (uint32_t)t->nlist, v);
     uint32_t r = K(lw, t->list[0]);
     for (size_t j = 1; j < t->nlist; j++)
         r = lrs_ir_select(lw->ir, bin(lw, IR_GE, v, K(lw, (double)j)), K(lw, t->list[j]), r);

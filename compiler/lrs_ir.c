@@ -18,7 +18,8 @@ static const lrs_irfacts op_facts[IR_NOPS] = {
     [IR_SQRT] = {"sqrt", 1, 0, 0, 0},   [IR_EXP] = {"exp", 1, 0, 0, 0},
     [IR_LOG] = {"log", 1, 0, 0, 0},     [IR_LOG2] = {"log2", 1, 0, 0, 0},
     [IR_SIN] = {"sin", 1, 0, 0, 0},     [IR_COS] = {"cos", 1, 0, 0, 0},
-    [IR_TANH] = {"tanh", 1, 0, 0, 0},   [IR_ADD] = {"add", 2, 0, 0, 0},
+    [IR_TANH] = {"tanh", 1, 0, 0, 0},   [IR_PICK] = {"pick", 1, 0, 0, 1},
+    [IR_INDEX] = {"index", 1, 0, 1, 1}, [IR_ADD] = {"add", 2, 0, 0, 0},
     [IR_SUB] = {"sub", 2, 0, 0, 0},     [IR_MUL] = {"mul", 2, 0, 0, 0},
     [IR_DIV] = {"div", 2, 0, 0, 0},     [IR_POW] = {"pow", 2, 0, 0, 0},
     [IR_MIN] = {"min", 2, 0, 0, 0},     [IR_MAX] = {"max", 2, 0, 0, 0},
@@ -126,6 +127,8 @@ double lrs_ir_apply(lrs_irop op, double a, double b)
     case IR_OR:
         return a != 0 || b != 0;
     case IR_CONST: /* no operands: not applied to constants */
+    case IR_PICK:  /* tables: lrs_ir_table_apply */
+    case IR_INDEX:
     case IR_STEP:
     case IR_NOISE:
     case IR_INPUT:
@@ -134,6 +137,27 @@ double lrs_ir_apply(lrs_irop op, double a, double b)
         break;
     }
     return NAN;
+}
+
+uint32_t lrs_ir_pick_entry(uint32_t n, double a)
+{
+    /* every comparison is false for NaN: entry 0 */
+    return a >= (double)(n - 1) ? n - 1 : a >= 1 ? (uint32_t)a : 0;
+}
+
+double lrs_ir_table_apply(lrs_irop op, const double *tab, uint32_t n, double a)
+{
+    if (op == IR_PICK) return tab[lrs_ir_pick_entry(n, a)];
+    /* bisect_right: the first entry that a is not >= (all of them for NaN) */
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a >= tab[mid])
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* splitmix64's finaliser over (step, seed): reproducible across platforms
@@ -158,6 +182,8 @@ void lrs_ir_free(lrs_ir *ir)
 {
     free(ir->nodes);
     free(ir->table);
+    free(ir->pool);
+    free(ir->tabs);
     memset(ir, 0, sizeof *ir);
 }
 
@@ -170,7 +196,13 @@ static uint64_t hash_node(const lrs_irnode *n)
     h = (h ^ n->b) * 0x9E3779B97F4A7C15ull;
     h = (h ^ n->c) * 0x9E3779B97F4A7C15ull;
     h = (h ^ kbits) * 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
+    /* splitmix64's finaliser: the table uses the low bits, which the
+     * products above fill from the operands' low bits only */
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 31);
 }
 
 static int same(const lrs_irnode *x, const lrs_irnode *y)
@@ -198,6 +230,15 @@ static int grow_table(lrs_ir *ir)
     return 0;
 }
 
+/* Whether k more nodes or pool entries stay within the limit; at the
+ * limit the IR stops growing (LRS_IR_FULL). */
+static int room(lrs_ir *ir, size_t k)
+{
+    if (!ir->limit || ir->n + ir->npool + k <= ir->limit) return 1;
+    ir->oom = LRS_IR_FULL;
+    return 0;
+}
+
 static uint32_t intern(lrs_ir *ir, lrs_irnode n)
 {
     if (ir->oom) return 0;
@@ -207,6 +248,7 @@ static uint32_t intern(lrs_ir *ir, lrs_irnode n)
         if (same(&ir->nodes[ir->table[h]], &n)) return ir->table[h];
         h = (h + 1) & (ir->tcap - 1);
     }
+    if (!room(ir, 1)) return 0;
     if (ir->n == ir->cap) {
         size_t cap = ir->cap ? ir->cap * 2 : 256;
         lrs_irnode *p = realloc(ir->nodes, cap * sizeof *p);
@@ -366,7 +408,128 @@ uint32_t lrs_ir_select(lrs_ir *ir, uint32_t c, uint32_t a, uint32_t b)
     return intern(ir, mk(IR_SELECT, c, a, b, 0));
 }
 
+/* ---- tables ---------------------------------------------------------------- */
+
+static uint64_t hash_doubles(const double *v, uint32_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ n;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        h = (h ^ bits) * 0x100000001B3ull;
+        h ^= h >> 31;
+    }
+    return h;
+}
+
+enum { TAB_EMPTY = 0 }; /* a slot of ir->tabs: (offset << 32 | entries), entries >= 1 */
+
+static int grow_tabs(lrs_ir *ir)
+{
+    size_t cap = ir->tabcap ? ir->tabcap * 2 : 64;
+    uint64_t *t = calloc(cap, sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < ir->tabcap; i++) {
+        uint64_t e = ir->tabs[i];
+        if (e == TAB_EMPTY) continue;
+        size_t h = hash_doubles(ir->pool + (e >> 32), (uint32_t)e) & (cap - 1);
+        while (t[h] != TAB_EMPTY)
+            h = (h + 1) & (cap - 1);
+        t[h] = e;
+    }
+    free(ir->tabs);
+    ir->tabs = t;
+    ir->tabcap = cap;
+    return 0;
+}
+
+/* The pool offset of the table v[0..n) (n >= 1), added if new; -1 when
+ * memory or the limit ran out. */
+static int64_t table_offset(lrs_ir *ir, const double *v, uint32_t n)
+{
+    if ((ir->ntabs + 1) * 2 > ir->tabcap && grow_tabs(ir)) return -1;
+    size_t h = hash_doubles(v, n) & (ir->tabcap - 1);
+    for (; ir->tabs[h] != TAB_EMPTY; h = (h + 1) & (ir->tabcap - 1)) {
+        uint64_t e = ir->tabs[h];
+        if ((uint32_t)e == n && !memcmp(ir->pool + (e >> 32), v, n * sizeof *v))
+            return (int64_t)(e >> 32);
+    }
+    if (!room(ir, n) || ir->npool + n > UINT32_MAX) return -1;
+    if (ir->npool + n > ir->pcap) {
+        size_t cap = ir->pcap ? ir->pcap : 1024;
+        while (cap < ir->npool + n)
+            cap *= 2;
+        double *p = realloc(ir->pool, cap * sizeof *p);
+        if (!p) return -1;
+        ir->pool = p;
+        ir->pcap = cap;
+    }
+    size_t off = ir->npool;
+    memcpy(ir->pool + off, v, n * sizeof *v);
+    ir->npool += n;
+    ir->tabs[h] = (uint64_t)off << 32 | n;
+    ir->ntabs++;
+    return (int64_t)off;
+}
+
+uint32_t lrs_ir_table(lrs_ir *ir, lrs_irop op, const double *v, uint32_t n, uint32_t a)
+{
+    double ka;
+    if (lrs_ir_is_const(ir, a, &ka)) return lrs_ir_const(ir, lrs_ir_table_apply(op, v, n, ka));
+    if (ir->oom) return 0;
+    if (op == IR_PICK && n == 1) return lrs_ir_const(ir, v[0]);
+    int64_t off = table_offset(ir, v, n);
+    if (off < 0) {
+        if (!ir->oom) ir->oom = 1;
+        return 0;
+    }
+    return intern(ir, mk(op, a, (uint32_t)off, n, 0));
+}
+
 /* ---- straight-line code ------------------------------------------------ */
+
+/* The tables the code reads, copied into its own pool (each once), and
+ * its table nodes' offsets moved there. */
+static int copy_tables(const lrs_ir *ir, lrs_code *out)
+{
+    size_t need = 0;
+    for (uint32_t i = 0; i < out->n; i++)
+        if (out->ins[i].op == IR_PICK || out->ins[i].op == IR_INDEX) need = 1;
+    if (!need) return 0;
+    /* where each table of the IR's pool is in the code's, by IR offset */
+    uint32_t *at = malloc((ir->npool + 1) * sizeof *at);
+    if (!at) return -1;
+    for (uint32_t i = 0; i < out->n; i++) {
+        const lrs_irnode *n = &out->ins[i];
+        if (n->op == IR_PICK || n->op == IR_INDEX) at[n->b] = LRS_IR_NONE;
+    }
+    need = 0;
+    for (uint32_t i = 0; i < out->n; i++) {
+        const lrs_irnode *n = &out->ins[i];
+        if ((n->op == IR_PICK || n->op == IR_INDEX) && at[n->b] == LRS_IR_NONE) {
+            at[n->b] = (uint32_t)need;
+            need += n->c;
+        }
+    }
+    out->pool = malloc(need * sizeof *out->pool);
+    unsigned char *copied = calloc(ir->npool + 1, 1);
+    if (!out->pool || !copied) {
+        free(at);
+        free(copied);
+        return -1;
+    }
+    out->npool = (uint32_t)need;
+    for (uint32_t i = 0; i < out->n; i++) {
+        lrs_irnode *n = &out->ins[i];
+        if (n->op != IR_PICK && n->op != IR_INDEX) continue;
+        if (!copied[n->b]) memcpy(out->pool + at[n->b], ir->pool + n->b, n->c * sizeof *out->pool);
+        copied[n->b] = 1;
+        n->b = at[n->b];
+    }
+    free(at);
+    free(copied);
+    return 0;
+}
 
 int lrs_code_build(const lrs_ir *ir, uint32_t root, lrs_code *out)
 {
@@ -405,14 +568,18 @@ int lrs_code_build(const lrs_ir *ir, uint32_t root, lrs_code *out)
     }
     out->n = k;
     free(map);
+    if (copy_tables(ir, out)) {
+        lrs_code_free(out);
+        return -1;
+    }
     return 0;
 }
 
 void lrs_code_free(lrs_code *c)
 {
     free(c->ins);
-    c->ins = NULL;
-    c->n = 0;
+    free(c->pool);
+    memset(c, 0, sizeof *c);
 }
 
 int lrs_code_reactive(const lrs_code *c)
@@ -468,6 +635,10 @@ double lrs_code_eval_det(const lrs_code *c, int64_t step, const double *det, dou
             break;
         case IR_SELECT:
             v[i] = v[n->a] != 0 ? v[n->b] : v[n->c];
+            break;
+        case IR_PICK:
+        case IR_INDEX:
+            v[i] = lrs_ir_table_apply(n->op, c->pool + n->b, n->c, v[n->a]);
             break;
         case IR_NEG:
         case IR_NOT:

@@ -31,6 +31,10 @@ typedef enum lrs_irop {
     IR_SIN,
     IR_COS,
     IR_TANH,
+    IR_PICK,  /* entry clamp(floor(a), 0, c - 1) of the table at pool offset b with c entries
+                 (entry 0 for NaN): pick(L, i) */
+    IR_INDEX, /* how many entries of the sorted table at b (c entries, no NaN) are <= a,
+                 found by binary search (0 for NaN): index(L, x) */
     /* binary */
     IR_ADD,
     IR_SUB,
@@ -67,12 +71,21 @@ typedef struct lrs_irnode {
     double k;         /* IR_CONST value, IR_NOISE seed */
 } lrs_irnode;
 
+/* The IR stops growing at its size limit: nodes plus table entries. */
+enum { LRS_IR_FULL = 2 };
+
 typedef struct lrs_ir {
     lrs_irnode *nodes;
     size_t n, cap;
     uint32_t *table; /* hash-consing: open addressing over node indices */
     size_t tcap;
-    int oom; /* an allocation failed; the IR is unusable */
+    double *pool; /* the entries of every IR_PICK and IR_INDEX table, each table once */
+    size_t npool, pcap;
+    uint64_t *tabs; /* the tables by content: open addressing over (offset << 32 | entries) */
+    size_t ntabs, tabcap;
+    size_t limit; /* nodes plus pool entries allowed (0: no limit) */
+    int oom;      /* 1: an allocation failed; LRS_IR_FULL: the limit was reached;
+                     either way the IR is unusable */
 } lrs_ir;
 
 /* What the passes and backends need to know about an operation. */
@@ -101,6 +114,15 @@ uint32_t lrs_ir_input(lrs_ir *ir, uint32_t slot, double initial, int count);
 uint32_t lrs_ir_un(lrs_ir *ir, lrs_irop op, uint32_t a);
 uint32_t lrs_ir_bin(lrs_ir *ir, lrs_irop op, uint32_t a, uint32_t b);
 uint32_t lrs_ir_select(lrs_ir *ir, uint32_t c, uint32_t a, uint32_t b);
+/* pick (op IR_PICK) or index (IR_INDEX, over a sorted list without NaN)
+ * of the n >= 1 constants v[] at a: the table is stored once per content,
+ * and a constant a folds. */
+uint32_t lrs_ir_table(lrs_ir *ir, lrs_irop op, const double *v, uint32_t n, uint32_t a);
+/* The value of IR_PICK or IR_INDEX over the table tab[0..n) at a: the one
+ * definition, for every backend. */
+double lrs_ir_table_apply(lrs_irop op, const double *tab, uint32_t n, double a);
+/* The entry IR_PICK reads at a, in [0, n). */
+uint32_t lrs_ir_pick_entry(uint32_t n, double a);
 
 /* Nonzero if node x is a constant; its value in *k. */
 int lrs_ir_is_const(const lrs_ir *ir, uint32_t x, double *k);
@@ -126,6 +148,8 @@ double lrs_ir_noise_value(int64_t step, double seed);
 typedef struct lrs_code {
     lrs_irnode *ins;
     uint32_t n;
+    double *pool; /* the tables its IR_PICK and IR_INDEX read (b: offset here), or NULL */
+    uint32_t npool;
 } lrs_code;
 
 /* Returns 0, or -1 when memory ran out. */

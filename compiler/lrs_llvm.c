@@ -184,7 +184,19 @@ typedef struct llvm_lower {
     const lrs_llvm_target *t;
     LLVMValueRef used[64]; /* vector variants kept alive for the vectoriser */
     unsigned nused;
+    const double *pool;        /* the tables of the code being lowered (lrs_code.pool) */
+    struct table_global *tabs; /* the module's constant arrays, one per distinct table */
+    size_t ntabs, tabcap;
 } llvm_lower;
+
+/* A table of IR_PICK or IR_INDEX as a private constant array of the
+ * module; schedules whose code reads the same entries share it. */
+typedef struct table_global {
+    const double *v;
+    uint32_t n;
+    uint64_t hash;
+    LLVMValueRef g;
+} table_global;
 
 /* An intrinsic over doubles, e.g. "llvm.cos" -> llvm.cos.f64. */
 static LLVMValueRef intrinsic(llvm_lower *L, const char *name, LLVMTypeRef ty, LLVMTypeRef *fty)
@@ -388,6 +400,14 @@ static void magnitudes(const lrs_code *code, double *mag)
         case IR_SELECT:
             m = mb > mag[n->c] ? mb : mag[n->c];
             break;
+        case IR_PICK: /* its greatest entry */
+            m = 0;
+            for (uint32_t j = 0; j < n->c; j++)
+                m = fmax(m, isfinite(code->pool[n->b + j]) ? fabs(code->pool[n->b + j]) : INFINITY);
+            break;
+        case IR_INDEX: /* 0 .. entries */
+            m = n->c;
+            break;
         case IR_INPUT: /* any value a detector reports */
         case IR_SQRT:
         case IR_LOG:
@@ -450,6 +470,8 @@ static uint32_t choice_size(const lrs_irnode *n, const uint32_t *leaves, int *fo
         m = 1;
     } else if (n->op == IR_SELECT) {
         m = leaves[n->b] && leaves[n->c] ? leaves[n->b] + leaves[n->c] : 0;
+    } else if (n->op == IR_PICK || n->op == IR_INDEX) {
+        m = 0; /* a table is not folded here (it is one load or search per step) */
     } else if (ar == 1 || ar == 2) {
         uint32_t la = leaves[n->a], lb = ar == 2 ? leaves[n->b] : 1;
         if (la && lb && (la > 1) + (lb > 1) == 1) m = la * lb, *folds = 1;
@@ -526,7 +548,7 @@ static int fold_const_selects(const lrs_code *code, lrs_code *out)
     }
     free(leaves);
     free(map);
-    *out = (lrs_code){F.ins, F.n};
+    *out = (lrs_code){F.ins, F.n, code->pool, code->npool}; /* the tables are shared */
     return 0;
 oom:
     free(leaves);
@@ -611,6 +633,86 @@ typedef struct step_vals {
     LLVMValueRef s, sd, det;
 } step_vals;
 
+static uint64_t table_hash(const double *v, uint32_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ n;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        h = (h ^ bits) * 0x100000001B3ull;
+    }
+    return h;
+}
+
+/* The constant array [n x double] holding v[0..n), made once per module
+ * and content; NULL when memory ran out. */
+static LLVMValueRef table_global_of(llvm_lower *L, const double *v, uint32_t n)
+{
+    uint64_t h = table_hash(v, n);
+    for (size_t i = 0; i < L->ntabs; i++)
+        if (L->tabs[i].hash == h && L->tabs[i].n == n && !memcmp(L->tabs[i].v, v, n * sizeof *v))
+            return L->tabs[i].g;
+    if (L->ntabs == L->tabcap) {
+        size_t cap = L->tabcap * 2 + 8;
+        table_global *t = realloc(L->tabs, cap * sizeof *t);
+        if (!t) return NULL;
+        L->tabs = t;
+        L->tabcap = cap;
+    }
+    LLVMValueRef *k = malloc(n * sizeof *k);
+    if (!k) return NULL;
+    for (uint32_t i = 0; i < n; i++)
+        k[i] = kf(L, v[i]);
+    LLVMTypeRef ty = LLVMArrayType2(L->f64, n);
+    LLVMValueRef g = LLVMAddGlobal(L->m, ty, "lrs.table");
+    LLVMSetInitializer(g, LLVMConstArray2(L->f64, k, n));
+    free(k);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    L->tabs[L->ntabs++] = (table_global){v, n, h, g};
+    return g;
+}
+
+/* Entry i (an i64) of table g. */
+static LLVMValueRef table_load(llvm_lower *L, LLVMValueRef g, LLVMValueRef i)
+{
+    return LLVMBuildLoad2(L->b, L->f64, LLVMBuildGEP2(L->b, L->f64, g, &i, 1, ""), "");
+}
+
+/* IR_PICK: entry lrs_ir_pick_entry(n, a), the index clamped as a double
+ * (so NaN and the infinities never reach the conversion) and truncated,
+ * which is floor for the non-negative values left. */
+static LLVMValueRef table_pick(llvm_lower *L, LLVMValueRef g, uint32_t n, LLVMValueRef a)
+{
+    LLVMBuilderRef b = L->b;
+    LLVMValueRef last = kf(L, (double)(n - 1));
+    LLVMValueRef i = LLVMBuildSelect(b, fcmp(L, LLVMRealOGE, a, kf(L, 1)), a, kf(L, 0), "");
+    i = LLVMBuildSelect(b, fcmp(L, LLVMRealOGE, a, last), last, i, "");
+    return table_load(L, g, LLVMBuildFPToUI(b, i, L->i64, ""));
+}
+
+/* IR_INDEX: lrs_ir_table_apply's count of entries <= a by a binary search
+ * without branches, its steps fixed by n: base moves up by half while
+ * a >= tab[base + half]; the count is then base + (a >= tab[base]). For a
+ * sorted table without NaN that is the first entry a is not >= (0 for
+ * NaN a), as the interpreter's search finds it. */
+static LLVMValueRef table_index(llvm_lower *L, LLVMValueRef g, uint32_t n, LLVMValueRef a)
+{
+    LLVMBuilderRef b = L->b;
+    LLVMValueRef base = ki(L, 0);
+    for (uint32_t len = n; len > 1;) {
+        uint32_t half = len / 2;
+        LLVMValueRef mid = LLVMBuildAdd(b, base, ki(L, half), "");
+        LLVMValueRef ge = fcmp(L, LLVMRealOGE, a, table_load(L, g, mid));
+        base = LLVMBuildSelect(b, ge, mid, base, "");
+        len -= half;
+    }
+    LLVMValueRef ge = fcmp(L, LLVMRealOGE, a, table_load(L, g, base));
+    LLVMValueRef r = LLVMBuildAdd(b, base, LLVMBuildZExt(b, ge, L->i64, ""), "");
+    return LLVMBuildUIToFP(b, r, L->f64, "");
+}
+
 /* One instruction of `code` from its operands' values a, c and cc. vm:
  * libmvec variants allowed; nan_free: neither a nor c can be NaN. */
 static LLVMValueRef lower_op(llvm_lower *L, const lrs_irnode *n, LLVMValueRef a, LLVMValueRef c,
@@ -656,6 +758,12 @@ static LLVMValueRef lower_op(llvm_lower *L, const lrs_irnode *n, LLVMValueRef a,
         return libm(L, "cos", &a, 1, vm);
     case IR_TANH:
         return libm(L, "tanh", &a, 1, vm);
+    case IR_PICK:
+    case IR_INDEX: {
+        LLVMValueRef g = table_global_of(L, L->pool + n->b, n->c);
+        if (!g) return NULL;
+        return n->op == IR_PICK ? table_pick(L, g, n->c, a) : table_index(L, g, n->c, a);
+    }
     case IR_ADD:
         return LLVMBuildFAdd(b, a, c, "");
     case IR_SUB:
@@ -756,12 +864,15 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
     magnitudes(code, mag);
     step_vals sv = clamp_step(L, step);
     sv.det = det;
+    L->pool = code->pool;
+    LLVMValueRef result = code->n ? NULL : kf(L, NAN);
     for (uint32_t i = 0; i < code->n; i++) {
         const lrs_irnode *n = &code->ins[i];
         v[i] = lower_op(L, n, operand(v, n, 0), operand(v, n, 1), operand(v, n, 2),
                         vec && !exact[i], nan_free(code, mag, i), &sv);
+        if (!v[i]) break; /* out of memory */
+        if (i == code->n - 1) result = v[i];
     }
-    LLVMValueRef result = code->n ? v[code->n - 1] : kf(L, NAN);
     free(v);
     free(exact);
     free(mag);
@@ -874,6 +985,7 @@ static LLVMValueRef lower_lazy(lazy *Z, step_vals *sv, int *over)
             }
             LLVMValueRef r = lower_op(L, n, operand(Z->v, n, 0), operand(Z->v, n, 1),
                                       operand(Z->v, n, 2), 0, nan_free(code, Z->mag, f->node), sv);
+            if (!r) return NULL;
             lazy_set(Z, f->node, r);
             Z->depth--;
             continue;
@@ -933,6 +1045,7 @@ static LLVMValueRef lower_branches(llvm_lower *L, LLVMValueRef fn, const lrs_cod
 {
     uint32_t n = code->n;
     lazy Z = {.L = L, .code = code, .fn = fn, .budget = 4 * (size_t)n + 64};
+    L->pool = code->pool;
     Z.v = calloc(n + 1, sizeof *Z.v);
     Z.costly = calloc(n + 1, 1);
     Z.mag = malloc((n + 1) * sizeof *Z.mag);
@@ -1054,7 +1167,23 @@ static ival iv_corners(lrs_irop op, ival a, ival b)
 
 /* The interval of one node from its operands'. Only finite intervals are
  * kept (no NaN, no infinity), so every case below is plain arithmetic. */
-static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi)
+/* IR_PICK, IR_INDEX over the finite interval a (tab: the table): the
+ * entries between those read at a's ends (both functions are monotone). */
+static ival iv_table(const lrs_irnode *n, ival a, const double *tab)
+{
+    if (n->op == IR_INDEX)
+        return (ival){lrs_ir_table_apply(IR_INDEX, tab, n->c, a.lo),
+                      lrs_ir_table_apply(IR_INDEX, tab, n->c, a.hi), 0};
+    ival r = {INFINITY, -INFINITY, 0};
+    for (uint32_t j = lrs_ir_pick_entry(n->c, a.lo); j <= lrs_ir_pick_entry(n->c, a.hi); j++) {
+        if (!isfinite(tab[j])) return iv_any();
+        r.lo = fmin(r.lo, tab[j]);
+        r.hi = fmax(r.hi, tab[j]);
+    }
+    return r;
+}
+
+static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi, const double *pool)
 {
     ival a = lrs_ir_arity(n->op) > 0 ? v[n->a] : iv_any();
     ival b = lrs_ir_arity(n->op) > 1 ? v[n->b] : iv_any();
@@ -1071,6 +1200,9 @@ static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi)
     switch ((lrs_irop)n->op) {
     case IR_NEG:
         return (ival){-a.hi, -a.lo, 0};
+    case IR_PICK:
+    case IR_INDEX:
+        return iv_table(n, a, pool + n->b);
     case IR_FLOOR:
     case IR_CEIL:
     case IR_ROUND:
@@ -1133,7 +1265,7 @@ static int specialise(const lrs_code *code, double lo, double hi, lrs_irnode *sp
     for (uint32_t i = 0; i < code->n; i++) {
         const lrs_irnode *n = &code->ins[i];
         spec[i] = *n;
-        v[i] = iv_op(n, v, lo, hi);
+        v[i] = iv_op(n, v, lo, hi, code->pool);
         /* a comparison decided, or a value the same at every step (not 0,
          * whose sign the interval may not know) */
         int cmp = n->op >= IR_LT && n->op <= IR_GE;
@@ -1219,7 +1351,7 @@ static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_code *code, cons
     for (size_t p = 0; p < np && !r; p++) {
         /* piece p: clamped steps starts[p] .. starts[p + 1] - 1 (or on) */
         double lo = (double)starts[p], hi = p + 1 < np ? (double)(starts[p + 1] - 1) : 9.3e18;
-        lrs_code c = {spec, code->n};
+        lrs_code c = {spec, code->n, code->pool, code->npool};
         if (np == 1 || !specialise(code, lo, hi, spec, iv)) c = *code;
         LLVMValueRef to = count;
         if (p + 1 < np) { /* min(count, max(k, starts[p + 1] - first)) */
@@ -1292,6 +1424,7 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *pr
             }
         }
     keep_used(&L);
+    free(L.tabs);
     LLVMDisposeBuilder(L.b);
     char *msg = NULL;
     if (LLVMVerifyModule(L.m, LLVMReturnStatusAction, &msg)) {
@@ -1302,6 +1435,7 @@ LLVMModuleRef lrs_llvm_module(LLVMContextRef llctx, const lrs_program *const *pr
     if (msg) LLVMDisposeMessage(msg);
     return L.m;
 fail:
+    free(L.tabs);
     LLVMDisposeBuilder(L.b);
     LLVMDisposeModule(L.m);
     return NULL;

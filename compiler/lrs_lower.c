@@ -25,16 +25,25 @@ typedef struct memo_slot {
     uint32_t v;
 } memo_slot;
 
+/* (term, context) -> IR node, by open addressing. */
+typedef struct memo {
+    memo_slot *slots;
+    size_t n, cap;
+} memo;
+
 struct chain_frame;
 
 typedef struct lower {
     lrs_lowering lw; /* first: what the forms see */
-    memo_slot *memo;
-    size_t mn, mcap;
-    lctx **ctxs;
+    memo values;     /* lower_term's */
+    memo durations;  /* duration's: a term's duration asked again in a context is not
+                        recomputed (operands that share a term would double the work) */
+    memo horizons;   /* horizon_of's, as constant nodes */
+    lctx **ctxs;     /* hash set of the contexts (open addressing) */
     size_t cn, ccap;
     struct chain_frame *frames; /* the chains being lowered, innermost first */
     int quiet;                  /* inside warn_frozen's trial lowerings: nothing is reported */
+    int stopped;                /* a size limit was reported: lowering stops at once */
 } lower;
 
 #define IR (L->lw.ir)
@@ -53,25 +62,51 @@ static int konst(lower *L, uint32_t x, double *k)
     return lrs_ir_is_const(IR, x, k);
 }
 
-/* Contexts are interned so equal contexts share the memo. */
+static size_t ctx_hash(const lctx *x, size_t cap)
+{
+    uint64_t off = 0;
+    if (x->offset == x->offset) memcpy(&off, &x->offset, sizeof off); /* one NaN */
+    if (x->offset == 0) off = 0;                                      /* one zero */
+    uint64_t h = ((uint64_t)x->s * 0x9E3779B97F4A7C15ull) ^ x->L;
+    h = (h * 0x9E3779B97F4A7C15ull) ^ x->cycle;
+    h = (h * 0x9E3779B97F4A7C15ull) ^ off;
+    h = (h * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)x->placed;
+    h ^= h >> 29;
+    return (size_t)(h * 0x9E3779B97F4A7C15ull >> 17) & (cap - 1);
+}
+
+static int ctx_same(const lctx *x, const lctx *y)
+{
+    return x->s == y->s && x->L == y->L && x->cycle == y->cycle && x->placed == y->placed &&
+           (x->offset == y->offset || (x->offset != x->offset && y->offset != y->offset));
+}
+
+/* Contexts are interned (in a hash set) so equal contexts share the memo. */
 static lctx *ctx_placed(lower *L, uint32_t s, uint32_t span, uint32_t cycle, double offset,
                         const lrs_term *placed)
 {
-    for (size_t i = 0; i < L->cn; i++) {
-        lctx *x = L->ctxs[i];
-        if (x->s == s && x->L == span && x->cycle == cycle && x->placed == placed &&
-            (x->offset == offset || (x->offset != x->offset && offset != offset)))
-            return x;
-    }
-    if (L->cn == L->ccap) {
+    lctx key = {s, span, cycle, offset, placed};
+    if ((L->cn + 1) * 2 > L->ccap) {
         size_t cap = L->ccap ? L->ccap * 2 : 64;
-        L->ctxs = lrs_arena_realloc(&L->lw.c->arena, L->ctxs, L->cn * sizeof *L->ctxs,
-                                    cap * sizeof *L->ctxs);
+        lctx **t = lrs_arena_alloc(&L->lw.c->arena, cap * sizeof *t);
+        memset(t, 0, cap * sizeof *t);
+        for (size_t i = 0; i < L->ccap; i++)
+            if (L->ctxs[i]) {
+                size_t h = ctx_hash(L->ctxs[i], cap);
+                while (t[h])
+                    h = (h + 1) & (cap - 1);
+                t[h] = L->ctxs[i];
+            }
+        L->ctxs = t;
         L->ccap = cap;
     }
+    size_t h = ctx_hash(&key, L->ccap);
+    for (; L->ctxs[h]; h = (h + 1) & (L->ccap - 1))
+        if (ctx_same(L->ctxs[h], &key)) return L->ctxs[h];
     lctx *x = lrs_arena_alloc(&L->lw.c->arena, sizeof *x);
-    *x = (lctx){s, span, cycle, offset, placed};
-    L->ctxs[L->cn++] = x;
+    *x = key;
+    L->ctxs[h] = x;
+    L->cn++;
     return x;
 }
 
@@ -94,25 +129,35 @@ static size_t memo_hash(const lrs_term *t, const lctx *x, size_t cap)
     return (size_t)(h >> 7) & (cap - 1);
 }
 
-static memo_slot *memo_find(lower *L, const lrs_term *t, const lctx *x)
+static memo_slot *memo_find(lower *L, memo *M, const lrs_term *t, const lctx *x)
 {
-    if ((L->mn + 1) * 2 > L->mcap) {
-        size_t cap = L->mcap ? L->mcap * 2 : 1024;
+    if ((M->n + 1) * 2 > M->cap) {
+        size_t cap = M->cap ? M->cap * 2 : 1024;
         memo_slot *m = lrs_arena_alloc(&L->lw.c->arena, cap * sizeof *m);
-        for (size_t i = 0; i < L->mcap; i++)
-            if (L->memo[i].t) {
-                size_t h = memo_hash(L->memo[i].t, L->memo[i].x, cap);
+        for (size_t i = 0; i < M->cap; i++)
+            if (M->slots[i].t) {
+                size_t h = memo_hash(M->slots[i].t, M->slots[i].x, cap);
                 while (m[h].t)
                     h = (h + 1) & (cap - 1);
-                m[h] = L->memo[i];
+                m[h] = M->slots[i];
             }
-        L->memo = m;
-        L->mcap = cap;
+        M->slots = m;
+        M->cap = cap;
     }
-    size_t h = memo_hash(t, x, L->mcap);
-    while (L->memo[h].t && (L->memo[h].t != t || L->memo[h].x != x))
-        h = (h + 1) & (L->mcap - 1);
-    return &L->memo[h];
+    size_t h = memo_hash(t, x, M->cap);
+    while (M->slots[h].t && (M->slots[h].t != t || M->slots[h].x != x))
+        h = (h + 1) & (M->cap - 1);
+    return &M->slots[h];
+}
+
+/* Record v for (t, x); the slot is looked up again, as the table may
+ * have grown since. */
+static uint32_t memo_put(lower *L, memo *M, const lrs_term *t, const lctx *x, uint32_t v)
+{
+    memo_slot *m = memo_find(L, M, t, x);
+    if (!m->t) M->n++;
+    *m = (memo_slot){t, x, v};
+    return v;
 }
 
 #define fail(L, ...) lrs_term_error((L)->lw.c, __VA_ARGS__)
@@ -122,6 +167,9 @@ static uint32_t duration(lower *L, lrs_term *t, const lctx *x);
 static uint32_t operand(lower *L, lrs_term *t, const lctx *x, int placed);
 
 /* ---- then chains ---------------------------------------------------------- */
+
+static size_t report_at(lower *L, lrs_span where, const lrs_origin *origin, int warning,
+                        const char *msg);
 
 typedef struct chain {
     lrs_term **seg;
@@ -135,11 +183,24 @@ typedef struct chain {
  * operand where the `then` writes it). */
 static void flatten_at(lower *L, lrs_term *t, lrs_span where, const lrs_origin *origin, chain *ch)
 {
+    if (L->stopped) return;
     if (t->kind == T_THEN) {
         flatten_at(L, t->a, t->where ? t->where[0] : t->a->span, t->origin, ch);
         size_t before = ch->n;
         flatten_at(L, t->b, t->where ? t->where[1] : t->b->span, t->origin, ch);
-        ch->then[before - 1] = t->span;
+        if (!L->stopped) ch->then[before - 1] = t->span;
+        return;
+    }
+    if (ch->n == LRS_MAX_SEGMENTS) {
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "this `then` chain has more than %d segments after inlining (the limit)",
+                 LRS_MAX_SEGMENTS);
+        size_t e = report_at(L, where, origin, 0, msg);
+        lrs_diag_help(&L->lw.c->sink, e,
+                      "repeat a segment with restarts(S, period) instead of copying it; a "
+                      "`let` used twice in a `then` doubles the chain each time");
+        L->stopped = 1;
         return;
     }
     if (ch->n == ch->cap) {
@@ -320,6 +381,7 @@ static uint32_t placed_value(lower *L, lrs_term *S, uint32_t k)
 {
     chain run = {0};
     flatten(L, S, &run);
+    if (L->stopped) return NONE;
     for (chain_frame *f = L->frames; f; f = f->up) {
         size_t i = find_run(f, &run);
         if (i == SIZE_MAX) continue;
@@ -344,6 +406,7 @@ static uint32_t lower_chain(lower *L, lrs_term *t, const lctx *x)
 {
     chain ch = {0};
     flatten(L, t, &ch);
+    if (L->stopped) return K(L, NAN);
     uint32_t *d = lrs_arena_alloc(&L->lw.c->arena, ch.n * sizeof *d);
     uint32_t *o = lrs_arena_alloc(&L->lw.c->arena, (ch.n + 1) * sizeof *o);
     uint32_t *v = lrs_arena_alloc(&L->lw.c->arena, ch.n * sizeof *v);
@@ -379,7 +442,17 @@ static uint32_t lower_chain(lower *L, lrs_term *t, const lctx *x)
 
 /* ---- durations -------------------------------------------------------------- */
 
+static uint32_t duration_of(lower *L, lrs_term *t, const lctx *x);
+
 static uint32_t duration(lower *L, lrs_term *t, const lctx *x)
+{
+    if (t->kind == T_CONST || t->kind == T_CTX) return NONE;
+    memo_slot *m = memo_find(L, &L->durations, t, x);
+    if (m->t) return m->v;
+    return memo_put(L, &L->durations, t, x, duration_of(L, t, x));
+}
+
+static uint32_t duration_of(lower *L, lrs_term *t, const lctx *x)
 {
     switch (t->kind) {
     case T_CONST:
@@ -390,6 +463,7 @@ static uint32_t duration(lower *L, lrs_term *t, const lctx *x)
     case T_THEN: {
         chain ch = {0};
         flatten(L, t, &ch);
+        if (L->stopped) return NONE;
         uint32_t sum = K(L, 0);
         for (size_t j = 0; j < ch.n; j++) {
             uint32_t d = duration(L, ch.seg[j], x);
@@ -451,7 +525,8 @@ static uint32_t operand(lower *L, lrs_term *t, const lctx *x, int placed)
 
 static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
 {
-    memo_slot *m = memo_find(L, t, x);
+    if (L->stopped || IR->oom) return K(L, NAN);
+    memo_slot *m = memo_find(L, &L->values, t, x);
     if (m->t) return m->v;
     int placed = x->placed == t;
     const lctx *plain = placed ? place(L, x, NULL) : x;
@@ -512,13 +587,22 @@ static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
         r = t->form->lower(&L->lw, t, x, placed);
         break;
     }
-    /* The table may have grown while lowering the operands. */
-    m = memo_find(L, t, x);
-    m->t = t;
-    m->x = x;
-    m->v = r;
-    L->mn++;
-    return r;
+    /* The IR reached its size limit inside t (the innermost term then):
+     * the error is here, and lowering stops. */
+    if (IR->oom == LRS_IR_FULL && !L->stopped) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "the program is too large: lowering this reaches the limit of %d IR nodes and "
+                 "table entries",
+                 LRS_MAX_IR);
+        size_t e = report_at(L, t->span, t->origin, 0, msg);
+        lrs_diag_help(&L->lw.c->sink, e,
+                      "each use of a `let` or `def` in a new place (a `then` segment, a "
+                      "`restarts` cycle) is lowered again: repeat with restarts(S, period) "
+                      "instead of copying, or use fewer copies");
+        L->stopped = 1;
+    }
+    return memo_put(L, &L->values, t, x, r);
 }
 
 /* The pass as the forms call it (lrs_lowering). */
@@ -558,7 +642,9 @@ static double longer(double a, double b)
  * of `?:`, the longer of the operands' (a constant operand has none); a
  * chain whose last segment stretches, its fixed segments and then that
  * segment's horizon. */
-static double horizon_of(lower *L, lrs_term *t, const lctx *x)
+static double horizon_of(lower *L, lrs_term *t, const lctx *x);
+
+static double horizon_term(lower *L, lrs_term *t, const lctx *x)
 {
     switch (t->kind) {
     case T_CONST:
@@ -590,6 +676,17 @@ static double horizon_of(lower *L, lrs_term *t, const lctx *x)
     return INFINITY;
 }
 
+/* horizon_term once per (term, context), kept as a constant node: shared
+ * operands would otherwise double the work at every level. */
+static double horizon_of(lower *L, lrs_term *t, const lctx *x)
+{
+    memo_slot *m = memo_find(L, &L->horizons, t, x);
+    if (m->t) return kval(L, m->v);
+    double h = horizon_term(L, t, x);
+    memo_put(L, &L->horizons, t, x, K(L, h));
+    return h;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -609,7 +706,8 @@ int lrs_lower_program(lrs_comp *c)
         return 1;
     }
     total = round(total);
-    for (size_t i = 0; i < c->scheds.n; i++) {
+    c->ir.limit = LRS_MAX_IR;
+    for (size_t i = 0; i < c->scheds.n && !L.stopped; i++) {
         lrs_sched_out *s = c->scheds.items[i];
         L.lw.sched = i;
         uint32_t step = lrs_ir_step(&c->ir);
@@ -629,11 +727,6 @@ int lrs_lower_program(lrs_comp *c)
         if (d == NONE && total == INFINITY && s->term->kind != T_THEN)
             warn_frozen(&L, s->term, s->term->span, s->term->origin, top);
         s->root = lower_term(&L, s->term, top);
-        if (c->ir.n > LRS_MAX_IR) {
-            lrs_diag_error(&c->sink, s->decl->name_span,
-                           "schedule '%s' is too large (%zu IR nodes)", s->name, c->ir.n);
-            break;
-        }
     }
     for (size_t i = 0; i < c->scheds.n; i++) {
         lrs_sched_out *s = c->scheds.items[i];
@@ -655,6 +748,6 @@ int lrs_lower_program(lrs_comp *c)
             if (u == 0 || s->bounds[u - 1] != s->bounds[j]) s->bounds[u++] = s->bounds[j];
         s->nbounds = u;
     }
-    if (c->ir.oom) lrs_diag_error_noloc(&c->sink, "lrs", "out of memory while lowering");
+    if (c->ir.oom == 1) lrs_diag_error_noloc(&c->sink, "lrs", "out of memory while lowering");
     return c->sink.errors - before;
 }

@@ -22,10 +22,12 @@ enum {
     LRS_MAX_CALL_DEPTH = 128,      /* nested inlined calls */
     LRS_MAX_TERMS = 1000000,       /* terms after inlining */
     LRS_MAX_TERM_DEPTH = 4000,     /* height of a term after inlining */
-    LRS_MAX_IR = 4000000,          /* IR nodes of a program */
+    LRS_MAX_IR = 4000000,          /* IR nodes plus table entries of a program */
+    LRS_MAX_SEGMENTS = 1000000,    /* segments of one `then` chain after inlining */
     LRS_MAX_CYCLES = 1000000000,   /* restarts cycles reachable */
     LRS_MAX_LISTED_CYCLES = 10000, /* restart boundaries listed per restarts */
     LRS_MAX_DETECTORS = 4096,      /* distinct detectors of a program */
+    LRS_TABLE_MIN = 16,            /* list entries from which pick and index are IR tables */
 };
 #define LRS_MAX_ARENA ((size_t)1 << 30)
 

@@ -135,6 +135,10 @@ static inline double lrs_test_eval_mv(const lrs_code *c, int64_t step, char isa,
         case IR_SELECT:
             v[i] = v[n->a] != 0 ? v[n->b] : v[n->c];
             break;
+        case IR_PICK:
+        case IR_INDEX:
+            v[i] = lrs_ir_table_apply(n->op, c->pool + n->b, n->c, v[n->a]);
+            break;
         case IR_TANH:
         case IR_LOG2:
             v[i] = exact[i] || !new235 ? lrs_ir_apply(n->op, v[n->a], 0) : mv(n->op, v[n->a], 0);
