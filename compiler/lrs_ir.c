@@ -608,6 +608,16 @@ void lrs_code_digest(const lrs_code *c, void (*feed)(void *user, const unsigned 
             b[16 + k] = (unsigned char)(kbits >> (8 * k));
         feed(user, b, sizeof b);
     }
+    for (int k = 0; k < 4; k++)
+        b[k] = (unsigned char)(c->npool >> (8 * k));
+    feed(user, b, 4);
+    for (uint32_t i = 0; i < c->npool; i++) {
+        uint64_t kbits;
+        memcpy(&kbits, &c->pool[i], sizeof kbits);
+        for (int k = 0; k < 8; k++)
+            b[k] = (unsigned char)(kbits >> (8 * k));
+        feed(user, b, 8);
+    }
 }
 
 double lrs_code_eval(const lrs_code *c, int64_t step, double *v)

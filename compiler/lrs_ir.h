@@ -163,7 +163,8 @@ double lrs_code_eval_det(const lrs_code *c, int64_t step, const double *det, dou
 /* Nonzero if the code reads a detector. */
 int lrs_code_reactive(const lrs_code *c);
 /* Feed every instruction of c to `feed` as fixed-layout bytes (op, the
- * operands, the bits of k; little-endian), for a digest of the code such
+ * operands, the bits of k; little-endian), then the bits of its tables'
+ * entries (the pool its IR_PICK and IR_INDEX read), for a digest of the code such
  * as the on-disk cache's key: two codes feed the same bytes only when
  * they compute the same thing. Whatever an instruction gains joins it. */
 void lrs_code_digest(const lrs_code *c, void (*feed)(void *user, const unsigned char *p, size_t n),

@@ -339,6 +339,28 @@ static void test_keys_miss(void **state)
     lrs_context_free(ctx);
 }
 
+/* The key covers a table's entries: two programs whose code differs only
+ * in one entry of a pick list (16 entries: one IR table) are two entries. */
+static void test_keys_tables(void **state)
+{
+    (void)state;
+    static const char a[] = "schedule lr = pick([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, "
+                            "15, 16], step / 10)\n";
+    static const char b[] = "schedule lr = pick([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, "
+                            "15, 17], step / 10)\n";
+    lrs_context *ctx = lrs_context_new();
+    lrs_program *p = compile_in(ctx, a, dir, 0), *q = compile_in(ctx, b, dir, 0);
+    assert_non_null(p);
+    assert_non_null(q);
+    char pp[600], qp[600];
+    entry_path(p, &host, pp, sizeof pp);
+    entry_path(q, &host, qp, sizeof qp);
+    assert_string_not_equal(pp, qp);
+    lrs_program_free(q);
+    lrs_program_free(p);
+    lrs_context_free(ctx);
+}
+
 /* The option and the environment turn it off; nothing is written. */
 static void test_off(void **state)
 {
@@ -515,6 +537,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys_miss, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unusable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_makes_dir, setup, teardown),
