@@ -410,7 +410,7 @@ uint32_t lrs_ir_select(lrs_ir *ir, uint32_t c, uint32_t a, uint32_t b)
 
 /* ---- tables ---------------------------------------------------------------- */
 
-static uint64_t hash_doubles(const double *v, uint32_t n)
+uint64_t lrs_ir_hash_doubles(const double *v, uint32_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull ^ n;
     for (uint32_t i = 0; i < n; i++) {
@@ -432,7 +432,7 @@ static int grow_tabs(lrs_ir *ir)
     for (size_t i = 0; i < ir->tabcap; i++) {
         uint64_t e = ir->tabs[i];
         if (e == TAB_EMPTY) continue;
-        size_t h = hash_doubles(ir->pool + (e >> 32), (uint32_t)e) & (cap - 1);
+        size_t h = lrs_ir_hash_doubles(ir->pool + (e >> 32), (uint32_t)e) & (cap - 1);
         while (t[h] != TAB_EMPTY)
             h = (h + 1) & (cap - 1);
         t[h] = e;
@@ -448,7 +448,7 @@ static int grow_tabs(lrs_ir *ir)
 static int64_t table_offset(lrs_ir *ir, const double *v, uint32_t n)
 {
     if ((ir->ntabs + 1) * 2 > ir->tabcap && grow_tabs(ir)) return -1;
-    size_t h = hash_doubles(v, n) & (ir->tabcap - 1);
+    size_t h = lrs_ir_hash_doubles(v, n) & (ir->tabcap - 1);
     for (; ir->tabs[h] != TAB_EMPTY; h = (h + 1) & (ir->tabcap - 1)) {
         uint64_t e = ir->tabs[h];
         if ((uint32_t)e == n && !memcmp(ir->pool + (e >> 32), v, n * sizeof *v))

@@ -123,6 +123,8 @@ uint32_t lrs_ir_table(lrs_ir *ir, lrs_irop op, const double *v, uint32_t n, uint
 double lrs_ir_table_apply(lrs_irop op, const double *tab, uint32_t n, double a);
 /* The entry IR_PICK reads at a, in [0, n). */
 uint32_t lrs_ir_pick_entry(uint32_t n, double a);
+/* A hash of the bits of v[0..n), for sharing tables by content. */
+uint64_t lrs_ir_hash_doubles(const double *v, uint32_t n);
 
 /* Nonzero if node x is a constant; its value in *k. */
 int lrs_ir_is_const(const lrs_ir *ir, uint32_t x, double *k);

@@ -633,22 +633,11 @@ typedef struct step_vals {
     LLVMValueRef s, sd, det;
 } step_vals;
 
-static uint64_t table_hash(const double *v, uint32_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull ^ n;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t bits;
-        memcpy(&bits, &v[i], sizeof bits);
-        h = (h ^ bits) * 0x100000001B3ull;
-    }
-    return h;
-}
-
 /* The constant array [n x double] holding v[0..n), made once per module
  * and content; NULL when memory ran out. */
 static LLVMValueRef table_global_of(llvm_lower *L, const double *v, uint32_t n)
 {
-    uint64_t h = table_hash(v, n);
+    uint64_t h = lrs_ir_hash_doubles(v, n);
     for (size_t i = 0; i < L->ntabs; i++)
         if (L->tabs[i].hash == h && L->tabs[i].n == n && !memcmp(L->tabs[i].v, v, n * sizeof *v))
             return L->tabs[i].g;

@@ -10,8 +10,9 @@ stretch segments are legal; values may be negative or NaN, so the tests
 compile them with the value checker off. Every construct of the language
 appears: then/for chains with stretch segments, units, restarts with
 mult != 1 and limit, sample, at with a step-dependent k, index/pick over
-lists, noise, horizon, ?:, every math builtin, stdlib calls, defs with defaults
-and function-valued arguments, and signals with every detector and the
+lists (short ones, and tables of 16 entries or more), noise, horizon, ?:,
+every math builtin, stdlib calls, defs with defaults and function-valued
+arguments, and signals with every detector and the
 reactive compatibility functions (the test evaluates those under random
 detector values).
 """
@@ -26,13 +27,14 @@ CMP = ["<", "<=", ">", ">=", "==", "!="]
 
 
 class Gen:
-    def __init__(self, rng, srng=None, hrng=None):
+    def __init__(self, rng, srng=None, hrng=None, trng=None):
         self.r = rng
         # Signals draw from their own generator, so that the programs
         # without signals stay those of earlier versions of this script;
         # so do the horizons wrapped around schedules.
         self.sr = srng or random.Random(0)
         self.hr = hrng or random.Random(1)
+        self.tr = trng or random.Random(2)  # and the lists made tables
         self.signals = []
         self.defs = []       # (name, text, kind): kind "num" or "profile" or "shape"
         self.total = None
@@ -106,9 +108,13 @@ class Gen:
             return "(%s ? %s : %s)" % (c, self.numexpr(d, span), self.numexpr(d, span))
         if r < 0.75:
             lst = sorted(self.r.sample(range(1, 5000), self.r.randint(1, 4)))
+            if self.tr.random() < 0.15:  # a table
+                lst = sorted(self.tr.sample(range(1, 5000), self.tr.randint(16, 24)))
             return "%s ^ index([%s], step)" % (self.num(0.1, 0.9), ", ".join(map(str, lst)))
         if r < 0.8:
             vals = [self.num() for _ in range(self.r.randint(1, 4))]
+            if self.tr.random() < 0.15:  # a table
+                vals = [repr(self.tr.uniform(0.001, 1)) for _ in range(self.tr.randint(16, 24))]
             return "pick([%s], %s)" % (", ".join(vals), self.r.choice(["step / 1000", "cycle", "progress * 3", "-1"]))
         if r < 0.85:
             k = self.r.choice(["0", "10", "floor(step / 100) * 100", "step / 2", "step + 5"])
@@ -289,7 +295,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-o", "--output", default="-")
     a = ap.parse_args()
-    g = Gen(random.Random(a.seed), random.Random(a.seed + 1000003), random.Random(a.seed + 2000003))
+    g = Gen(random.Random(a.seed), random.Random(a.seed + 1000003), random.Random(a.seed + 2000003),
+            random.Random(a.seed + 3000003))
     out = sys.stdout if a.output == "-" else open(a.output, "w")
     for i in range(a.count):
         out.write("#=== gen%d\n" % i)

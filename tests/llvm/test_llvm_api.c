@@ -258,6 +258,40 @@ static void test_purity_stdlib(void **state)
     lrs_context_free(ctx);
 }
 
+/* 50 schedules that each pick over the same 20-entry list (one IR table)
+ * share its entries: once in the program's IR, once in the module as a
+ * constant array; and the code each schedule reads has them once. */
+static void test_tables_shared(void **state)
+{
+    (void)state;
+    char src[8192], list[256] = "";
+    for (int j = 0; j < 20; j++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%g", j ? ", " : "",
+                 0.01 * (j + 1));
+    size_t off = (size_t)snprintf(src, sizeof src, "param total = 1000\n");
+    for (int i = 0; i < 50; i++)
+        off += (size_t)snprintf(src + off, sizeof src - off,
+                                "schedule s%d = pick([%s], step / %d)\n", i, list, i + 1);
+    lrs_context *ctx = lrs_context_new();
+    lrs_program *p = compile(ctx, src, 0);
+    assert_non_null(p);
+    assert_int_equal(p->ir.npool, 20);
+    for (size_t i = 0; i < p->nsched; i++)
+        assert_int_equal(p->sched[i].code.npool, 20);
+    char path[] = "/tmp/lrs-tables-XXXXXX";
+    FILE *f = emitted_ir(p, path);
+    char line[16384];
+    int arrays = 0;
+    while (fgets(line, sizeof line, f))
+        arrays += !strncmp(line, "@lrs.table", 10);
+    fclose(f);
+    unlink(path);
+    assert_int_equal(arrays, 1);
+    assert_true(lrs_interp_eval(p, 9, 35) == 0.04); /* s9: entry floor(35 / 10) */
+    lrs_program_free(p);
+    lrs_context_free(ctx);
+}
+
 /* Every IR op, in one program (tests/llvm/programs/every_op.lrs). */
 static void test_purity_every_op(void **state)
 {
@@ -575,7 +609,8 @@ int main(void)
         cmocka_unit_test(test_edges),           cmocka_unit_test(test_range_contract),
         cmocka_unit_test(test_restarts_cycles), cmocka_unit_test(test_errors_and_lifetimes),
         cmocka_unit_test(test_threads),         cmocka_unit_test(test_purity_every_op),
-        cmocka_unit_test(test_purity_stdlib),   cmocka_unit_test(test_square),
+        cmocka_unit_test(test_tables_shared),   cmocka_unit_test(test_purity_stdlib),
+        cmocka_unit_test(test_square),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
