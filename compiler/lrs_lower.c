@@ -658,6 +658,7 @@ static double horizon_term(lower *L, lrs_term *t, const lctx *x)
     case T_THEN: {
         chain ch = {0};
         flatten(L, t, &ch);
+        if (L->stopped) return INFINITY;
         double sum = 0, k;
         for (size_t j = 0; j + 1 < ch.n; j++) {
             uint32_t d = duration(L, ch.seg[j], x);
