@@ -274,38 +274,90 @@ int lrsc_svg_write(FILE *f, const lrsc_figure *g)
 
 #ifdef LRSC_HAVE_PNG
 #include <cairo.h>
+#include <dlfcn.h>
 #include <librsvg/rsvg.h>
+
+/* librsvg (and through it cairo, GObject and GLib, some fifty libraries)
+ * is loaded when a PNG is written, not when lrsc starts: loading it costs
+ * every other command more than the command's own work. The headers give
+ * the functions' types; dlsym on librsvg's handle also finds the symbols
+ * of the libraries it depends on. */
+struct png_api {
+    __typeof__(rsvg_handle_new_from_data) *new_from_data;
+    __typeof__(rsvg_handle_get_intrinsic_size_in_pixels) *size_in_pixels;
+    __typeof__(rsvg_handle_render_document) *render_document;
+    __typeof__(cairo_image_surface_create) *surface_create;
+    __typeof__(cairo_create) *create;
+    __typeof__(cairo_destroy) *destroy;
+    __typeof__(cairo_surface_write_to_png) *write_to_png;
+    __typeof__(cairo_surface_destroy) *surface_destroy;
+    __typeof__(g_object_unref) *object_unref;
+    __typeof__(g_error_free) *error_free;
+};
+
+static int png_api_load(struct png_api *api, char *err, size_t errsize)
+{
+    void *h = dlopen(LRSC_RSVG_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        snprintf(err, errsize, "cannot load %s for PNG output: %s; write an .svg instead",
+                 LRSC_RSVG_LIBRARY, why ? why : "unknown error");
+        return -1;
+    }
+    static const char *const names[] = {"rsvg_handle_new_from_data",
+                                        "rsvg_handle_get_intrinsic_size_in_pixels",
+                                        "rsvg_handle_render_document",
+                                        "cairo_image_surface_create",
+                                        "cairo_create",
+                                        "cairo_destroy",
+                                        "cairo_surface_write_to_png",
+                                        "cairo_surface_destroy",
+                                        "g_object_unref",
+                                        "g_error_free"};
+    void *sym[sizeof names / sizeof *names];
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!(sym[i] = dlsym(h, names[i]))) {
+            snprintf(err, errsize, "%s has no %s; write an .svg instead", LRSC_RSVG_LIBRARY,
+                     names[i]);
+            dlclose(h);
+            return -1;
+        }
+    _Static_assert(sizeof sym == sizeof *api, "one symbol per member");
+    memcpy(api, sym, sizeof *api);
+    return 0; /* h stays loaded for the process */
+}
 
 int lrsc_png_write(const char *path, const char *svg, size_t len, char *err, size_t errsize)
 {
+    struct png_api api;
+    if (png_api_load(&api, err, errsize)) return -1;
     GError *e = NULL;
-    RsvgHandle *h = rsvg_handle_new_from_data((const guint8 *)svg, len, &e);
+    RsvgHandle *h = api.new_from_data((const guint8 *)svg, len, &e);
     if (!h) {
         snprintf(err, errsize, "cannot read the SVG: %s", e ? e->message : "unknown error");
-        if (e) g_error_free(e);
+        if (e) api.error_free(e);
         return -1;
     }
     gdouble w = 0, hgt = 0;
-    if (!rsvg_handle_get_intrinsic_size_in_pixels(h, &w, &hgt) || !(w > 0) || !(hgt > 0)) {
+    if (!api.size_in_pixels(h, &w, &hgt) || !(w > 0) || !(hgt > 0)) {
         snprintf(err, errsize, "the SVG has no size");
-        g_object_unref(h);
+        api.object_unref(h);
         return -1;
     }
-    cairo_surface_t *s =
-        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)ceil(w), (int)ceil(hgt));
-    cairo_t *cr = cairo_create(s);
+    cairo_surface_t *s = api.surface_create(CAIRO_FORMAT_ARGB32, (int)ceil(w), (int)ceil(hgt));
+    cairo_t *cr = api.create(s);
     RsvgRectangle vp = {0, 0, w, hgt};
-    int ok = rsvg_handle_render_document(h, cr, &vp, &e);
-    cairo_destroy(cr);
+    int ok = api.render_document(h, cr, &vp, &e);
+    api.destroy(cr);
     if (!ok) {
         snprintf(err, errsize, "cannot render the SVG: %s", e ? e->message : "unknown error");
-        if (e) g_error_free(e);
-    } else if (cairo_surface_write_to_png(s, path) != CAIRO_STATUS_SUCCESS) {
+        if (e) api.error_free(e);
+    } else if (api.write_to_png(s, path) != CAIRO_STATUS_SUCCESS) {
         snprintf(err, errsize, "cannot write %s", path);
         ok = 0;
     }
-    cairo_surface_destroy(s);
-    g_object_unref(h);
+    api.surface_destroy(s);
+    api.object_unref(h);
     return ok ? 0 : -1;
 }
 #else
