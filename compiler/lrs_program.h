@@ -66,6 +66,7 @@ struct lrs_context {
     /* The standard library parsed and bound once, shared read-only by the
      * context's compilations (lrs_resolve.c); set under `lock`. */
     struct lrs_stdlib_cache *stdlib;
+    unsigned compiles; /* compilations begun: the first parses only what it uses */
 };
 void lrs_resolve_cache_free(struct lrs_stdlib_cache *cache);
 

@@ -32,12 +32,19 @@ static size_t name_hash(const char *name)
     return h;
 }
 
+/* The position of name in s, or -1. */
+static ptrdiff_t scope_slot(const lrs_scope *s, const char *name)
+{
+    if (!s->icap) return -1;
+    for (size_t h = name_hash(name) & (s->icap - 1); s->index[h]; h = (h + 1) & (s->icap - 1))
+        if (!strcmp(s->names[s->index[h] - 1], name)) return (ptrdiff_t)s->index[h] - 1;
+    return -1;
+}
+
 lrs_decl *lrs_scope_find(const lrs_scope *s, const char *name)
 {
-    if (!s->icap) return NULL;
-    for (size_t h = name_hash(name) & (s->icap - 1); s->index[h]; h = (h + 1) & (s->icap - 1))
-        if (!strcmp(s->names[s->index[h] - 1], name)) return s->decls[s->index[h] - 1];
-    return NULL;
+    ptrdiff_t i = scope_slot(s, name);
+    return i < 0 ? NULL : s->decls[i];
 }
 
 static void scope_index(lrs_comp *c, lrs_scope *s, size_t i)
@@ -295,27 +302,112 @@ static lrs_module *load(loader *L, uint32_t file, const char *dir, int depth)
     return m;
 }
 
-/* Parse the standard library into module m of compilation c. */
-static void parse_stdlib(lrs_comp *c, lrs_module *m)
+/* Parse library file f into the library's module m and declare what it
+ * declares; returns the number of m's decls before it. */
+static size_t parse_lib_file(lrs_comp *c, lrs_module *m, const struct lrs_stdlib_file *f)
 {
-    m->is_stdlib = 1;
-    for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++) {
-        uint32_t id = lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
-        c->src.files[id]->library = 1;
-        if (f == lrs_stdlib_files) m->file = id;
-        parse_into(c, m, id);
-    }
-    for (size_t i = 0; i < m->decls.n; i++) {
+    size_t from = m->decls.n;
+    uint32_t id = lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
+    c->src.files[id]->library = 1;
+    if (!from) m->file = id;
+    parse_into(c, m, id);
+    for (size_t i = from; i < m->decls.n; i++) {
         lrs_decl *d = m->decls.items[i];
         if (d->kind != DECL_IMPORT) declare(c, m, d->name, d, d->name_span, "is declared twice");
     }
+    return from;
 }
 
+/* Parse the whole standard library into module m of compilation c. */
+static void parse_stdlib(lrs_comp *c, lrs_module *m)
+{
+    m->is_stdlib = 1;
+    for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++)
+        parse_lib_file(c, m, f);
+}
+
+/* ---- the library parsed on demand -----------------------------------------
+ * A compilation without the context's parsed library parses only the
+ * library files whose names it uses: a file is parsed, declared and bound
+ * when one of its names is first looked up (and binding it may parse
+ * others). Every declaration of the library is a line that begins with
+ * `def NAME` (a unit test checks that this index lists exactly what a
+ * full parse declares), so one scan of the texts says which file declares
+ * each name. */
+struct lrs_lib_index {
+    lrs_scope names; /* every name the library declares (decls unused) */
+    size_t *file;    /* by position in names: the index of its file */
+    unsigned char *parsed;
+    size_t nfiles, nparsed;
+};
+
+static void bind_decl(lrs_comp *c, lrs_module *m, lrs_decl *d);
+
+static struct lrs_lib_index *lib_index_new(lrs_comp *c)
+{
+    struct lrs_lib_index *x = lrs_arena_alloc(&c->arena, sizeof *x);
+    size_t nfiles = 0, nnames = 0;
+    for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++, nfiles++)
+        for (size_t i = 0; i + 4 < f->len; i++)
+            nnames += (i == 0 || f->text[i - 1] == '\n') && !memcmp(f->text + i, "def ", 4);
+    x->nfiles = nfiles;
+    x->parsed = lrs_arena_alloc(&c->arena, nfiles + 1);
+    x->file = lrs_arena_alloc(&c->arena, (nnames + 1) * sizeof *x->file);
+    for (size_t k = 0; k < nfiles; k++) {
+        const struct lrs_stdlib_file *f = &lrs_stdlib_files[k];
+        for (size_t i = 0; i + 4 < f->len; i++) {
+            if ((i > 0 && f->text[i - 1] != '\n') || memcmp(f->text + i, "def ", 4)) continue;
+            size_t a = i + 4;
+            while (a < f->len && f->text[a] == ' ')
+                a++;
+            size_t b = a;
+            while (b < f->len && (f->text[b] == '_' || (f->text[b] >= 'a' && f->text[b] <= 'z') ||
+                                  (f->text[b] >= 'A' && f->text[b] <= 'Z') ||
+                                  (f->text[b] >= '0' && f->text[b] <= '9')))
+                b++;
+            if (b == a) continue;
+            const char *name = lrs_arena_strndup(&c->arena, f->text + a, b - a);
+            if (scope_slot(&x->names, name) >= 0) continue; /* the full parse reports it */
+            x->file[x->names.n] = k;
+            scope_add(c, &x->names, name, NULL);
+        }
+    }
+    return x;
+}
+
+/* Parse, declare and bind library file k. */
+static void lib_parse(lrs_comp *c, size_t k)
+{
+    struct lrs_lib_index *x = c->lib;
+    if (x->parsed[k]) return;
+    x->parsed[k] = 1;
+    if (++x->nparsed == x->nfiles) c->lib = NULL; /* every name is in the scope now */
+    lrs_module *m = c->stdlib;
+    size_t from = parse_lib_file(c, m, &lrs_stdlib_files[k]), to = m->decls.n;
+    for (size_t i = from; i < to; i++)
+        bind_decl(c, m, m->decls.items[i]);
+}
+
+/* The library's declaration of name, or NULL. */
+static lrs_decl *lib_find(lrs_comp *c, const char *name)
+{
+    lrs_decl *d = lrs_scope_find(&c->stdlib->scope, name);
+    if (d || !c->lib) return d;
+    ptrdiff_t i = scope_slot(&c->lib->names, name);
+    if (i < 0) return NULL;
+    lib_parse(c, c->lib->file[i]);
+    return lrs_scope_find(&c->stdlib->scope, name);
+}
+
+/* The library of a compilation of its own, parsed on demand. Its module
+ * is not among c->modules: its decls are bound as they are parsed, and
+ * recursion is searched from the user's decls through their references. */
 static void load_stdlib(lrs_comp *c)
 {
-    lrs_module *m = new_module(c, 0, NULL);
-    parse_stdlib(c, m);
+    lrs_module *m = lrs_arena_alloc(&c->arena, sizeof *m);
+    m->is_stdlib = 1;
     c->stdlib = m;
+    c->lib = lib_index_new(c);
 }
 
 /* ---- the shared standard library ------------------------------------------ */
@@ -383,7 +475,12 @@ static int use_cache(lrs_comp *c)
     if (!c->ctx) return 0;
     pthread_mutex_lock(&c->ctx->lock);
     struct lrs_stdlib_cache *cache = c->ctx->stdlib;
+    /* A context's first compilation parses only the library files it
+     * uses (a process that compiles one program, such as lrsc, pays for
+     * no more); the second parses the whole library for the rest. */
+    int first = c->ctx->compiles++ == 0;
     pthread_mutex_unlock(&c->ctx->lock);
+    if (!cache && first) return 0;
     if (!cache) {
         cache = build_cache((uint32_t)c->src.n);
         if (!cache) return 0;
@@ -425,9 +522,10 @@ static void collect_names(binder *b, const char **out, size_t *n, size_t max)
             out[(*n)++] = b->def->params[i].name;
     for (size_t i = 0; i < b->m->scope.n && *n < max; i++)
         out[(*n)++] = b->m->scope.names[i];
-    if (!b->m->is_stdlib)
-        for (size_t i = 0; i < b->c->stdlib->scope.n && *n < max; i++)
-            out[(*n)++] = b->c->stdlib->scope.names[i];
+    const lrs_scope *lib = b->c->lib ? &b->c->lib->names : &b->c->stdlib->scope;
+    if (!b->m->is_stdlib || b->c->lib)
+        for (size_t i = 0; i < lib->n && *n < max; i++)
+            out[(*n)++] = lib->names[i];
     for (size_t i = 0; i < lrs_builtin_count && *n < max; i++)
         out[(*n)++] = lrs_builtins[i].name;
 }
@@ -463,8 +561,9 @@ static void bind(binder *b, lrs_ast *n)
                     n->res.index = (int)i;
                     return;
                 }
-        lrs_decl *d = lrs_scope_find(&b->m->scope, n->name);
-        if (!d && !b->m->is_stdlib) d = lrs_scope_find(&b->c->stdlib->scope, n->name);
+        lrs_decl *d =
+            b->m->is_stdlib ? lib_find(b->c, n->name) : lrs_scope_find(&b->m->scope, n->name);
+        if (!d && !b->m->is_stdlib) d = lib_find(b->c, n->name);
         if (d) {
             if (d->kind == DECL_IMPORT) {
                 n->res.kind = RES_MODULE;
@@ -545,54 +644,54 @@ static const char *const c_keywords[] = {
     "_Alignas",      "_Alignof", "_Atomic",  "_Generic", "_Noreturn", "_Static_assert",
     "_Thread_local", "bool",     "true",     "false",    "main",      NULL};
 
+static void bind_decl(lrs_comp *c, lrs_module *m, lrs_decl *d)
+{
+    binder b = {c, m, d, NULL, 0};
+    if (d->kind == DECL_DEF) {
+        b.def = d;
+        for (size_t j = 0; j < d->nparams; j++) {
+            for (size_t k = 0; k < j; k++)
+                if (!strcmp(d->params[k].name, d->params[j].name)) {
+                    size_t e = lrs_diag_error(&c->sink, d->params[j].span,
+                                              "parameter '%s' is listed twice", d->params[j].name);
+                    lrs_diag_note(&c->sink, e, 1, d->params[k].span, "first listed here");
+                }
+            if (j > 0 && !d->params[j].def && d->params[j - 1].def)
+                lrs_diag_error(&c->sink, d->params[j].span,
+                               "parameter '%s' needs a default: it follows one that has one",
+                               d->params[j].name);
+            b.nvisible = j;
+            bind(&b, d->params[j].def);
+        }
+        b.nvisible = d->nparams;
+    }
+    bind(&b, d->expr);
+    if (m->is_stdlib || !d->name || d->kind == DECL_IMPORT) return;
+    /* Shadowing the library is allowed, but said. */
+    lrs_decl *lib = lib_find(c, d->name);
+    if (lib) {
+        size_t e = lrs_diag_warning(&c->sink, d->name_span,
+                                    "'%s' shadows the standard library's '%s'", d->name, d->name);
+        lrs_diag_note(&c->sink, e, 1, lib->name_span, "the library's '%s' is here", d->name);
+    } else if (lrs_builtin_find(d->name) >= 0) {
+        lrs_diag_warning(&c->sink, d->name_span, "'%s' shadows the built-in '%s'", d->name,
+                         d->name);
+    }
+    if (d->kind == DECL_SCHEDULE)
+        for (const char *const *k = c_keywords; *k; k++)
+            if (!strcmp(*k, d->name)) {
+                size_t e = lrs_diag_error(&c->sink, d->name_span,
+                                          "schedule name '%s' is reserved in C", d->name);
+                lrs_diag_help(&c->sink, e,
+                              "a schedule becomes a C function; choose another name, such as '%s_'",
+                              d->name);
+            }
+}
+
 static void bind_module(lrs_comp *c, lrs_module *m)
 {
-    for (size_t i = 0; i < m->decls.n; i++) {
-        lrs_decl *d = m->decls.items[i];
-        binder b = {c, m, d, NULL, 0};
-        if (d->kind == DECL_DEF) {
-            b.def = d;
-            for (size_t j = 0; j < d->nparams; j++) {
-                for (size_t k = 0; k < j; k++)
-                    if (!strcmp(d->params[k].name, d->params[j].name)) {
-                        size_t e =
-                            lrs_diag_error(&c->sink, d->params[j].span,
-                                           "parameter '%s' is listed twice", d->params[j].name);
-                        lrs_diag_note(&c->sink, e, 1, d->params[k].span, "first listed here");
-                    }
-                if (j > 0 && !d->params[j].def && d->params[j - 1].def)
-                    lrs_diag_error(&c->sink, d->params[j].span,
-                                   "parameter '%s' needs a default: it follows one that has one",
-                                   d->params[j].name);
-                b.nvisible = j;
-                bind(&b, d->params[j].def);
-            }
-            b.nvisible = d->nparams;
-        }
-        bind(&b, d->expr);
-        if (m->is_stdlib || !d->name || d->kind == DECL_IMPORT) continue;
-        /* Shadowing the library is allowed, but said. */
-        lrs_decl *lib = lrs_scope_find(&c->stdlib->scope, d->name);
-        if (lib) {
-            size_t e =
-                lrs_diag_warning(&c->sink, d->name_span, "'%s' shadows the standard library's '%s'",
-                                 d->name, d->name);
-            lrs_diag_note(&c->sink, e, 1, lib->name_span, "the library's '%s' is here", d->name);
-        } else if (lrs_builtin_find(d->name) >= 0) {
-            lrs_diag_warning(&c->sink, d->name_span, "'%s' shadows the built-in '%s'", d->name,
-                             d->name);
-        }
-        if (d->kind == DECL_SCHEDULE)
-            for (const char *const *k = c_keywords; *k; k++)
-                if (!strcmp(*k, d->name)) {
-                    size_t e = lrs_diag_error(&c->sink, d->name_span,
-                                              "schedule name '%s' is reserved in C", d->name);
-                    lrs_diag_help(
-                        &c->sink, e,
-                        "a schedule becomes a C function; choose another name, such as '%s_'",
-                        d->name);
-                }
-    }
+    for (size_t i = 0; i < m->decls.n; i++)
+        bind_decl(c, m, m->decls.items[i]);
 }
 
 /* ---- param overrides (-D NAME=EXPR) ------------------------------------------ */
@@ -676,7 +775,7 @@ static void report_cycle(lrs_comp *c, lrs_decl *d, const lrs_vec *stack)
     c->cycles = 1;
     size_t e = lrs_diag_error(&c->sink, d->name_span, "'%s' is defined in terms of itself: %s",
                               d->name, chain);
-    if (from + 1 == stack->n && lrs_scope_find(&c->stdlib->scope, d->name))
+    if (from + 1 == stack->n && lib_find(c, d->name))
         lrs_diag_help(&c->sink, e,
                       "inside this file '%s' means this declaration, which shadows the "
                       "library's '%s'; give it another name, such as '%s_lr'",

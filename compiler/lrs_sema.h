@@ -140,6 +140,9 @@ typedef struct lrs_comp {
     struct lrs_context *ctx; /* for the shared standard library; may be NULL */
     lrs_module *stdlib;
     int stdlib_shared; /* stdlib is the context's, read-only: not bound again */
+    /* Otherwise the library's files are parsed when a name of theirs is
+     * first looked up (lrs_resolve.c); NULL once every file is parsed. */
+    struct lrs_lib_index *lib;
     lrs_module *main;
     lrs_vec modules;
 

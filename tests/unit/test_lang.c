@@ -3,6 +3,8 @@
  * diagnostics of each pass. */
 #include "test_util.h"
 
+#include "lrs_parse.h"
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -391,15 +393,97 @@ static void test_null_safety(void **state)
     lrs_program_free(p);
 }
 
+/* The embedded library's files (stdlib/embed.cmake). */
+struct lrs_stdlib_file {
+    const char *name;
+    const char *text;
+    size_t len;
+};
+extern const struct lrs_stdlib_file lrs_stdlib_files[];
+
+/* A context's first compilation parses only the library files whose names
+ * it uses, finding them by an index of the library's declarations; the
+ * second uses the whole library, parsed once. Every declaration that a
+ * parse of the library's files finds is found by both: a user's let of
+ * the same name is warned about, with a note into the right file. */
+static void test_library_on_demand(void **state)
+{
+    (void)state;
+    lrs_arena arena;
+    lrs_arena_init(&arena, 0);
+    lrs_sources src = {.arena = &arena};
+    lrs_diags *pd = lrs_diags_new();
+    lrs_sink sink = {.out = pd, .src = &src};
+    size_t checked = 0;
+    for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++) {
+        lrs_vec decls = {0};
+        uint32_t id = lrs_src_add(&src, f->name, NULL, f->text, f->len);
+        assert_int_equal(lrs_parse_file(&arena, &sink, id, &decls), 0);
+        for (size_t i = 0; i < decls.n; i++) {
+            const lrs_decl *d = decls.items[i];
+            if (!d->name) continue;
+            char prog[256], warn[256], note[256];
+            snprintf(prog, sizeof prog, "let %s = 1\nschedule lr = 0.1\n", d->name);
+            snprintf(warn, sizeof warn, "warning: '%s' shadows the standard library's '%s'",
+                     d->name, d->name);
+            snprintf(note, sizeof note, "%s:", f->name);
+            lrs_context *fresh = lrs_context_new();
+            for (int round = 0; round < 2; round++) { /* on demand, then the whole library */
+                lrs_diags *dg = lrs_diags_new();
+                lrs_program *p = compile_src(fresh, prog, dg);
+                assert_non_null(p);
+                char *t = all_diags(dg);
+                assert_contains(t, warn);
+                assert_contains(t, note);
+                lrs_program_free(p);
+                lrs_diags_free(dg);
+            }
+            lrs_context_free(fresh);
+            checked++;
+        }
+    }
+    assert_true(checked > 100);
+    /* A name the library does not declare is not warned about, and a
+     * program that uses files which use others computes the same values
+     * on demand as with the whole library. */
+    lrs_context *fresh = lrs_context_new();
+    const char *prog = "param total = 10_000\n"
+                       "let not_in_the_library = 1\n"
+                       "schedule lr = torch_onecycle(0.1, 10_000, three_phase = true)\n";
+    double v[2][4];
+    for (int round = 0; round < 2; round++) {
+        lrs_diags *dg = lrs_diags_new();
+        lrs_program *p = compile_src(fresh, prog, dg);
+        assert_non_null(p);
+        assert_int_equal(occurrences(all_diags(dg), "shadows"), 0);
+        for (int k = 0; k < 4; k++)
+            v[round][k] = lrs_interp_eval(p, 0, k * 3333);
+        lrs_program_free(p);
+        lrs_diags_free(dg);
+    }
+    for (int k = 0; k < 4; k++)
+        assert_true(v[0][k] == v[1][k] && v[0][k] > 0);
+    lrs_context_free(fresh);
+    lrs_diags_free(pd);
+    lrs_arena_free(&arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_warmup_cosine),  cmocka_unit_test(test_stretch_units_and_overrides),
-        cmocka_unit_test(test_epochs),         cmocka_unit_test(test_restarts_boundaries),
-        cmocka_unit_test(test_forms),          cmocka_unit_test(test_onecycle_and_wsd),
-        cmocka_unit_test(test_imports),        cmocka_unit_test(test_diagnostics),
-        cmocka_unit_test(test_library_errors), cmocka_unit_test(test_warnings_and_callback),
-        cmocka_unit_test(test_exact_extremes), cmocka_unit_test(test_null_safety),
+        cmocka_unit_test(test_warmup_cosine),
+        cmocka_unit_test(test_stretch_units_and_overrides),
+        cmocka_unit_test(test_epochs),
+        cmocka_unit_test(test_restarts_boundaries),
+        cmocka_unit_test(test_forms),
+        cmocka_unit_test(test_onecycle_and_wsd),
+        cmocka_unit_test(test_imports),
+        cmocka_unit_test(test_diagnostics),
+        cmocka_unit_test(test_library_errors),
+        cmocka_unit_test(test_warnings_and_callback),
+        cmocka_unit_test(test_exact_extremes),
+        cmocka_unit_test(test_null_safety),
+        cmocka_unit_test(test_library_on_demand),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
