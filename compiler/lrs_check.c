@@ -609,12 +609,15 @@ static void thresholds(const lrs_code *code, samples *out)
 
 enum { DENSE = 4096 };
 
-static void sample_steps(const lrs_sched_out *s, const lrs_code *code, samples *out)
+/* dense: also DENSE + 1 evenly spaced steps (a schedule that is proved
+ * needs them only for its least and greatest values, which the branch
+ * and bound of extreme() confirms or improves without them). */
+static void sample_steps(const lrs_sched_out *s, const lrs_code *code, int dense, samples *out)
 {
     double end = s->span;
     double last = s->nbounds ? s->bounds[s->nbounds - 1] : 0;
     double horizon = end == INFINITY ? fmax(4 * last, 1e6) : end;
-    for (int i = 0; i <= DENSE; i++)
+    for (int i = 0; i <= DENSE && dense; i++)
         add(out, round(horizon * i / DENSE));
     for (int i = 0; i < 64; i++)
         add(out, i);
@@ -685,6 +688,29 @@ static void report(lrs_comp *c, lrs_sched_out *s, sched_code *k, int64_t step, d
                       "division by a span that is 0 or infinite");
 }
 
+/* Evaluate the samples (sorted): s->vmin and s->vmax over those up to
+ * `end`; returns 1 with the first bad value and its step, if any. */
+static int scan(sched_code *k, const samples *sm, int64_t end, lrs_sched_out *s, int64_t *bad_step,
+                double *bad)
+{
+    s->vmin = INFINITY;
+    s->vmax = -INFINITY;
+    int found = 0;
+    for (size_t i = 0; i < sm->n; i++) {
+        double v = point(k, sm->steps[i]);
+        if (sm->steps[i] <= end && v == v) {
+            if (v < s->vmin) s->vmin = v;
+            if (v > s->vmax) s->vmax = v;
+        }
+        if (!found && bad_value(v)) {
+            found = 1;
+            *bad_step = sm->steps[i];
+            *bad = v;
+        }
+    }
+    return found;
+}
+
 /* scratch, iscratch: room for one value per IR node. */
 static void check_one(lrs_comp *c, lrs_sched_out *s, double *scratch, ival *iscratch)
 {
@@ -695,27 +721,27 @@ static void check_one(lrs_comp *c, lrs_sched_out *s, double *scratch, ival *iscr
     if (!k.code.n) goto done;
     for (uint32_t i = 0; i < k.code.n; i++)
         k.noise |= k.code.ins[i].op == IR_NOISE;
-    sample_steps(s, &k.code, &sm);
 
+    /* The samples without the dense ones first; if they show nothing bad
+     * and the proof succeeds, that is the answer. Otherwise every sample,
+     * so that a counterexample is the first sampled step that is bad. */
     int64_t end = s->span == INFINITY ? INT64_MAX : last_step(s->span);
-    s->vmin = INFINITY;
-    s->vmax = -INFINITY;
     int64_t bad_step = 0;
     double bad = 0;
-    int found = 0;
-    for (size_t i = 0; i < sm.n; i++) {
-        double v = point(&k, sm.steps[i]);
-        if (sm.steps[i] <= end && v == v) {
-            if (v < s->vmin) s->vmin = v;
-            if (v > s->vmax) s->vmax = v;
-        }
-        if (!found && bad_value(v)) {
-            found = 1;
-            bad_step = sm.steps[i];
+    sample_steps(s, &k.code, 0, &sm);
+    int found = scan(&k, &sm, end, s, &bad_step, &bad);
+    int proof = found ? -1 : prove(&k, &bad_step, &bad);
+    if (proof != 1) {
+        sm.n = 0;
+        sample_steps(s, &k.code, 1, &sm);
+        int64_t step = 0;
+        double v = 0;
+        if (scan(&k, &sm, end, s, &step, &v)) {
+            proof = -1;
+            bad_step = step;
             bad = v;
         }
     }
-    int proof = found ? -1 : prove(&k, &bad_step, &bad);
     s->proved = proof == 1;
     if (proof < 0) {
         report(c, s, &k, bad_step, bad);
@@ -797,7 +823,7 @@ static void check_reactive(lrs_comp *c, lrs_sched_out *s, const ival *iv_all, do
     s->proved = !iv_all[s->root].nan && s->ilo >= 0 && s->ihi < INFINITY;
     double *det = lrs_arena_alloc(&c->arena, (c->detectors.n + 1) * sizeof *det);
     samples sm = {&c->arena, NULL, 0, 0};
-    sample_steps(s, &code, &sm);
+    sample_steps(s, &code, 1, &sm);
     int failed = 0;
     for (size_t h = 1; h < HISTORIES && !failed; h++) {
         history(c, h, det);
