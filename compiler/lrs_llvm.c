@@ -9,6 +9,7 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -429,6 +430,48 @@ static void magnitudes(const lrs_code *code, double *mag)
     }
 }
 
+/* x with the low `bits` bits of its significand cleared. */
+static double clear_low_bits(double x, int bits)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    u &= ~(((uint64_t)1 << bits) - 1);
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+static LLVMValueRef libm(llvm_lower *L, const char *name, LLVMValueRef *args, unsigned n, int vec);
+
+/* base ^ y for a constant base > 0 (not 1) in a range function's vector
+ * code: exp(y ln base) with the product's rounding error put back, so
+ * that the loop calls libmvec's exp instead of its several times slower
+ * pow. ln base is taken in long double (64 bits or more) as hi + lo; y *
+ * hi = t + e exactly by Dekker's product (Veltkamp's split of y, hi split
+ * by its bits: no FMA needed, and LLVM contracts nothing without
+ * fast-math), so exp(t) (1 + e + y lo) is within libmvec's exp error
+ * and a rounding of the value: inside the 4 ulp that range functions
+ * allow. Where that is not a number (y infinite or too large to split,
+ * or exp(t) infinite), exp(t) alone: 0 or infinity, as pow. */
+static LLVMValueRef pow_const_base(llvm_lower *L, double base, LLVMValueRef y)
+{
+    LLVMBuilderRef b = L->b;
+    long double ln = logl((long double)base);
+    double hi = (double)ln, lo = (double)(ln - (long double)hi);
+    double hh = clear_low_bits(hi, 27), hl = hi - hh;
+    LLVMValueRef t = LLVMBuildFMul(b, y, kf(L, hi), "");
+    LLVMValueRef p = LLVMBuildFMul(b, y, kf(L, 134217729.0), ""); /* 2^27 + 1 */
+    LLVMValueRef yh = LLVMBuildFSub(b, p, LLVMBuildFSub(b, p, y, ""), "");
+    LLVMValueRef yl = LLVMBuildFSub(b, y, yh, "");
+    LLVMValueRef e = LLVMBuildFSub(b, LLVMBuildFMul(b, yh, kf(L, hh), ""), t, "");
+    e = LLVMBuildFAdd(b, e, LLVMBuildFMul(b, yh, kf(L, hl), ""), "");
+    e = LLVMBuildFAdd(b, e, LLVMBuildFMul(b, yl, kf(L, hh), ""), "");
+    e = LLVMBuildFAdd(b, e, LLVMBuildFMul(b, yl, kf(L, hl), ""), "");
+    e = LLVMBuildFAdd(b, e, LLVMBuildFMul(b, y, kf(L, lo), ""), "");
+    LLVMValueRef r = libm(L, "exp", &t, 1, 1);
+    LLVMValueRef fixed = LLVMBuildFAdd(b, r, LLVMBuildFMul(b, r, e, ""), "");
+    return LLVMBuildSelect(b, fcmp(L, LLVMRealUNO, fixed, fixed), r, fixed, "");
+}
+
 /* The seed of IR_NOISE as the interpreter converts it: (uint64)(int64)k,
  * with x86's answer (INT64_MIN) where C leaves the conversion undefined. */
 static uint64_t noise_seed(double k)
@@ -766,7 +809,11 @@ static LLVMValueRef lower_op(llvm_lower *L, const lrs_irnode *n, LLVMValueRef a,
         int konst = LLVMIsAConstantFP(c) != NULL;
         if (konst && LLVMConstRealGetDouble(c, &lost) == 2) return LLVMBuildFMul(b, a, a, "");
         LLVMValueRef ab[2] = {a, c};
-        LLVMValueRef pw = libm(L, "pow", ab, 2, vm);
+        double base = LLVMIsAConstantFP(a) ? LLVMConstRealGetDouble(a, &lost) : NAN;
+        LLVMValueRef pw = vm && L->t && L->t->vecmath && LDBL_MANT_DIG >= 64 && base > 0 &&
+                                  base < INFINITY && base != 1 && !konst
+                              ? pow_const_base(L, base, c)
+                              : libm(L, "pow", ab, 2, vm);
         if (konst) return pw;
         return LLVMBuildSelect(b, fcmp(L, LLVMRealOEQ, c, kf(L, 2)), LLVMBuildFMul(b, a, a, ""), pw,
                                "");
@@ -837,15 +884,17 @@ static LLVMValueRef operand(LLVMValueRef *v, const lrs_irnode *n, int k)
  * Every node is computed (selects, not branches), as the interpreter does;
  * nothing can trap, and straight-line code is what the vectoriser wants.
  * vec: attach libmvec variants to math calls (range functions). */
-static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef step,
-                               LLVMValueRef det, int vec)
+static LLVMValueRef lower_code_fixed(llvm_lower *L, const lrs_code *code, LLVMValueRef step,
+                                     LLVMValueRef det, int vec, const uint32_t *fix,
+                                     const LLVMValueRef *fixv, size_t nfix)
 {
     LLVMValueRef *v = malloc((code->n ? code->n : 1) * sizeof *v);
-    unsigned char *exact = malloc(code->n ? code->n : 1);
+    unsigned char *exact = malloc(code->n ? code->n : 1), *inv = malloc(code->n ? code->n : 1);
     double *mag = malloc((code->n ? code->n : 1) * sizeof *mag);
-    if (!v || !exact || !mag) {
+    if (!v || !exact || !inv || !mag) {
         free(v);
         free(exact);
+        free(inv);
         free(mag);
         return NULL;
     }
@@ -855,17 +904,40 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
     sv.det = det;
     L->pool = code->pool;
     LLVMValueRef result = code->n ? NULL : kf(L, NAN);
+    /* What depends on given nodes and constants alone is the same at
+     * every step (computed once, outside a loop): glibc's functions. */
     for (uint32_t i = 0; i < code->n; i++) {
         const lrs_irnode *n = &code->ins[i];
-        v[i] = lower_op(L, n, operand(v, n, 0), operand(v, n, 1), operand(v, n, 2),
-                        vec && !exact[i], nan_free(code, mag, i), &sv);
+        size_t j = 0;
+        while (j < nfix && fix[j] != i)
+            j++;
+        int fixed = j < nfix;
+        inv[i] = nfix && (fixed || n->op == IR_CONST);
+        if (nfix && !fixed && n->op != IR_CONST && n->op != IR_STEP && n->op != IR_NOISE &&
+            n->op != IR_INPUT) {
+            uint32_t ops[3] = {n->a, n->b, n->c};
+            inv[i] = 1;
+            for (int k = 0; k < lrs_ir_arity(n->op); k++)
+                inv[i] = inv[i] && inv[ops[k]];
+        }
+        v[i] = fixed ? fixv[j]
+                     : lower_op(L, n, operand(v, n, 0), operand(v, n, 1), operand(v, n, 2),
+                                vec && !exact[i] && !inv[i], nan_free(code, mag, i), &sv);
         if (!v[i]) break; /* out of memory */
         if (i == code->n - 1) result = v[i];
     }
     free(v);
     free(exact);
+    free(inv);
     free(mag);
     return result;
+}
+
+/* lower_code with every node computed (nfix = 0: no node given). */
+static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef step,
+                               LLVMValueRef det, int vec)
+{
+    return lower_code_fixed(L, code, step, det, vec, NULL, NULL, 0);
 }
 
 /* ---- branches for the scalar function ---------------------------------------- */
@@ -1269,51 +1341,297 @@ static int specialise(const lrs_code *code, double lo, double hi, lrs_irnode *sp
 
 enum { MAX_PIECES = 16 };
 
-/* The pieces of a schedule's steps: starts[0] = 0 < starts[1] < ... (the
- * integer steps where its segments begin). Returns how many, 1 when the
- * boundaries are unknown or too many to specialise for. */
-static size_t pieces(const lrs_schedule *s, int64_t *starts)
+/* Which nodes are a monotone function of the step along a chain where
+ * every operation has one operand that depends on the step and a
+ * constant other: + or - a constant, a constant minus it, * or / by a
+ * nonzero constant, negation, min or max with a constant. Each is
+ * monotone in that operand after rounding (and the step's conversion to
+ * double is), so the chain is: non-decreasing when m[i] > 0, where
+ * m[i] * step + c[i] is the chain in exact arithmetic with its min and
+ * max left out. */
+static void step_chains(const lrs_code *code, unsigned char *ok, double *m, double *c)
 {
-    size_t n = 1;
-    starts[0] = 0;
-    for (size_t k = 0; k < s->nbounds; k++) {
-        double b = ceil(s->bounds[k]);
-        if (!(b > (double)starts[n - 1] && b < 9.0e18)) continue;
-        if (n == MAX_PIECES) return 1;
-        starts[n++] = (int64_t)b;
+    for (uint32_t i = 0; i < code->n; i++) {
+        const lrs_irnode *n = &code->ins[i];
+        ok[i] = 0;
+        m[i] = c[i] = 0;
+        if (n->op == IR_STEP) {
+            ok[i] = 1;
+            m[i] = 1;
+            continue;
+        }
+        if (n->op == IR_NEG && ok[n->a]) {
+            ok[i] = 1;
+            m[i] = -m[n->a];
+            c[i] = -c[n->a];
+            continue;
+        }
+        if (lrs_ir_arity(n->op) != 2) continue;
+        int left = ok[n->a] && code->ins[n->b].op == IR_CONST;
+        int right = ok[n->b] && code->ins[n->a].op == IR_CONST;
+        if (!left && !right) continue;
+        uint32_t x = left ? n->a : n->b;
+        double k = code->ins[left ? n->b : n->a].k;
+        if (!isfinite(k)) continue;
+        ok[i] = 1;
+        switch ((lrs_irop)n->op) {
+        case IR_ADD:
+            m[i] = m[x], c[i] = c[x] + k;
+            break;
+        case IR_SUB:
+            m[i] = left ? m[x] : -m[x], c[i] = left ? c[x] - k : k - c[x];
+            break;
+        case IR_MUL:
+            m[i] = m[x] * k, c[i] = c[x] * k;
+            ok[i] = k != 0;
+            break;
+        case IR_DIV:
+            m[i] = m[x] / k, c[i] = c[x] / k;
+            ok[i] = left && k != 0;
+            break;
+        case IR_MIN:
+        case IR_MAX:
+            m[i] = m[x], c[i] = c[x];
+            break;
+        default:
+            ok[i] = 0;
+            break;
+        }
     }
-    /* past the span the schedule holds: often a constant there */
-    double end = ceil(s->span);
-    if (end > (double)starts[n - 1] && end < 9.0e18 && n < MAX_PIECES) starts[n++] = (int64_t)end;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The steps (at most max, into out) where a comparison of a step chain
+ * with a constant changes its answer: the first step whose answer
+ * differs from the step before's, found by evaluating the comparison
+ * around the chain's exact-arithmetic threshold. */
+static size_t comparison_starts(const lrs_code *code, int64_t *out, size_t max)
+{
+    unsigned char *ok = malloc(code->n + 1);
+    double *m = malloc((code->n + 1) * sizeof *m), *c = malloc((code->n + 1) * sizeof *c);
+    double *scratch = malloc((code->n + 1) * sizeof *scratch);
+    size_t n = 0;
+    if (ok && m && c && scratch) {
+        step_chains(code, ok, m, c);
+        for (uint32_t i = 0; i < code->n && n <= max; i++) {
+            const lrs_irnode *x = &code->ins[i];
+            if (!(x->op >= IR_LT && x->op <= IR_GE)) continue;
+            int left = ok[x->a] && code->ins[x->b].op == IR_CONST;
+            int right = ok[x->b] && code->ins[x->a].op == IR_CONST;
+            if (!left && !right) continue;
+            uint32_t ch = left ? x->a : x->b;
+            double k = code->ins[left ? x->b : x->a].k;
+            if (!(m[ch] != 0)) continue;
+            double t = ceil((k - c[ch]) / m[ch]);
+            if (!(t >= 1 && t < 9.0e18)) continue;
+            lrs_code upto = {code->ins, i + 1, code->pool, code->npool};
+            int64_t at = (int64_t)t;
+            double prev = lrs_code_eval(&upto, at - 3, scratch);
+            for (int64_t s = at - 2; s <= at + 2; s++) {
+                double v = lrs_code_eval(&upto, s, scratch);
+                if (v != prev) {
+                    if (n < max) out[n] = s;
+                    n++;
+                    break;
+                }
+                prev = v;
+            }
+        }
+    }
+    free(ok);
+    free(m);
+    free(c);
+    free(scratch);
     return n;
 }
 
+/* The pieces of a schedule's steps: starts[0] = 0 < starts[1] < ... (the
+ * integer steps where its segments begin, and where a comparison of the
+ * step with a constant changes its answer, when they all fit). Returns
+ * how many, 1 when the boundaries are unknown or too many to specialise
+ * for. */
+static size_t pieces(const lrs_schedule *s, const lrs_code *code, int64_t *starts)
+{
+    int64_t cand[3 * MAX_PIECES];
+    size_t nc = 0;
+    for (size_t k = 0; k < s->nbounds; k++) {
+        double b = ceil(s->bounds[k]);
+        if (!(b > 0 && b < 9.0e18)) continue;
+        if (nc == MAX_PIECES) return 1;
+        cand[nc++] = (int64_t)b;
+    }
+    size_t bounds_only = nc;
+    size_t more = comparison_starts(code, cand + nc, 2 * MAX_PIECES);
+    nc += more <= 2 * MAX_PIECES ? more : 0;
+    /* past the span the schedule holds: often a constant there */
+    double end = ceil(s->span);
+    int with_end = end > 0 && end < 9.0e18;
+    for (int pass = 0; pass < 3; pass++) { /* everything, the bounds and the end, the bounds */
+        int64_t all[3 * MAX_PIECES + 1];
+        size_t na = pass ? bounds_only : nc;
+        memcpy(all, cand, na * sizeof *all);
+        if (with_end && pass < 2) all[na++] = (int64_t)end;
+        qsort(all, na, sizeof *all, cmp_i64);
+        size_t n = 1;
+        starts[0] = 0;
+        for (size_t k = 0; k < na && n <= MAX_PIECES; k++)
+            if (all[k] > starts[n - 1]) {
+                if (n < MAX_PIECES) starts[n] = all[k];
+                n++;
+            }
+        if (n <= MAX_PIECES) return n;
+    }
+    return 1;
+}
+
+/* Cycle indices held constant over runs of steps: at most MAX_RUNS
+ * floors of a non-decreasing step chain whose value changes at most
+ * every MIN_RUN steps. */
+enum { MAX_RUNS = 4, MIN_RUN = 64 };
+
+static size_t run_floors(const lrs_code *code, uint32_t *fl, double *fm, double *fc)
+{
+    unsigned char *ok = malloc(code->n + 1);
+    double *m = malloc((code->n + 1) * sizeof *m), *c = malloc((code->n + 1) * sizeof *c);
+    size_t n = 0;
+    if (ok && m && c) {
+        step_chains(code, ok, m, c);
+        for (uint32_t i = 0; i < code->n && n < MAX_RUNS; i++) {
+            uint32_t a = code->ins[i].a;
+            if (code->ins[i].op != IR_FLOOR || !ok[a] || !(m[a] > 0 && m[a] <= 1.0 / MIN_RUN) ||
+                !isfinite(c[a]))
+                continue;
+            fl[n] = i, fm[n] = m[a], fc[n] = c[a];
+            n++;
+        }
+    }
+    free(ok);
+    free(m);
+    free(c);
+    return n;
+}
+
+/* The floors fl[0..nf) at step first +sat k (scalar code, as the
+ * scalar function computes them), into fv. */
+static int floors_at(llvm_lower *L, const lrs_code *code, const uint32_t *fl, size_t nf,
+                     LLVMValueRef first, LLVMValueRef k, LLVMValueRef det, LLVMValueRef *fv)
+{
+    LLVMTypeRef fty;
+    LLVMValueRef sat = intrinsic(L, "llvm.sadd.sat", L->i64, &fty);
+    LLVMValueRef args[2] = {first, k};
+    LLVMValueRef step = LLVMBuildCall2(L->b, fty, sat, args, 2, "");
+    for (size_t j = 0; j < nf; j++) {
+        lrs_code upto = {code->ins, fl[j] + 1, code->pool, code->npool};
+        if (!(fv[j] = lower_code(L, &upto, step, det, 0))) return -1;
+    }
+    return 0;
+}
+
+/* A run from k0 (its floors fv): how many steps from k0, at least 1 and
+ * at most room, hold the same floors. Each floor's chain m * step + c
+ * reaches fv + 1 about ceil((fv + 1 - c) / m); the run stops a step short
+ * of the first of those (or at room), and is one step unless the floors
+ * at its last step are still fv (then every step between has them: the
+ * chains are monotone). */
+static LLVMValueRef run_length(llvm_lower *L, const lrs_code *code, const uint32_t *fl,
+                               const double *fm, const double *fc, size_t nf, LLVMValueRef first,
+                               LLVMValueRef k0, LLVMValueRef room, LLVMValueRef det,
+                               const LLVMValueRef *fv)
+{
+    LLVMBuilderRef b = L->b;
+    LLVMTypeRef fty;
+    LLVMValueRef sat = intrinsic(L, "llvm.sadd.sat", L->i64, &fty);
+    LLVMValueRef args[2] = {first, k0};
+    LLVMValueRef s0 = LLVMBuildCall2(b, fty, sat, args, 2, "");
+    LLVMValueRef sd0 = LLVMBuildSIToFP(b, clamp_step(L, s0).s, L->f64, "");
+    LLVMValueRef ceil_fn = intrinsic(L, "llvm.ceil", L->f64, &fty);
+    LLVMTypeRef cty = fty;
+    LLVMValueRef r = kf(L, 9.0e18);
+    for (size_t j = 0; j < nf; j++) {
+        LLVMValueRef t = LLVMBuildFDiv(
+            b, LLVMBuildFSub(b, LLVMBuildFAdd(b, fv[j], kf(L, 1), ""), kf(L, fc[j]), ""),
+            kf(L, fm[j]), "");
+        t = LLVMBuildCall2(b, cty, ceil_fn, &t, 1, "");
+        t = LLVMBuildFSub(b, LLVMBuildFSub(b, t, sd0, ""), kf(L, 1), "");
+        /* min(r, t); a t below 1 (NaN, or a chain held by a min or max)
+         * is no estimate: the check below decides */
+        r = LLVMBuildSelect(
+            b, LLVMBuildAnd(b, fcmp(L, LLVMRealOGE, t, kf(L, 1)), fcmp(L, LLVMRealOLT, t, r), ""),
+            t, r, "");
+    }
+    r = LLVMBuildSelect(b, fcmp(L, LLVMRealOGE, r, kf(L, 1)), r, kf(L, 1), "");
+    LLVMValueRef n = LLVMBuildFPToSI(b, r, L->i64, "");
+    n = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, n, room, ""), n, room, "");
+    LLVMValueRef last = LLVMBuildNSWAdd(b, k0, LLVMBuildNSWSub(b, n, ki(L, 1), ""), "");
+    LLVMValueRef fl_last[MAX_RUNS];
+    if (floors_at(L, code, fl, nf, first, last, det, fl_last)) return NULL;
+    LLVMValueRef same = LLVMConstInt(L->i1, 1, 0);
+    for (size_t j = 0; j < nf; j++)
+        same = LLVMBuildAnd(b, same, fcmp(L, LLVMRealOEQ, fl_last[j], fv[j]), "");
+    return LLVMBuildSelect(b, same, n, ki(L, 1), "run");
+}
+
 /* for (k = from; k < to; k++) out[k] = code(first +sat k), from the current
- * block; leaves the builder in the block after the loop. */
+ * block; leaves the builder in the block after the loop. Where the code
+ * has cycle indices (run_floors), an outer loop finds the runs of steps
+ * that share them and the inner loop takes them as given: what depends
+ * only on them (gamma ^ cycle) is computed once a run, by the scalar
+ * code, and the inner loop vectorises without it. The same values. */
 static int range_loop(llvm_lower *L, LLVMValueRef f, const lrs_code *code, LLVMValueRef first,
                       LLVMValueRef from, LLVMValueRef to, LLVMValueRef out)
 {
+    uint32_t fl[MAX_RUNS];
+    double fm[MAX_RUNS], fc[MAX_RUNS];
+    size_t nf = run_floors(code, fl, fm, fc);
     LLVMBuilderRef b = L->b;
+    LLVMValueRef det = LLVMCountParams(f) > 3 ? LLVMGetParam(f, 3) : NULL;
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
+    LLVMBasicBlockRef head = nf ? LLVMAppendBasicBlockInContext(L->c, f, "run") : NULL;
     LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(L->c, f, "loop");
+    LLVMBasicBlockRef tail = nf ? LLVMAppendBasicBlockInContext(L->c, f, "next_run") : NULL;
     LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(L->c, f, "after");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, from, to, ""), loop, after);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, from, to, ""), nf ? head : loop, after);
+    LLVMValueRef fv[MAX_RUNS], start = from, stop = to, k0 = NULL;
+    LLVMBasicBlockRef into_loop = pre;
+    if (nf) {
+        LLVMPositionBuilderAtEnd(b, head);
+        k0 = LLVMBuildPhi(b, L->i64, "k0");
+        if (floors_at(L, code, fl, nf, first, k0, det, fv)) return -1;
+        LLVMValueRef run =
+            run_length(L, code, fl, fm, fc, nf, first, k0, LLVMBuildNSWSub(b, to, k0, ""), det, fv);
+        if (!run) return -1;
+        start = k0;
+        stop = LLVMBuildNSWAdd(b, k0, run, "stop");
+        into_loop = LLVMGetInsertBlock(b);
+        LLVMBuildBr(b, loop);
+    }
     LLVMPositionBuilderAtEnd(b, loop);
     LLVMValueRef k = LLVMBuildPhi(b, L->i64, "k");
     LLVMTypeRef fty;
     LLVMValueRef sat = intrinsic(L, "llvm.sadd.sat", L->i64, &fty);
     LLVMValueRef args[2] = {first, k};
     LLVMValueRef step = LLVMBuildCall2(b, fty, sat, args, 2, "s");
-    LLVMValueRef det = LLVMCountParams(f) > 3 ? LLVMGetParam(f, 3) : NULL;
-    LLVMValueRef v = lower_code(L, code, step, det, 1);
+    LLVMValueRef v = lower_code_fixed(L, code, step, det, 1, fl, fv, nf);
     if (!v) return -1;
     LLVMBuildStore(b, v, LLVMBuildGEP2(b, L->f64, out, &k, 1, ""));
     LLVMValueRef next = LLVMBuildNSWAdd(b, k, ki(L, 1), "");
     LLVMBasicBlockRef end = LLVMGetInsertBlock(b);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, to, ""), after, loop);
-    LLVMValueRef in_v[2] = {from, next};
-    LLVMBasicBlockRef in_b[2] = {pre, end};
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, stop, ""), nf ? tail : after, loop);
+    LLVMValueRef in_v[2] = {start, next};
+    LLVMBasicBlockRef in_b[2] = {into_loop, end};
     LLVMAddIncoming(k, in_v, in_b, 2);
+    if (nf) {
+        LLVMPositionBuilderAtEnd(b, tail);
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, stop, to, ""), after, head);
+        LLVMValueRef h_v[2] = {from, stop};
+        LLVMBasicBlockRef h_b[2] = {pre, tail};
+        LLVMAddIncoming(k0, h_v, h_b, 2);
+    }
     LLVMPositionBuilderAtEnd(b, after);
     return 0;
 }
@@ -1330,7 +1648,7 @@ static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_code *code, cons
     LLVMBuilderRef b = L->b;
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(L->c, f, "entry"));
     int64_t starts[MAX_PIECES];
-    size_t np = pieces(s, starts);
+    size_t np = pieces(s, code, starts);
     lrs_irnode *spec = malloc((code->n + 1) * sizeof *spec);
     ival *iv = malloc((code->n + 1) * sizeof *iv);
     int r = spec && iv ? 0 : -1;

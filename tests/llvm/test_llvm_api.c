@@ -376,6 +376,7 @@ static void expect_no_call(const lrs_program *p, const char *fn, const char *con
     int in_fn = 0;
     while (fgets(line, sizeof line, f)) {
         if (!strncmp(line, "define ", 7)) in_fn = strstr(line, fn) != NULL;
+        if (line[0] == '}') in_fn = 0;
         for (size_t k = 0; in_fn && calls[k]; k++)
             if (strstr(line, calls[k])) fail_msg("%s calls %s: %s", fn, calls[k], line);
     }
@@ -457,6 +458,68 @@ static void test_restarts_cycles(void **state)
     }
     static const char *const log_pow_calls[] = {"@pow", "@log", "_pow", "_log", NULL};
     expect_no_call(p, "@lrs_sgdr", log_pow_calls);
+    lrs_program_free(p);
+    lrs_context_free(ctx);
+}
+
+/* Range functions hold a cycle index floor(step chain) constant over runs
+ * of steps and take the pieces of comparisons of the step with constants:
+ * the same values as the interpreter's at every step of windows that
+ * start and end anywhere in a cycle (negative starts and saturation at
+ * INT64_MAX included) — exactly where no vector math is involved, within
+ * 4 ulp where libmvec's cos or pow is (a cycle of 3 steps is too short to
+ * hold: its pow stays in the vector loop) — and step decay's range function calls
+ * no vector pow (0.5 ^ cycle is computed once a run), nor do exponential
+ * and exp_range (a constant base's pow is libmvec's exp with the error of
+ * the exponent's product put back; 0.5 ^ (step * 1e306) is 1, then 0, and
+ * 1.5 ^ (step / 10) overflows to infinity, as pow does). */
+static void test_range_runs(void **state)
+{
+    (void)state;
+    static const char src[] =
+        "param total = 100_000\n"
+        "schedule sd = step_decay(0.1, 0.5, 1000)\n"
+        "schedule tri = torch_cyclic_triangular2(1e-4, 1e-2, 200)\n"
+        "schedule clamp = 0.3 ^ floor(min(step, 5000) / 100 + 0.25)\n"
+        "schedule fine = 0.9 ^ floor(step / 3)\n"
+        "schedule phases = step < 333 ? 1 : step < 4000.5 ? 2 + step / 1e4 : 0.5\n"
+        "schedule timm = timm_cosine(0.1, 1000, lr_min = 1e-5, cycle_decay = 0.5, "
+        "cycle_limit = 3)\n"
+        "schedule expo = exponential(0.1 -> 1e-4)\n"
+        "schedule exprange = torch_cyclic_exp_range(1e-4, 1e-2, 200, gamma = 0.99994)\n"
+        "schedule huge = 0.5 ^ (step * 1e306)\n"
+        "schedule grow = min(1.5 ^ (step / 10), 0.05)\n";
+    lrs_context *ctx = lrs_context_new();
+    lrs_program *p = compile(ctx, src, 0);
+    assert_non_null(p);
+    static const int64_t firsts[] = {0,     -7,    1,      199,  999,   1000,
+                                     4321,  49999, 333,    3999, 99990, INT64_MAX - 2000,
+                                     -3000, 2,     100003, 4999, 12345, INT64_MAX - 5};
+    static const int64_t counts[] = {5000, 1,  401,  3,    2001, 1000, 17,   2,    1,
+                                     2,    30, 2000, 7000, 999,  64,   1001, 4003, 5};
+    double out[7001], want[7001];
+    for (size_t i = 0; i < lrs_program_schedule_count(p); i++) {
+        lrs_range_fn r = lrs_program_range_function(p, i);
+        assert_non_null(r);
+        const char *name = lrs_program_schedule_name(p, i);
+        /* libmvec's cos, pow, exp */
+        int exact = strcmp(name, "timm") && strcmp(name, "fine") && strcmp(name, "expo") &&
+                    strcmp(name, "exprange") && strcmp(name, "grow");
+        for (size_t w = 0; w < sizeof firsts / sizeof *firsts; w++) {
+            out[counts[w]] = -99;
+            r(firsts[w], counts[w], out);
+            assert_true(out[counts[w]] == -99);
+            lrs_interp_range(p, i, firsts[w], counts[w], want);
+            for (int64_t k = 0; k < counts[w]; k++)
+                if (exact ? out[k] != want[k] : !lrs_test_close(want[k], out[k], 0.1, 4))
+                    fail_msg("%s at step %lld: interpreter %a, range %a", name,
+                             (long long)(firsts[w] + k), want[k], out[k]);
+        }
+    }
+    static const char *const vector_pow[] = {"vv_pow", NULL};
+    expect_no_call(p, "@lrs_sd_range", vector_pow);
+    expect_no_call(p, "@lrs_expo_range", vector_pow);
+    expect_no_call(p, "@lrs_exprange_range", vector_pow);
     lrs_program_free(p);
     lrs_context_free(ctx);
 }
@@ -610,7 +673,7 @@ int main(void)
         cmocka_unit_test(test_restarts_cycles), cmocka_unit_test(test_errors_and_lifetimes),
         cmocka_unit_test(test_threads),         cmocka_unit_test(test_purity_every_op),
         cmocka_unit_test(test_tables_shared),   cmocka_unit_test(test_purity_stdlib),
-        cmocka_unit_test(test_square),
+        cmocka_unit_test(test_square),          cmocka_unit_test(test_range_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
