@@ -343,33 +343,50 @@ struct lrs_lib_index {
 
 static void bind_decl(lrs_comp *c, lrs_module *m, lrs_decl *d);
 
+/* The name that the line [p, end) declares when it begins `def NAME`:
+ * its length, *name at it; 0 if none. */
+static size_t def_name(const char *p, const char *end, const char **name)
+{
+    if (end - p < 5 || memcmp(p, "def ", 4)) return 0;
+    p += 4;
+    while (p < end && *p == ' ')
+        p++;
+    const char *q = p;
+    while (q < end && (*q == '_' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                       (*q >= '0' && *q <= '9')))
+        q++;
+    *name = p;
+    return (size_t)(q - p);
+}
+
 static struct lrs_lib_index *lib_index_new(lrs_comp *c)
 {
     struct lrs_lib_index *x = lrs_arena_alloc(&c->arena, sizeof *x);
     size_t nfiles = 0, nnames = 0;
-    for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++, nfiles++)
-        for (size_t i = 0; i + 4 < f->len; i++)
-            nnames += (i == 0 || f->text[i - 1] == '\n') && !memcmp(f->text + i, "def ", 4);
-    x->nfiles = nfiles;
-    x->parsed = lrs_arena_alloc(&c->arena, nfiles + 1);
-    x->file = lrs_arena_alloc(&c->arena, (nnames + 1) * sizeof *x->file);
-    for (size_t k = 0; k < nfiles; k++) {
-        const struct lrs_stdlib_file *f = &lrs_stdlib_files[k];
-        for (size_t i = 0; i + 4 < f->len; i++) {
-            if ((i > 0 && f->text[i - 1] != '\n') || memcmp(f->text + i, "def ", 4)) continue;
-            size_t a = i + 4;
-            while (a < f->len && f->text[a] == ' ')
-                a++;
-            size_t b = a;
-            while (b < f->len && (f->text[b] == '_' || (f->text[b] >= 'a' && f->text[b] <= 'z') ||
-                                  (f->text[b] >= 'A' && f->text[b] <= 'Z') ||
-                                  (f->text[b] >= '0' && f->text[b] <= '9')))
-                b++;
-            if (b == a) continue;
-            const char *name = lrs_arena_strndup(&c->arena, f->text + a, b - a);
-            if (scope_slot(&x->names, name) >= 0) continue; /* the full parse reports it */
-            x->file[x->names.n] = k;
-            scope_add(c, &x->names, name, NULL);
+    for (int pass = 0; pass < 2; pass++) { /* count, then fill */
+        for (size_t k = 0; lrs_stdlib_files[k].name; k++) {
+            const struct lrs_stdlib_file *f = &lrs_stdlib_files[k];
+            const char *end = f->text + f->len;
+            for (const char *p = f->text; p < end;) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p)), *name;
+                size_t len = def_name(p, nl ? nl : end, &name);
+                p = nl ? nl + 1 : end;
+                if (!len) continue;
+                if (!pass) {
+                    nnames++;
+                    continue;
+                }
+                const char *s = lrs_arena_strndup(&c->arena, name, len);
+                if (scope_slot(&x->names, s) >= 0) continue; /* the full parse reports it */
+                x->file[x->names.n] = k;
+                scope_add(c, &x->names, s, NULL);
+            }
+            if (!pass) nfiles++;
+        }
+        if (!pass) {
+            x->nfiles = nfiles;
+            x->parsed = lrs_arena_alloc(&c->arena, nfiles + 1);
+            x->file = lrs_arena_alloc(&c->arena, (nnames + 1) * sizeof *x->file);
         }
     }
     return x;
