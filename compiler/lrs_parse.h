@@ -23,15 +23,21 @@ typedef struct lrs_loc {
     uint32_t start, end;
 } lrs_loc;
 
+/* A param override as written: NAME=EXPR, or MODULE.NAME=EXPR for a
+ * param of the file imported `as MODULE` (module NULL when not given). */
+typedef struct lrs_define {
+    const char *module, *name;
+    lrs_span module_span, name_span;
+} lrs_define;
+
 typedef struct lrs_pstate {
     lrs_astb b;
     lrs_sink *sink;
-    lrs_vec *decls; /* file mode: the declarations, in order */
-    lrs_ast *expr;  /* define mode: the result */
-    const char *define_name;
-    lrs_span define_span;
-    int start_token; /* first token handed to the parser (file or expr mode) */
-    uint32_t offset; /* scanner position in bytes */
+    lrs_vec *decls;    /* file mode: the declarations, in order */
+    lrs_ast *expr;     /* define mode: the result */
+    lrs_define define; /* define mode: what it sets */
+    int start_token;   /* first token handed to the parser (file or expr mode) */
+    uint32_t offset;   /* scanner position in bytes */
     uint32_t ntokens;
     int lex_error_run; /* suppress repeated bad-byte errors */
     int nesting;       /* open brackets */
@@ -42,9 +48,9 @@ typedef struct lrs_pstate {
 /* Parse source `file` into declarations appended to `decls`. Errors go to
  * the sink; returns the number of syntax errors. */
 int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *decls);
-/* Parse source `file` as a param override NAME=EXPR (-D on the command
- * line); returns the expression and sets the name, or NULL on an error. */
-lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, const char **name,
-                          lrs_span *name_span);
+/* Parse source `file` as a param override NAME=EXPR or MODULE.NAME=EXPR
+ * (-D on the command line); returns the expression and fills *out, or
+ * NULL on an error. */
+lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_define *out);
 
 #endif

@@ -711,7 +711,7 @@ static void bind_module(lrs_comp *c, lrs_module *m)
         bind_decl(c, m, m->decls.items[i]);
 }
 
-/* ---- param overrides (-D NAME=EXPR) ------------------------------------------ */
+/* ---- param overrides (-D NAME=EXPR, -D MODULE.NAME=EXPR) ------------------ */
 
 /* The names of the trainer's budget, which -D sets whether or not the
  * program declares them. */
@@ -720,52 +720,160 @@ static int trainer_param(const char *name)
     return !strcmp(name, "total") || !strcmp(name, "steps_per_epoch");
 }
 
+/* The names in scope s of the declarations of `kind` (imports: those with
+ * `as NAME`), in declaration order (*n of them, in the arena). */
+static const char **scope_names(lrs_comp *c, const lrs_scope *s, lrs_decl_kind kind, size_t *n)
+{
+    const char **out = lrs_arena_alloc(&c->arena, (s->n + 1) * sizeof *out);
+    *n = 0;
+    for (size_t j = 0; j < s->n; j++)
+        if (s->decls[j]->kind == kind && (kind != DECL_IMPORT || s->decls[j]->name))
+            out[(*n)++] = s->names[j];
+    return out;
+}
+
+/* "a, b, c" (each as MODULE.NAME when module is given), the first few. */
+static const char *name_list(lrs_comp *c, const char *module, const char *const *names, size_t n)
+{
+    char buf[512];
+    size_t off = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < n && off < sizeof buf; i++) {
+        if (i == 12) {
+            snprintf(buf + off, sizeof buf - off, ", ... (%zu in all)", n);
+            break;
+        }
+        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s%s%s", i ? ", " : "",
+                                module ? module : "", module ? "." : "", names[i]);
+    }
+    return lrs_arena_strndup(&c->arena, buf, strlen(buf));
+}
+
+/* An override of a name that is not declared where it looks: say which
+ * params exist, and the nearest one. */
+static void unknown_param(lrs_comp *c, const lrs_define *def, const lrs_module *m)
+{
+    const char *mod = def->module;
+    size_t nc, nm;
+    const char **cands = scope_names(c, &m->scope, DECL_PARAM, &nc);
+    size_t k = mod ? lrs_diag_error(&c->sink, def->name_span, "module '%s' has no param '%s'", mod,
+                                    def->name)
+                   : lrs_diag_error(&c->sink, def->name_span, "no param '%s' to set", def->name);
+    const char *s = lrs_suggest(def->name, cands, nc);
+    if (mod) {
+        if (s) lrs_diag_help(&c->sink, k, "did you mean '%s.%s'?", mod, s);
+        if (trainer_param(def->name))
+            lrs_diag_help(&c->sink, k, "-D %s=N sets it for the whole program", def->name);
+        if (nc)
+            lrs_diag_note(&c->sink, k, 0, def->name_span, "the params of module '%s': %s", mod,
+                          name_list(c, mod, cands, nc));
+        else
+            lrs_diag_note(&c->sink, k, 0, def->name_span, "module '%s' declares no params", mod);
+        return;
+    }
+    /* total and steps_per_epoch are said once, apart from the others;
+     * a param of a file imported `as M` is set as M.NAME. */
+    size_t nl = 0;
+    for (size_t i = 0; i < nc; i++)
+        if (!trainer_param(cands[i])) cands[nl++] = cands[i];
+    if (!s) s = lrs_suggest(def->name, (const char *const[]){"total", "steps_per_epoch"}, 2);
+    if (s) lrs_diag_help(&c->sink, k, "did you mean '%s'?", s);
+    const char **mods = scope_names(c, &m->scope, DECL_IMPORT, &nm);
+    for (size_t i = 0; i < nm && !s; i++) {
+        const lrs_module *im = lrs_scope_find(&m->scope, mods[i])->imported;
+        if (!im) continue;
+        const lrs_decl *same = lrs_scope_find(&im->scope, def->name);
+        size_t nt;
+        const char **theirs = scope_names(c, &im->scope, DECL_PARAM, &nt);
+        s = same && same->kind == DECL_PARAM ? def->name : lrs_suggest(def->name, theirs, nt);
+        if (s)
+            lrs_diag_help(&c->sink, k, "did you mean '%s.%s'? (a param of the file imported as %s)",
+                          mods[i], s, mods[i]);
+    }
+    lrs_diag_note(&c->sink, k, 0, def->name_span,
+                  "%s%s; total and steps_per_epoch can always be set",
+                  nl   ? "the program's params: "
+                  : nc ? "the program declares no other params"
+                       : "the program declares no params",
+                  nl ? name_list(c, NULL, cands, nl) : "");
+    if (nm && !s)
+        lrs_diag_note(&c->sink, k, 0, def->name_span,
+                      "a param of an imported file is set as MODULE.NAME (modules: %s)",
+                      name_list(c, NULL, mods, nm));
+}
+
+/* The declaration an override sets, or NULL after saying why there is none. */
+static lrs_decl *override_target(lrs_comp *c, const lrs_define *def, lrs_ast *e)
+{
+    lrs_module *m = c->main;
+    if (def->module) {
+        lrs_decl *imp = lrs_scope_find(&m->scope, def->module);
+        if (!imp || imp->kind != DECL_IMPORT || !imp->name) {
+            size_t k = lrs_diag_error(&c->sink, def->module_span,
+                                      "the program imports no module as '%s'", def->module);
+            size_t nm;
+            const char **mods = scope_names(c, &m->scope, DECL_IMPORT, &nm);
+            const char *s = lrs_suggest(def->module, mods, nm);
+            if (s)
+                lrs_diag_help(&c->sink, k, "did you mean '%s.%s'?", s, def->name);
+            else if (nm)
+                lrs_diag_note(&c->sink, k, 0, def->module_span, "the modules it imports: %s",
+                              name_list(c, NULL, mods, nm));
+            else
+                lrs_diag_help(&c->sink, k,
+                              "MODULE.NAME sets a param of a file imported with "
+                              "`import \"FILE.lrs\" as MODULE`; without a module, -D %s=... "
+                              "sets a param of the main file",
+                              def->name);
+            return NULL;
+        }
+        if (!imp->imported) return NULL; /* the import already failed */
+        m = imp->imported;
+    }
+    lrs_decl *d = lrs_scope_find(&m->scope, def->name);
+    if (!d && !def->module && trainer_param(def->name)) {
+        /* The trainer's budget is set even where the file does not
+         * declare it: the override declares it in the main file. */
+        d = lrs_arena_alloc(&c->arena, sizeof *d);
+        d->kind = DECL_PARAM;
+        d->name = lrs_arena_strndup(&c->arena, def->name, strlen(def->name));
+        d->name_span = def->name_span;
+        d->span = e->span;
+        d->expr = e;
+        d->module = c->main;
+        scope_add(c, &c->main->scope, d->name, d);
+        lrs_vec_push(&c->arena, &c->main->decls, d);
+    }
+    if (d && d->kind == DECL_PARAM) return d;
+    if (!d) {
+        unknown_param(c, def, m);
+        return NULL;
+    }
+    const char *mod = def->module ? def->module : "", *dot = def->module ? "." : "";
+    size_t k =
+        d->kind == DECL_IMPORT
+            ? lrs_diag_error(&c->sink, def->name_span,
+                             "'%s%s%s' is an imported module, not a param", mod, dot, def->name)
+            : lrs_diag_error(&c->sink, def->name_span,
+                             "'%s%s%s' is a %s, not a param; only params can be set with -D", mod,
+                             dot, def->name, kind_name(d->kind));
+    if (d->kind == DECL_IMPORT && !def->module)
+        lrs_diag_help(&c->sink, k, "set one of its params with -D %s.NAME=EXPR", def->name);
+    lrs_diag_note(&c->sink, k, 1, d->name_span, "'%s' is declared here", def->name);
+    return NULL;
+}
+
 static void apply_overrides(lrs_comp *c)
 {
     size_t n = c->opts ? c->opts->define_count : 0;
     for (size_t i = 0; i < n; i++) {
         const char *text = c->opts->defines[i];
         uint32_t file = lrs_src_add(&c->src, "<-D>", NULL, text, strlen(text));
-        const char *name;
-        lrs_span name_span;
-        lrs_ast *e = lrs_parse_define(&c->arena, &c->sink, file, &name, &name_span);
+        lrs_define def = {0};
+        lrs_ast *e = lrs_parse_define(&c->arena, &c->sink, file, &def);
         if (!e) continue;
-        lrs_decl *d = lrs_scope_find(&c->main->scope, name);
-        if (!d && trainer_param(name)) {
-            /* The trainer's budget is set even where the file does not
-             * declare it: the override declares it in the main file. */
-            d = lrs_arena_alloc(&c->arena, sizeof *d);
-            d->kind = DECL_PARAM;
-            d->name = lrs_arena_strndup(&c->arena, name, strlen(name));
-            d->name_span = name_span;
-            d->span = e->span;
-            d->expr = e;
-            d->module = c->main;
-            scope_add(c, &c->main->scope, d->name, d);
-            lrs_vec_push(&c->arena, &c->main->decls, d);
-        }
-        if (!d || d->kind != DECL_PARAM) {
-            size_t k =
-                d ? lrs_diag_error(&c->sink, name_span,
-                                   "'%s' is a %s, not a param; only params can be set with -D",
-                                   name, kind_name(d->kind))
-                  : lrs_diag_error(&c->sink, name_span, "no param '%s' to set", name);
-            if (d) {
-                lrs_diag_note(&c->sink, k, 1, d->name_span, "'%s' is declared here", name);
-                continue;
-            }
-            const char *cands[1024];
-            size_t nc = 0;
-            for (size_t j = 0; j < c->main->scope.n && nc < 1024; j++)
-                if (c->main->scope.decls[j]->kind == DECL_PARAM)
-                    cands[nc++] = c->main->scope.names[j];
-            const char *s = lrs_suggest(name, cands, nc);
-            if (s)
-                lrs_diag_help(&c->sink, k, "did you mean '%s'?", s);
-            else if (nc == 0)
-                lrs_diag_help(&c->sink, k, "the program declares no params");
-            continue;
-        }
+        lrs_decl *d = override_target(c, &def, e);
+        if (!d) continue;
         /* The override replaces the declared value, and is bound in the
          * scope of the file that declares the param. */
         d->expr = e;

@@ -99,7 +99,11 @@ static lrs_span S(lrs_pstate *ps, lrs_loc l)
 
 start
     : START_FILE program
-    | START_DEFINE NAME '=' expr { ps->define_name = $2; ps->define_span = S(ps, @2); ps->expr = $4; }
+    | START_DEFINE NAME '=' expr { ps->define.name = $2; ps->define.name_span = S(ps, @2); ps->expr = $4; }
+    | START_DEFINE NAME '.' NAME '=' expr {
+          ps->define.module = $2; ps->define.module_span = S(ps, @2);
+          ps->define.name = $4; ps->define.name_span = S(ps, @4); ps->expr = $6;
+      }
     ;
 
 /* program: { decl } */
@@ -481,13 +485,11 @@ int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *dec
     return sink->errors - before;
 }
 
-lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, const char **name,
-                          lrs_span *name_span)
+lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_define *out)
 {
     lrs_pstate ps = {.b = {arena, file}, .sink = sink, .start_token = START_DEFINE};
     int before = sink->errors;
     if (run_checked(&ps) != 0 || sink->errors != before) return NULL;
-    *name = ps.define_name;
-    *name_span = ps.define_span;
+    *out = ps.define;
     return ps.expr;
 }

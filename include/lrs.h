@@ -102,10 +102,12 @@ typedef struct lrs_options {
      * a link that leads elsewhere is an error. Entries must not be NULL. */
     const char *const *include_dirs;
     size_t include_dir_count;
-    /* Param overrides as "NAME=EXPR" (EXPR: any constant expression);
-     * a NULL entry is an error. `total` and `steps_per_epoch` (the
-     * training budget) are set even when the program does not declare
-     * them; any other name must be a declared param. */
+    /* Param overrides as "NAME=EXPR" (EXPR: any constant expression),
+     * or "MODULE.NAME=EXPR" for a param of the file the main file imports
+     * `as MODULE` (EXPR read in that file's scope); a NULL entry is an
+     * error. `total` and `steps_per_epoch` (the training budget) are set
+     * even when the program does not declare them; any other name must be
+     * a declared param. */
     const char *const *defines;
     size_t define_count;
     /* Non-zero skips the value checker (finite, non-negative, jumps). */

@@ -61,6 +61,15 @@ class BindingTest(unittest.TestCase):
             self.assertAlmostEqual(prog["lr"](100), 1e-3 * 100 / 200, delta=1e-18)
             prog = lrs.compile(path, params={"total": 1000})
             self.assertAlmostEqual(prog["lr"](1000), 3e-5, delta=1e-18)
+            # A param of an imported file, as MODULE.NAME.
+            main = os.path.join(d, "main.lrs")
+            with open(main, "w") as f:
+                f.write('import "s.lrs" as w\nparam total = 10_000\nschedule lr2 = w.lr\n')
+            prog = lrs.compile(main, params={"w.peak": 1e-3})
+            self.assertAlmostEqual(prog["lr2"](100), 1e-3 * 100 / 200, delta=1e-18)
+            with self.assertRaises(lrs.CompileError) as cm:
+                lrs.compile(main, params={"w.peek": 1})
+            self.assertIn("did you mean 'w.peak'?", str(cm.exception))
 
     def test_errors(self):
         with self.assertRaises(lrs.CompileError) as cm:

@@ -97,9 +97,8 @@ static void test_parse_that_cannot_start_is_an_error(void **state)
     assert_int_equal(errors, 1);
     assert_int_equal(f->decls.n, 0);
     assert_one_error(f->diags, "out of memory while parsing");
-    const char *name = NULL;
-    lrs_span sp;
-    assert_null(lrs_parse_define(&f->arena, &f->sink, f->file, &name, &sp));
+    lrs_define def;
+    assert_null(lrs_parse_define(&f->arena, &f->sink, f->file, &def));
     assert_int_equal(lrs_diags_error_count(f->diags), 2);
     parse_teardown(f);
 }

@@ -249,6 +249,7 @@ static int set_plateaus(const char *cmd, const option *r, const char *val, lrsc_
 static const option options[OPT_COUNT] = {
     [OPT_DEFINE] = {"-D", "NAME=EXPR", 1, set_define, 0,
                     "override a param (any constant expression: -D warm=5%);\n"
+                    "-D M.NAME=EXPR sets one of the file imported `as M`;\n"
                     "total and steps_per_epoch need no declaration"},
     [OPT_INCLUDE] = {"-I", "DIR", 1, set_include, 0,
                      "search DIR for imports, after the importing file's directory"},
