@@ -859,10 +859,14 @@ static void check_reactive(lrs_comp *c, lrs_sched_out *s, const ival *iv_all, do
     lrs_code_free(&code);
 }
 
+/* Jumps written as jump(S), and all of them with lrs_options.allow_jumps,
+ * are intended. */
 static void check_jumps(lrs_comp *c, double *scratch)
 {
+    if (c->opts && c->opts->allow_jumps) return;
     for (size_t i = 0; i < c->jumps.n; i++) {
         lrs_jump *j = c->jumps.items[i];
+        if (j->intended) continue;
         double a = ir_eval_at(c, j->before, last_step(j->pos), scratch);
         double b = ir_eval_at(c, j->after, last_step(j->pos), scratch);
         if (!isfinite(a) || !isfinite(b)) continue;
@@ -872,7 +876,9 @@ static void check_jumps(lrs_comp *c, double *scratch)
                                     "the value jumps from %g to %g at step %.0f (by %.0f%%)", a, b,
                                     j->pos, 100 * fabs(a - b) / big);
         lrs_diag_help(&c->sink, e,
-                      "intended for step decay; otherwise make the segments meet at the boundary");
+                      "if the jump is intended (a step decay), say so with `then jump(...)` "
+                      "(or for every jump with --allow-jumps); otherwise make the segments "
+                      "meet at the boundary");
     }
 }
 

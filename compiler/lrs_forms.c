@@ -56,6 +56,13 @@ static uint32_t duration_of_first(lrs_lowering *lw, lrs_term *t, const lrs_lctx 
     return lw->duration(lw, t->args[0], x);
 }
 
+/* Forms whose value is their first operand's (jump, horizon): placed by
+ * a chain, they pass the placement to it. */
+static uint32_t lower_first(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+{
+    return lw->operand(lw, t->args[0], x, placed);
+}
+
 /* A form placed by a chain whose duration is its own (not an operand's):
  * it lowers as if unplaced, in the same context without the placement. */
 static uint32_t lower_unplaced(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x)
@@ -201,7 +208,7 @@ static uint32_t restarts_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x,
             double start = lrs_ir_value(lw->ir, cycle_start(lw, P, M, K(lw, k)));
             if (!(start < span) && span == span) break;
             lrs_jump *jp = lrs_arena_alloc(&c->arena, sizeof *jp);
-            *jp = (lrs_jump){x->offset + start, NONE, NONE, t->span, lw->sched};
+            *jp = (lrs_jump){x->offset + start, NONE, NONE, t->span, lw->sched, 0};
             lrs_vec_push(&c->arena, &c->cycle_starts, jp);
         }
     return lw->term(lw, t->args[0], lw->ctx(lw, local, len, i, NAN, NULL));
@@ -321,7 +328,7 @@ static uint32_t index_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, in
         for (size_t j = 0; j < t->nlist && j < LRS_MAX_LISTED_CYCLES; j++) {
             if (!(t->list[j] > 0) || (len == len && !(t->list[j] < len))) continue;
             lrs_jump *jp = lrs_arena_alloc(&c->arena, sizeof *jp);
-            *jp = (lrs_jump){x->offset + t->list[j], NONE, NONE, t->span, lw->sched};
+            *jp = (lrs_jump){x->offset + t->list[j], NONE, NONE, t->span, lw->sched, 0};
             lrs_vec_push(&c->arena, &c->cycle_starts, jp);
         }
     return r;
@@ -387,9 +394,17 @@ static lrs_term *horizon_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lr
     return t;
 }
 
-static uint32_t horizon_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x, int placed)
+/* ---- jump(S) ---------------------------------------------------------------
+ * S itself. As a segment of a `then` chain (`... then jump(0.01) for 30`)
+ * it says that the value jumps where S begins on purpose, as in a step
+ * decay: the checker does not warn about that boundary (the boundary is
+ * still one). Its duration is S's. Its value is lower_first's. */
+
+int lrs_form_intended_jump(const lrs_term *t)
 {
-    return lw->operand(lw, t->args[0], x, placed);
+    while (t->kind == T_FOR)
+        t = t->a;
+    return t->kind == T_FORM && !strcmp(t->form->name, "jump");
 }
 
 /* ---- fail(message, value = nan, help = "") -----------------------------------
@@ -663,6 +678,16 @@ const lrs_builtin lrs_builtins[] = {
      fail_elab,
      NULL,
      NULL},
+    {"jump",
+     BK_FORM,
+     0,
+     0,
+     1,
+     1,
+     {{"S", P_NUM, "the schedule", 0}},
+     elab_plain,
+     duration_of_first,
+     lower_first},
     {"noise",
      BK_FORM,
      0,
@@ -684,7 +709,7 @@ const lrs_builtin lrs_builtins[] = {
      {{"S", P_NUM, "the schedule", 0}, {"n", P_CONST, "the length", 0}},
      horizon_elab,
      duration_of_first,
-     horizon_lower},
+     lower_first},
     {"plateaus",
      BK_FORM,
      0,

@@ -1,6 +1,6 @@
 /* lrs_forms.h — the built-in names, one row each: constants, context
  * variables, math functions, and the forms (restarts, sample, at, index,
- * pick, len, noise, horizon, clamp, fail, and the detectors plateaus, last, reports, best). A
+ * pick, len, noise, horizon, clamp, fail, jump, and the detectors plateaus, last, reports, best). A
  * form's row holds everything about it: its parameters with their kinds and defaults, and the
  * functions that elaborate it, give its duration and lower it to IR (lrs_forms.c, one block per
  * form). Elaboration (lrs_elab.c) binds and checks a call's arguments from the row; lowering
@@ -115,5 +115,8 @@ extern const lrs_builtin lrs_builtins[];
 extern const size_t lrs_builtin_count;
 /* The row's index, or -1. */
 int lrs_builtin_find(const char *name);
+/* Whether t, a segment of a `then` chain, is jump(S) (or jump(S) for D):
+ * the jump where it begins is intended. */
+int lrs_form_intended_jump(const lrs_term *t);
 
 #endif

@@ -434,7 +434,8 @@ static uint32_t lower_chain(lower *L, lrs_term *t, const lctx *x)
             double pos = x->offset + kval(L, o[j + 1]);
             if (pos != pos || pos == INFINITY) continue;
             lrs_jump *jp = lrs_arena_alloc(&L->lw.c->arena, sizeof *jp);
-            *jp = (lrs_jump){pos, v[j], v[j + 1], ch.then[j], L->lw.sched};
+            *jp = (lrs_jump){pos,        v[j],        v[j + 1],
+                             ch.then[j], L->lw.sched, lrs_form_intended_jump(ch.seg[j + 1])};
             lrs_vec_push(&L->lw.c->arena, &L->lw.c->jumps, jp);
         }
     return r;

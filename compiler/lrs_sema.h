@@ -122,12 +122,14 @@ typedef struct lrs_param_out {
 } lrs_param_out;
 
 /* A boundary between two `then` segments at a known global step, with
- * the IR of the segment before (at its end) and after (at its start). */
+ * the IR of the segment before (at its end) and after (at its start);
+ * intended: the segment after is jump(S), so a jump there is on purpose. */
 typedef struct lrs_jump {
     double pos;
     uint32_t before, after;
     lrs_span span;
     size_t sched;
+    int intended;
 } lrs_jump;
 
 typedef struct lrs_comp {

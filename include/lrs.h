@@ -122,6 +122,10 @@ typedef struct lrs_options {
      * an error: the JIT compiles as usual. */
     int no_cache;
     const char *cache_dir;
+    /* Non-zero: every jump between `then` segments is intended (step
+     * decays), so the checker does not warn about any; `jump(S)` says
+     * the same in the program for the segment S. */
+    int allow_jumps;
 } lrs_options;
 
 /* A compilation context. Holds what compilations share; cheap to create. */

@@ -4,6 +4,7 @@ import math
 import os
 import tempfile
 import unittest
+import warnings
 
 import lrs
 
@@ -87,6 +88,16 @@ class BindingTest(unittest.TestCase):
         self.assertIn("cannot read", str(cm.exception))
         with self.assertRaises(KeyError):
             lrs.compile(WARMUP_COSINE)["nope"]
+
+    def test_allow_jumps(self):
+        src = "schedule lr = 0.1 for 30 then 0.01 for 30 then 0.001\n"
+        with self.assertWarns(lrs.CompileWarning) as cm:
+            lrs.compile(src)
+        self.assertIn("the value jumps from 0.1 to 0.01 at step 30", str(cm.warning))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            prog = lrs.compile(src, allow_jumps=True)
+        self.assertEqual([prog["lr"](s) for s in (29, 30, 60)], [0.1, 0.01, 0.001])
 
     def test_native_agrees_with_interpreter(self):
         prog = lrs.compile(WARMUP_COSINE)

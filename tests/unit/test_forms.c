@@ -62,8 +62,8 @@ static void test_rows_by_kind(void **state)
         if (b->kind != BK_FORM) assert_null(b->elab);
     }
     assert_true(forms > 0);
-    static const char *const named[] = {"restarts", "sample", "at",   "index",
-                                        "pick",     "noise",  "clamp"};
+    static const char *const named[] = {"restarts", "sample", "at",    "index",
+                                        "pick",     "noise",  "clamp", "jump"};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
         int bi = lrs_builtin_find(named[i]);
         assert_true(bi >= 0);

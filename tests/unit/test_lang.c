@@ -360,6 +360,37 @@ static void test_warnings_and_callback(void **state)
     lrs_diags_free(d);
 }
 
+/* lrs_options.allow_jumps silences every jump warning, jump(S) the one
+ * where S begins; neither changes a value or a boundary. */
+static void test_intended_jumps(void **state)
+{
+    (void)state;
+    const char *plain = "schedule s = 0.1 for 30 then 0.01 for 30 then 0.001\n";
+    const char *marked = "schedule s = 0.1 for 30 then jump(0.01) for 30 then 0.001\n";
+    const struct {
+        const char *src;
+        int allow;
+        size_t warnings;
+    } cases[] = {{plain, 0, 2}, {plain, 1, 0}, {marked, 0, 1}, {marked, 1, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lrs_options o = {.allow_jumps = cases[i].allow};
+        lrs_diags *d = lrs_diags_new();
+        lrs_program *p =
+            lrs_compile_string(ctx, "t.lrs", cases[i].src, strlen(cases[i].src), &o, d);
+        assert_non_null(p);
+        assert_int_equal(lrs_diags_warning_count(d), cases[i].warnings);
+        if (cases[i].warnings == 1)
+            assert_contains(all_diags(d),
+                            "t.lrs:1:48: warning: the value jumps from 0.01 to 0.001");
+        assert_true(at(p, "s", 29) == 0.1 && at(p, "s", 30) == 0.01);
+        assert_true(at(p, "s", 59) == 0.01 && at(p, "s", 60) == 0.001);
+        assert_int_equal(lrs_program_next_boundary(p, 0, 0), 30);
+        assert_int_equal(lrs_program_next_boundary(p, 0, 30), 60);
+        lrs_program_free(p);
+        lrs_diags_free(d);
+    }
+}
+
 /* The summary's extremes are exact where they can be confirmed: OneCycleLR's
  * peak is max_lr itself, at PyTorch's step pct_start * total_steps - 1 = 299
  * (samples alone found 0.0952); noise's are labelled estimates. */
@@ -484,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_exact_extremes),
         cmocka_unit_test(test_null_safety),
         cmocka_unit_test(test_library_on_demand),
+        cmocka_unit_test(test_intended_jumps),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -24,6 +24,7 @@ typedef struct lrsc_args {
     size_t ndefines, nincludes, nscheds;
     int color; /* -1 auto */
     int no_check;
+    int allow_jumps; /* no warning about jumps between `then` segments */
     int range_given, start_given, stop_given;
     int64_t start, stop, stride;
     int64_t *at;

@@ -23,6 +23,7 @@ typedef enum {
     OPT_INCLUDE,
     OPT_COLOR,
     OPT_NO_CHECK,
+    OPT_ALLOW_JUMPS,
     OPT_SCHEDULE,
     OPT_STEPS,
     OPT_AT,
@@ -257,6 +258,10 @@ static const option options[OPT_COUNT] = {
                    "colour diagnostics: auto (on a terminal), always, never"},
     [OPT_NO_CHECK] = {"--no-check", NULL, 0, set_flag, offsetof(lrsc_args, no_check),
                       "skip the value checker (finite, non-negative, jumps)"},
+    [OPT_ALLOW_JUMPS] = {"--allow-jumps", NULL, 0, set_flag, offsetof(lrsc_args, allow_jumps),
+                         "every jump between `then` segments is intended (step\n"
+                         "decays): no warning about any (in the file, for one\n"
+                         "segment: `then jump(S)`)"},
     [OPT_SCHEDULE] = {"--schedule", "NAME", 0, set_schedule, 0,
                       "a schedule to use (repeatable; default: all)"},
     [OPT_STEPS] = {"--steps", "A:B:S", 0, set_steps, 0,
@@ -318,7 +323,8 @@ static const option options[OPT_COUNT] = {
 
 /* ---- commands ----------------------------------------------------------------- */
 
-#define OPTS_COMMON (OPT(OPT_DEFINE) | OPT(OPT_INCLUDE) | OPT(OPT_COLOR) | OPT(OPT_NO_CHECK))
+#define OPTS_COMMON                                                                                \
+    (OPT(OPT_DEFINE) | OPT(OPT_INCLUDE) | OPT(OPT_COLOR) | OPT(OPT_NO_CHECK) | OPT(OPT_ALLOW_JUMPS))
 
 typedef struct command {
     const char *name;
@@ -533,7 +539,8 @@ lrs_program *lrsc_compile(lrsc_args *a, lrs_context **ctx, int *status)
                      .defines = a->defines,
                      .define_count = a->ndefines,
                      .no_check = a->no_check,
-                     .no_cache = a->no_cache};
+                     .no_cache = a->no_cache,
+                     .allow_jumps = a->allow_jumps};
     lrs_program *p = lrs_compile_file(*ctx, a->file, &o, d);
     int color = a->color >= 0 ? a->color : isatty(2);
     size_t errors = print_diags(d, color);

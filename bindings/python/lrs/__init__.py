@@ -59,6 +59,7 @@ class _Options(ctypes.Structure):
         ("no_check", ctypes.c_int),
         ("no_cache", ctypes.c_int),
         ("cache_dir", ctypes.c_char_p),
+        ("allow_jumps", ctypes.c_int),
     ]
 
 
@@ -547,24 +548,30 @@ class Program:
                                                    self._recipe[3] or "<string>", self.schedules)
 
 
-def _recompile(source, is_file, params, name, include, check):
+def _recompile(source, is_file, params, name, include, check, allow_jumps=False):
     if is_file:
-        return compile(source, params=params, include=include, check=check)
-    return compile(source, params=params, include=include, name=name, check=check)
+        return compile(source, params=params, include=include, check=check,
+                       allow_jumps=allow_jumps)
+    return compile(source, params=params, include=include, name=name, check=check,
+                   allow_jumps=allow_jumps)
 
 
-def compile(path_or_source, params=None, include=None, name=None, check=True, warn=True):
+def compile(path_or_source, params=None, include=None, name=None, check=True, warn=True,
+            allow_jumps=False):
     """Compile a .lrs program: a path to a file (anything that names an
     existing file or ends in .lrs), or the source text itself. params
     overrides `param`s: {"peak": 1e-3, "warm": "5%"} (values may be numbers
-    or expressions). include lists directories searched by `import`.
+    or expressions; "m.peak" is a param of the file imported `as m`).
+    include lists directories searched by `import`. allow_jumps: every
+    jump between `then` segments is intended (no warning about any).
     Raises CompileError with the formatted diagnostics on errors; each
     warning is issued as a CompileWarning unless warn is false."""
     lib = _L()
     params = dict(params or {})
     defines = ["%s=%s" % (k, _param_text(v)) for k, v in params.items()]
     dirs = [os.fspath(d) for d in (include or [])]
-    opts = _Options(_cstrings(dirs), len(dirs), _cstrings(defines), len(defines), 0 if check else 1)
+    opts = _Options(_cstrings(dirs), len(dirs), _cstrings(defines), len(defines), 0 if check else 1,
+                    allow_jumps=1 if allow_jumps else 0)
     d = lib.lrs_diags_new()
     src = os.fspath(path_or_source)
     is_file = os.path.isfile(src) or src.endswith(".lrs")
@@ -591,5 +598,5 @@ def compile(path_or_source, params=None, include=None, name=None, check=True, wa
         for dg in diags:
             if dg.severity == "warning":
                 warnings.warn(CompileWarning(str(dg).rstrip("\n")), stacklevel=2)
-    recipe = (src, is_file, params, name, dirs, check)
+    recipe = (src, is_file, params, name, dirs, check, allow_jumps)
     return Program(ptr, diags, recipe, digest)
