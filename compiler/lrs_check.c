@@ -609,21 +609,69 @@ static void thresholds(const lrs_code *code, samples *out)
 
 enum { DENSE = 4096 };
 
-/* dense: also DENSE + 1 evenly spaced steps (a schedule that is proved
- * needs them only for its least and greatest values, which the branch
- * and bound of extreme() confirms or improves without them). */
-static void sample_steps(const lrs_sched_out *s, const lrs_code *code, int dense, samples *out)
+/* Boundaries sampled, each with its neighbours (±2): every boundary of a
+ * `then` chain, and of each run of restart cycles (one `restarts` at one
+ * place) the first CYCLE_HEAD cycle starts and CYCLE_SPREAD more spread
+ * evenly up to its last; BOUND_SAMPLES boundaries at most in all, spread
+ * evenly. The interval proof covers the steps between: a million cycles
+ * cost no more than a few dozen. */
+enum { CYCLE_HEAD = 16, CYCLE_SPREAD = 16, BOUND_SAMPLES = 4096 };
+
+/* Work allowed for sampling one schedule, in evaluations of one IR node;
+ * past it the samples are thinned evenly, the first KEEP_FIRST kept. */
+enum { SAMPLE_WORK = 8000000, KEEP_FIRST = 256 };
+
+static int same_place(const lrs_jump *a, const lrs_jump *b)
 {
+    return a->sched == b->sched && a->span.file == b->span.file && a->span.start == b->span.start &&
+           a->span.end == b->span.end;
+}
+
+/* The boundaries of schedule `sched` to sample, into out (unsorted). */
+static void boundary_steps(const lrs_comp *c, size_t sched, const lrs_sched_out *s, samples *out)
+{
+    samples b = {out->arena, NULL, 0, 0};
+    for (size_t j = 0; j < c->jumps.n; j++) {
+        const lrs_jump *jp = c->jumps.items[j];
+        if (jp->sched == sched && jp->pos < s->span) add(&b, jp->pos);
+    }
+    const lrs_vec *cs = &c->cycle_starts;
+    for (size_t r0 = 0, r1; r0 < cs->n; r0 = r1) {
+        for (r1 = r0 + 1; r1 < cs->n && same_place(cs->items[r0], cs->items[r1]); r1++)
+            ;
+        if (((const lrs_jump *)cs->items[r0])->sched != sched) continue;
+        size_t len = r1 - r0;
+        size_t stride = len > CYCLE_HEAD + CYCLE_SPREAD ? (len - CYCLE_HEAD) / CYCLE_SPREAD : 1;
+        for (size_t j = 0; j < len; j++) {
+            const lrs_jump *jp = cs->items[r0 + j];
+            int pick = j < CYCLE_HEAD || j + 1 == len || (j - CYCLE_HEAD) % stride == 0;
+            if (pick && jp->pos < s->span) add(&b, jp->pos);
+        }
+    }
+    for (size_t i = 0; i < b.n && i < BOUND_SAMPLES; i++) {
+        size_t j = b.n <= BOUND_SAMPLES ? i : i * (b.n - 1) / (BOUND_SAMPLES - 1);
+        for (int d = -2; d <= 2; d++)
+            add(out, (double)b.steps[j] + d);
+    }
+}
+
+/* The steps to sample schedule `sched` at, sorted and distinct; at most
+ * about work / (code size) of them. dense: also DENSE + 1 evenly spaced
+ * steps (a schedule that is proved needs them only for its least and
+ * greatest values, which the branch and bound of extreme() confirms or
+ * improves without them). */
+static void sample_steps(const lrs_comp *c, size_t sched, const lrs_code *code, int dense,
+                         size_t work, samples *out)
+{
+    const lrs_sched_out *s = c->scheds.items[sched];
     double end = s->span;
     double last = s->nbounds ? s->bounds[s->nbounds - 1] : 0;
     double horizon = end == INFINITY ? fmax(4 * last, 1e6) : end;
     for (int i = 0; i <= DENSE && dense; i++)
-        add(out, round(horizon * i / DENSE));
+        add(out, round(horizon * i / (double)DENSE));
     for (int i = 0; i < 64; i++)
         add(out, i);
-    for (size_t i = 0; i < s->nbounds; i++)
-        for (int d = -2; d <= 2; d++)
-            add(out, s->bounds[i] + d);
+    boundary_steps(c, sched, s, out);
     if (end != INFINITY)
         for (int d = -2; d <= 2; d++)
             add(out, end + d);
@@ -633,6 +681,20 @@ static void sample_steps(const lrs_sched_out *s, const lrs_code *code, int dense
     add(out, LRS_IR_STEP_LIMIT - 1024);
     thresholds(code, out);
     qsort(out->steps, out->n, sizeof *out->steps, cmp_i64);
+    size_t u = 0;
+    for (size_t i = 0; i < out->n; i++)
+        if (u == 0 || out->steps[u - 1] != out->steps[i]) out->steps[u++] = out->steps[i];
+    size_t cap = work / (code->n + 1);
+    if (cap < 2 * KEEP_FIRST) cap = 2 * KEEP_FIRST;
+    if (u > cap) { /* the first KEEP_FIRST, then every stride-th */
+        size_t stride = (u - KEEP_FIRST + (cap - KEEP_FIRST) - 1) / (cap - KEEP_FIRST),
+               n = KEEP_FIRST;
+        for (size_t i = KEEP_FIRST; i < u; i += stride)
+            out->steps[n++] = out->steps[i];
+        if (out->steps[n - 1] != out->steps[u - 1]) out->steps[n++] = out->steps[u - 1];
+        u = n;
+    }
+    out->n = u;
 }
 
 /* Straight-line code for root; 0 after reporting that memory ran out.
@@ -712,8 +774,9 @@ static int scan(sched_code *k, const samples *sm, int64_t end, lrs_sched_out *s,
 }
 
 /* scratch, iscratch: room for one value per IR node. */
-static void check_one(lrs_comp *c, lrs_sched_out *s, double *scratch, ival *iscratch)
+static void check_one(lrs_comp *c, size_t sched, double *scratch, ival *iscratch)
 {
+    lrs_sched_out *s = c->scheds.items[sched];
     sched_code k = {&c->arena, {0}, {0}, scratch, iscratch, 0};
     if (!build_code(c, s->root, &k.code)) return;
     k.tabs = tables_new(&c->arena, k.code.pool, k.code.npool);
@@ -728,12 +791,12 @@ static void check_one(lrs_comp *c, lrs_sched_out *s, double *scratch, ival *iscr
     int64_t end = s->span == INFINITY ? INT64_MAX : last_step(s->span);
     int64_t bad_step = 0;
     double bad = 0;
-    sample_steps(s, &k.code, 0, &sm);
+    sample_steps(c, sched, &k.code, 0, SAMPLE_WORK, &sm);
     int found = scan(&k, &sm, end, s, &bad_step, &bad);
     int proof = found ? -1 : prove(&k, &bad_step, &bad);
     if (proof != 1) {
         sm.n = 0;
-        sample_steps(s, &k.code, 1, &sm);
+        sample_steps(c, sched, &k.code, 1, SAMPLE_WORK, &sm);
         int64_t step = 0;
         double v = 0;
         if (scan(&k, &sm, end, s, &step, &v)) {
@@ -809,8 +872,9 @@ static void describe_history(const lrs_comp *c, const lrs_code *code, const doub
     }
 }
 
-static void check_reactive(lrs_comp *c, lrs_sched_out *s, const ival *iv_all, double *scratch)
+static void check_reactive(lrs_comp *c, size_t sched, const ival *iv_all, double *scratch)
 {
+    lrs_sched_out *s = c->scheds.items[sched];
     lrs_code code;
     if (!build_code(c, s->root, &code)) return;
     if (!lrs_code_reactive(&code)) {
@@ -823,7 +887,8 @@ static void check_reactive(lrs_comp *c, lrs_sched_out *s, const ival *iv_all, do
     s->proved = !iv_all[s->root].nan && s->ilo >= 0 && s->ihi < INFINITY;
     double *det = lrs_arena_alloc(&c->arena, (c->detectors.n + 1) * sizeof *det);
     samples sm = {&c->arena, NULL, 0, 0};
-    sample_steps(s, &code, 1, &sm);
+    /* each step is tried with about a dozen histories */
+    sample_steps(c, sched, &code, 1, SAMPLE_WORK / 16, &sm);
     int failed = 0;
     for (size_t h = 1; h < HISTORIES && !failed; h++) {
         history(c, h, det);
@@ -891,7 +956,7 @@ int lrs_check_program(lrs_comp *c)
     double *scratch = lrs_arena_alloc(&c->arena, (c->ir.n + 1) * sizeof *scratch);
     ival *iscratch = lrs_arena_alloc(&c->arena, (c->ir.n + 1) * sizeof *iscratch);
     for (size_t i = 0; i < c->scheds.n; i++)
-        check_one(c, c->scheds.items[i], scratch, iscratch);
+        check_one(c, i, scratch, iscratch);
     if (c->detectors.n) { /* reactive schedules: every history at once */
         ival *v = lrs_arena_alloc(&c->arena, (c->ir.n + 1) * sizeof *v);
         tables tabs = tables_new(&c->arena, c->ir.pool, c->ir.npool);
@@ -900,7 +965,7 @@ int lrs_check_program(lrs_comp *c)
                        ? detector_range(c, &c->ir.nodes[i])
                        : apply(&c->ir.nodes[i], v, iv(0, LRS_IR_STEP_LIMIT, 0), &tabs);
         for (size_t i = 0; i < c->scheds.n; i++)
-            check_reactive(c, c->scheds.items[i], v, scratch);
+            check_reactive(c, i, v, scratch);
     }
     check_jumps(c, scratch);
     return c->sink.errors - before;

@@ -100,6 +100,15 @@ static uint32_t cycle_start(lrs_lowering *lw, double P, double M, uint32_t i)
                bin(lw, IR_SUB, bin(lw, IR_POW, K(lw, M), i), K(lw, 1)));
 }
 
+/* The start of cycle k as cycle_start(K(k)) folds it, operation by
+ * operation, without adding constants to the IR (the listed boundaries
+ * of a million cycles would add two million). */
+static double cycle_start_value(double P, double M, double k)
+{
+    if (M == 1) return lrs_ir_apply(IR_MUL, k, P);
+    return lrs_ir_apply(IR_MUL, P / (M - 1), lrs_ir_apply(IR_SUB, lrs_ir_apply(IR_POW, M, k), 1));
+}
+
 static lrs_term *restarts_elab(lrs_comp *c, const lrs_builtin *f, lrs_farg *a, lrs_span sp)
 {
     double P = a[1].k, M = a[2].k, lim = a[3].k;
@@ -205,7 +214,7 @@ static uint32_t restarts_lower(lrs_lowering *lw, lrs_term *t, const lrs_lctx *x,
     double span = lrs_ir_value(lw->ir, x->L);
     if (x->offset == x->offset)
         for (double k = 1; k < lim && k <= LRS_MAX_LISTED_CYCLES; k++) {
-            double start = lrs_ir_value(lw->ir, cycle_start(lw, P, M, K(lw, k)));
+            double start = cycle_start_value(P, M, k);
             if (!(start < span) && span == span) break;
             lrs_jump *jp = lrs_arena_alloc(&c->arena, sizeof *jp);
             *jp = (lrs_jump){x->offset + start, NONE, NONE, t->span, lw->sched, 0};
