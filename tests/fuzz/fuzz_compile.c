@@ -1,5 +1,5 @@
 /* fuzz_compile.c — libFuzzer harness: the whole compile, the reference
- * interpreter and the JIT. Every program that compiles is evaluated at
+ * interpreter, the JIT and ahead-of-time code. Every program that compiles is evaluated at
  * many steps: 0 and small steps, every known segment boundary and its
  * neighbours (±1), the int64 edges and steps drawn from the input. It
  * fails (aborts) when
@@ -9,14 +9,22 @@
  *  - the JIT's scalar function differs from the interpreter by more than
  *    the 4 ulp docs/backend.md promises (both NaN counts as agreement);
  *    the JIT runs for one input in 8 (LLVM is slow next to the rest);
+ *  - for one input in 32 (linking runs the system C compiler), the program
+ *    emitted as a shared object and loaded with lrs_aot_open: its
+ *    functions differ from the interpreter by more than 4 ulp (reactive
+ *    ones with the detectors before any report), its table lacks a
+ *    schedule, or the emit fails for any reason but names that cannot be
+ *    C functions (LRS_EMIT_EINVAL) or the load fails;
  *  - one input takes more than the time libFuzzer is given (-timeout) or
  *    memory past -rss_limit_mb: the cost limits of docs/limits.md. */
 #include "lrs.h"
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static uint64_t ulps(double a, double b)
 {
@@ -67,6 +75,47 @@ static size_t steps_of(const lrs_program *p, size_t i, const uint8_t *data, size
     return n;
 }
 
+/* The program as a shared object, loaded and compared with the
+ * interpreter at the steps of each schedule. */
+static void check_aot(const lrs_program *p, const uint8_t *data, size_t size)
+{
+    static char dir[] = "/tmp/lrs_fuzz_compile_XXXXXX";
+    static int made;
+    if (!made && !mkdtemp(dir)) abort();
+    made = 1;
+    char path[64], err[512];
+    snprintf(path, sizeof path, "%s/p.so", dir);
+    lrs_emit_options o = {LRS_EMIT_SHARED, path, NULL, NULL, NULL};
+    int r = lrs_program_emit(p, &o, err, sizeof err);
+    if (r == LRS_EMIT_EINVAL) return; /* names that cannot be C functions */
+    if (r != LRS_EMIT_OK) abort();
+    lrs_aot *a = lrs_aot_open(path, err, sizeof err);
+    if (!a) abort();
+    const lrs_aot_table *t = lrs_aot_get_table(a);
+    size_t n = lrs_program_schedule_count(p);
+    if (!t || t->schedule_count != n) abort();
+    lrs_signals *sig = lrs_program_detector_count(p) ? lrs_program_signals_new(p) : NULL;
+    const double *det = sig ? lrs_signals_values(sig) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = lrs_program_schedule_name(p, i);
+        int reactive = lrs_program_schedule_reactive(p, i);
+        lrs_fn fn = reactive ? NULL : lrs_aot_function(a, name);
+        lrs_reactive_fn rfn = reactive ? lrs_aot_reactive_function(a, name) : NULL;
+        if (!fn && !(rfn && det)) abort(); /* a schedule missing from the object */
+        int64_t steps[MAX_STEPS];
+        size_t ns = steps_of(p, i, data, size, steps);
+        for (size_t k = 0; k < ns; k++) {
+            double want = reactive ? lrs_interp_eval_reactive(p, i, steps[k], det)
+                                   : lrs_interp_eval(p, i, steps[k]);
+            double got = reactive ? rfn(steps[k], det) : fn(steps[k]);
+            if (ulps(want, got) > 4) abort(); /* the object disagrees */
+        }
+    }
+    lrs_signals_free(sig);
+    lrs_aot_close(a);
+    unlink(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static lrs_context *ctx;
@@ -77,6 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(lrs_diags_format(d, i, 0));
     if (p) {
         int jit = size && (data[size / 2] & 7) == 0;
+        int aot = size && (data[size / 2] & 31) == 0;
         for (size_t i = 0; i < lrs_program_schedule_count(p); i++) {
             lrs_schedule_info info;
             if (lrs_program_schedule_info(p, i, &info)) abort();
@@ -91,6 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (fn && ulps(v, fn(steps[k])) > 4) abort();          /* backends disagree */
             }
         }
+        if (aot) check_aot(p, data, size);
         lrs_program_free(p);
     }
     lrs_diags_free(d);
