@@ -129,7 +129,7 @@ static void test_null_and_foreign_handles(void **state)
     /* Something else entirely (say, another library object of ours). */
     uint64_t foreign[64];
     for (int i = 0; i < 64; i++)
-        foreign[i] = 0x0123456789abcdefull * (uint64_t)(i + 1);
+        foreign[i] = UINT64_C(0x0123456789abcdef) * (uint64_t)(i + 1);
     uint64_t copy[64];
     memcpy(copy, foreign, sizeof copy);
     call_everything((lrs_optim *)foreign);
