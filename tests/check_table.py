@@ -34,11 +34,14 @@ def backends(lrsc):
     return found or [None]
 
 
-def check(lrsc, prog, table, backend):
+def check(lrsc, prog, table, backend, extra=(), zero=ZERO):
+    """One case through one backend; extra: more lrsc eval arguments; an
+    expected exact zero must come out as |value| <= zero."""
     label = "%s [%s]" % (os.path.basename(prog), backend or "default")
     with open(table) as f:
         head, rows = read_csv(f.read())
     cmd = [lrsc, "eval", prog, "--format", "csv", "--at", ",".join(r[0] for r in rows)]
+    cmd += list(extra)
     if backend:
         cmd += ["--backend", backend]
     for name in head[1:]:
@@ -60,7 +63,7 @@ def check(lrsc, prog, table, backend):
         for col, w, g in zip(head[1:], want[1:], got[1:]):
             w, g = float(w), float(g)
             if w == 0.0:
-                err = 0.0 if abs(g) <= ZERO else float("inf")
+                err = 0.0 if abs(g) <= zero else float("inf")
             else:
                 err = abs(g - w) / abs(w)
             worst = max(worst, err)

@@ -11,51 +11,15 @@ from PyTorch 1.13, scikit-learn and a transcription of Keras
 (gen_reactive.py). Python 3 standard library only.
 """
 import os
-import subprocess
 import sys
 
-REL = 1e-12
-
-
-def read_csv(text):
-    lines = [l for l in text.splitlines() if l.strip()]
-    return lines[0].split(","), [l.split(",") for l in lines[1:]]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from check_table import check as check_table  # noqa: E402
 
 
 def check(lrsc, base, backend):
-    label = "%s [%s]" % (os.path.basename(base), backend)
-    with open(base + ".csv") as f:
-        head, rows = read_csv(f.read())
-    cmd = [lrsc, "eval", base + ".lrs", "--format", "csv", "--backend", backend,
-           "--report", "metric=" + base + ".history.csv", "--at", ",".join(r[0] for r in rows)]
-    for name in head[1:]:
-        cmd += ["--schedule", name]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    if p.returncode != 0:
-        print("FAIL %s: lrsc exited %d\n%s" % (label, p.returncode, p.stderr))
-        return False
-    ghead, grows = read_csv(p.stdout)
-    if ghead != head or len(grows) != len(rows):
-        print("FAIL %s: got %d rows of %s, expected %d of %s"
-              % (label, len(grows), ghead, len(rows), head))
-        return False
-    bad, worst = 0, 0.0
-    for want, got in zip(rows, grows):
-        for col, w, g in zip(head[1:], want[1:], got[1:]):
-            w, g = float(w), float(g)
-            err = abs(g - w) / abs(w) if w else abs(g) * float("inf") if g else 0.0
-            worst = max(worst, err)
-            if not err <= REL:
-                bad += 1
-                if bad <= 10:
-                    print("FAIL %s: %s at step %s = %.17g, expected %.17g"
-                          % (label, col, want[0], g, w))
-    if bad:
-        print("FAIL %s: %d values differ" % (label, bad))
-        return False
-    print("ok %s: %d steps x %d schedules, worst rel. error %.3g"
-          % (label, len(rows), len(head) - 1, worst))
-    return True
+    return check_table(lrsc, base + ".lrs", base + ".csv", backend,
+                       extra=["--report", "metric=" + base + ".history.csv"], zero=0.0)
 
 
 def main():
