@@ -9,31 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static lrs_context *ctx;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    ctx = lrs_context_new();
-    return ctx ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    lrs_context_free(ctx);
-    return 0;
-}
-
-static lrs_program *ok(const char *src)
-{
-    return compile_ok(ctx, src);
-}
-
-static char *bad(const char *src)
-{
-    return compile_bad(ctx, src);
-}
+TEST_GROUP_CONTEXT
 
 /* ---- diagnostics ------------------------------------------------------------ */
 

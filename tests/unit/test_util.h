@@ -68,6 +68,26 @@ static inline char *compile_bad(lrs_context *ctx, const char *src)
     return text;
 }
 
+/* One context for a whole test group: declares `ctx`, cmocka's
+ * group_setup and group_teardown that make and free it, and ok() and
+ * bad(), compile_ok and compile_bad in it. */
+#define TEST_GROUP_CONTEXT                                                                         \
+    static lrs_context *ctx;                                                                       \
+    static int group_setup(void **state)                                                           \
+    {                                                                                              \
+        (void)state;                                                                               \
+        ctx = lrs_context_new();                                                                   \
+        return ctx ? 0 : -1;                                                                       \
+    }                                                                                              \
+    static int group_teardown(void **state)                                                        \
+    {                                                                                              \
+        (void)state;                                                                               \
+        lrs_context_free(ctx);                                                                     \
+        return 0;                                                                                  \
+    }                                                                                              \
+    static lrs_program *ok(const char *src) { return compile_ok(ctx, src); }                       \
+    static char *bad(const char *src) { return compile_bad(ctx, src); }
+
 #define assert_contains(hay, needle)                                                               \
     do {                                                                                           \
         if (!strstr((hay), (needle))) {                                                            \
