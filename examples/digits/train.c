@@ -2,12 +2,12 @@
  * lrs optimizer runtime (AdamW or SGD) and a schedule from a .lrs file.
  * Usage: train [--optim adamw|sgd] [--epochs N] [--batch N] [--seed N]
  *              [--data digits.txt] [--schedule schedule.lrs] [-D NAME=EXPR]... */
+#include "cli.h"
 #include "mlp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static double interp_cb(void *user, int64_t step)
 {
@@ -32,78 +32,40 @@ static void bar(void *user, int epoch, int epochs, double loss, double train_acc
 
 int main(int argc, char **argv)
 {
-    const char *data = "examples/digits/digits.txt", *sched = "examples/digits/schedule.lrs";
-    const char *optim = "adamw";
-    int epochs = 30;
-    size_t batch = 32;
-    uint64_t seed = 1;
-    const char *defines[32];
-    size_t ndef = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            printf("usage: train [--optim adamw|sgd] [--epochs N] [--batch N] [--seed N]\n"
-                   "             [--data FILE] [--schedule FILE.lrs] [-D NAME=EXPR]...\n"
-                   "Trains a 64-64-10 MLP on the 8x8 digits; the schedule file's `lr`\n"
-                   "(and `momentum`, `weight_decay`, `beta1`, `beta2` if present) drive\n"
-                   "the optimizer. steps_per_epoch and total are set from the data.\n");
-            return 0;
-        }
-        if (!v) {
-            fprintf(stderr, "train: %s needs a value\n", o);
-            return 2;
-        }
-        if (!strcmp(o, "--optim"))
-            optim = v;
-        else if (!strcmp(o, "--epochs"))
-            epochs = atoi(v);
-        else if (!strcmp(o, "--batch"))
-            batch = (size_t)atoi(v);
-        else if (!strcmp(o, "--seed"))
-            seed = strtoull(v, NULL, 10);
-        else if (!strcmp(o, "--data"))
-            data = v;
-        else if (!strcmp(o, "--schedule"))
-            sched = v;
-        else if (!strcmp(o, "-D") && ndef < 30)
-            defines[ndef++] = v;
-        else {
-            fprintf(stderr, "train: unknown option %s (try --help)\n", o);
-            return 2;
-        }
-        i++;
-    }
-    if (epochs < 1 || batch < 1 || (strcmp(optim, "adamw") && strcmp(optim, "sgd"))) {
-        fprintf(stderr, "train: --epochs and --batch must be positive; --optim adamw or sgd\n");
-        return 2;
-    }
+    digits_args a = {.data = "examples/digits/digits.txt",
+                     .schedule = "examples/digits/schedule.lrs",
+                     .optim = "adamw",
+                     .epochs = 30,
+                     .batch = 32,
+                     .seed = 1};
+    int args = digits_args_parse(
+        &a, argc, argv, DIGITS_OPTIM | DIGITS_DEFINES, "train",
+        "usage: train [--optim adamw|sgd] [--epochs N] [--batch N] [--seed N]\n"
+        "             [--data FILE] [--schedule FILE.lrs] [-D NAME=EXPR]...\n"
+        "Trains a 64-64-10 MLP on the 8x8 digits; the schedule file's `lr`\n"
+        "(and `momentum`, `weight_decay`, `beta1`, `beta2` if present) drive\n"
+        "the optimizer. steps_per_epoch and total are set from the data.\n",
+        stderr);
+    if (args) return args == 1 ? 0 : 2;
+    const char *optim = a.optim;
+    int epochs = a.epochs;
+    size_t batch = a.batch;
+    uint64_t seed = a.seed;
 
     char err[256];
     digits all, train, test;
-    if (digits_load(data, &all, err, sizeof err)) {
+    if (digits_load(a.data, &all, err, sizeof err)) {
         fprintf(stderr, "train: %s\n", err);
         return 1;
     }
     digits_split(&all, 42, 0.8, &train, &test);
 
-    char spe[64], tot[64];
     size_t steps_per_epoch = (train.n + batch - 1) / batch;
-    snprintf(spe, sizeof spe, "steps_per_epoch=%zu", steps_per_epoch);
-    snprintf(tot, sizeof tot, "total=%d epochs", epochs);
-    defines[ndef++] = spe;
-    defines[ndef++] = tot;
     lrs_context *ctx = lrs_context_new();
-    lrs_diags *diags = lrs_diags_new();
-    lrs_options opts = {.defines = defines, .define_count = ndef};
-    lrs_program *prog = lrs_compile_file(ctx, sched, &opts, diags);
-    for (size_t i = 0; i < lrs_diags_count(diags); i++) {
-        char *s = lrs_diags_format(diags, i, isatty(2));
-        fputs(s ? s : "", stderr);
-        lrs_free(s);
-    }
+    lrs_program *prog = digits_compile(ctx, &a, steps_per_epoch, stderr);
     if (!prog) return 1;
     if (lrs_program_find(prog, "lr") < 0) {
-        fprintf(stderr, "train: %s has no schedule 'lr'\n", sched);
+        fprintf(stderr, "train: %s has no schedule 'lr'\n", a.schedule);
         return 1;
     }
 
@@ -149,7 +111,6 @@ int main(int argc, char **argv)
     lrs_optim_free(opt);
     mlp_free(&m);
     lrs_program_free(prog);
-    lrs_diags_free(diags);
     lrs_context_free(ctx);
     digits_free(&train);
     digits_free(&test);

@@ -7,6 +7,7 @@
  * Usage: mpirun -np P train_mpi [--epochs N] [--batch N] [--seed N]
  *                              [--data digits.txt] [--schedule schedule.lrs] */
 #include "lrs_mpi.h"
+#include "cli.h"
 #include "mlp.h"
 
 #include <stdio.h>
@@ -19,49 +20,38 @@ int main(int argc, char **argv)
     int rank, np;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &np);
-    const char *data = "examples/digits/digits.txt", *sched = "examples/digits/schedule.lrs";
-    int epochs = 30;
-    size_t batch = 32;
-    uint64_t seed = 1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const char *o = argv[i], *v = argv[i + 1];
-        if (!strcmp(o, "--epochs"))
-            epochs = atoi(v);
-        else if (!strcmp(o, "--batch"))
-            batch = (size_t)atoi(v);
-        else if (!strcmp(o, "--seed"))
-            seed = strtoull(v, NULL, 10);
-        else if (!strcmp(o, "--data"))
-            data = v;
-        else if (!strcmp(o, "--schedule"))
-            sched = v;
-        else {
-            if (rank == 0) fprintf(stderr, "train_mpi: unknown option %s\n", o);
-            MPI_Finalize();
-            return 2;
-        }
+    digits_args a = {.data = "examples/digits/digits.txt",
+                     .schedule = "examples/digits/schedule.lrs",
+                     .epochs = 30,
+                     .batch = 32,
+                     .seed = 1};
+    FILE *out = rank == 0 ? stderr : NULL; /* one rank speaks */
+    int args = digits_args_parse(&a, argc, argv, 0, "train_mpi",
+                               "usage: mpirun -np P train_mpi [--epochs N] [--batch N] [--seed N]\n"
+                               "                              [--data FILE] [--schedule FILE.lrs]\n",
+                               out);
+    if (!args && a.batch < (size_t)np) {
+        if (out) fprintf(out, "train_mpi: --batch must be at least the number of ranks (%d)\n", np);
+        args = 2;
     }
-    if (epochs < 1 || batch < (size_t)np) {
-        if (rank == 0) fprintf(stderr, "train_mpi: --epochs >= 1 and --batch >= np\n");
+    if (args) {
         MPI_Finalize();
-        return 2;
+        return args == 1 ? 0 : 2;
     }
+    const char *sched = a.schedule;
+    int epochs = a.epochs;
+    size_t batch = a.batch;
+    uint64_t seed = a.seed;
     char err[256];
     digits all, train, test;
-    if (digits_load(data, &all, err, sizeof err)) {
+    if (digits_load(a.data, &all, err, sizeof err)) {
         fprintf(stderr, "train_mpi: %s\n", err);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     digits_split(&all, 42, 0.8, &train, &test);
-    char spe[64], tot[64];
     const size_t steps_per_epoch = (train.n + batch - 1) / batch;
-    snprintf(spe, sizeof spe, "steps_per_epoch=%zu", steps_per_epoch);
-    snprintf(tot, sizeof tot, "total=%d epochs", epochs);
-    const char *defines[] = {spe, tot};
     lrs_context *ctx = lrs_context_new();
-    lrs_diags *diags = lrs_diags_new();
-    lrs_options opts = {.defines = defines, .define_count = 2};
-    lrs_program *prog = lrs_compile_file(ctx, sched, &opts, diags);
+    lrs_program *prog = digits_compile(ctx, &a, steps_per_epoch, out);
     int lr_i = prog ? lrs_program_find(prog, "lr") : -1;
     lrs_fn lr = lr_i >= 0 ? lrs_program_function(prog, (size_t)lr_i) : NULL;
     if (!lr) {
@@ -129,7 +119,6 @@ int main(int argc, char **argv)
     lrs_mpi_optim_free(d);
     mlp_free(&m);
     lrs_program_free(prog);
-    lrs_diags_free(diags);
     lrs_context_free(ctx);
     digits_free(&train), digits_free(&test), digits_free(&all);
     MPI_Finalize();

@@ -4,12 +4,12 @@
  * program's signal state and says when the rate dropped.
  * Usage: train_plateau [--epochs N] [--batch N] [--seed N] [--data digits.txt]
  *                      [--schedule plateau.lrs] */
+#include "cli.h"
 #include "mlp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The reactive schedule and the signals it reads: the optimizer calls it
  * once per step with the detector values of the moment. */
@@ -29,65 +29,34 @@ static double reactive_cb(void *user, int64_t step)
 
 int main(int argc, char **argv)
 {
-    const char *data = "examples/digits/digits.txt", *sched = "examples/digits/plateau.lrs";
-    int epochs = 30;
-    size_t batch = 32;
-    uint64_t seed = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            printf("usage: train_plateau [--epochs N] [--batch N] [--seed N] [--data FILE]\n"
-                   "                     [--schedule FILE.lrs]\n"
-                   "Trains a 64-64-10 MLP on the 8x8 digits with SGD; the schedule file's\n"
-                   "`lr` reads the signal `val_loss`, reported after every epoch.\n");
-            return 0;
-        }
-        if (!v) {
-            fprintf(stderr, "train_plateau: %s needs a value\n", o);
-            return 2;
-        }
-        if (!strcmp(o, "--epochs"))
-            epochs = atoi(v);
-        else if (!strcmp(o, "--batch"))
-            batch = (size_t)atoi(v);
-        else if (!strcmp(o, "--seed"))
-            seed = strtoull(v, NULL, 10);
-        else if (!strcmp(o, "--data"))
-            data = v;
-        else if (!strcmp(o, "--schedule"))
-            sched = v;
-        else {
-            fprintf(stderr, "train_plateau: unknown option %s (try --help)\n", o);
-            return 2;
-        }
-        i++;
-    }
-    if (epochs < 1 || batch < 1) {
-        fprintf(stderr, "train_plateau: --epochs and --batch must be positive\n");
-        return 2;
-    }
+    digits_args a = {.data = "examples/digits/digits.txt",
+                     .schedule = "examples/digits/plateau.lrs",
+                     .epochs = 30,
+                     .batch = 32,
+                     .seed = 1};
+    int args = digits_args_parse(
+        &a, argc, argv, 0, "train_plateau",
+        "usage: train_plateau [--epochs N] [--batch N] [--seed N] [--data FILE]\n"
+        "                     [--schedule FILE.lrs]\n"
+        "Trains a 64-64-10 MLP on the 8x8 digits with SGD; the schedule file's\n"
+        "`lr` reads the signal `val_loss`, reported after every epoch.\n",
+        stderr);
+    if (args) return args == 1 ? 0 : 2;
+    const char *sched = a.schedule;
+    int epochs = a.epochs;
+    size_t batch = a.batch;
+    uint64_t seed = a.seed;
 
     char err[256];
     digits all, train, val;
-    if (digits_load(data, &all, err, sizeof err)) {
+    if (digits_load(a.data, &all, err, sizeof err)) {
         fprintf(stderr, "train_plateau: %s\n", err);
         return 1;
     }
     digits_split(&all, 42, 0.8, &train, &val);
     size_t steps_per_epoch = (train.n + batch - 1) / batch;
-    char spe[64], tot[64];
-    snprintf(spe, sizeof spe, "steps_per_epoch=%zu", steps_per_epoch);
-    snprintf(tot, sizeof tot, "total=%d epochs", epochs);
-    const char *defines[] = {spe, tot};
     lrs_context *ctx = lrs_context_new();
-    lrs_diags *diags = lrs_diags_new();
-    lrs_options opts = {.defines = defines, .define_count = 2};
-    lrs_program *prog = lrs_compile_file(ctx, sched, &opts, diags);
-    for (size_t i = 0; i < lrs_diags_count(diags); i++) {
-        char *s = lrs_diags_format(diags, i, isatty(2));
-        fputs(s ? s : "", stderr);
-        lrs_free(s);
-    }
+    lrs_program *prog = digits_compile(ctx, &a, steps_per_epoch, stderr);
     int li = prog ? lrs_program_find(prog, "lr") : -1;
     lrs_signals *sig = prog ? lrs_program_signals_new(prog) : NULL;
     int vi = lrs_signals_find(sig, "val_loss");
@@ -162,7 +131,6 @@ int main(int argc, char **argv)
     mlp_free(&m);
     lrs_signals_free(sig);
     lrs_program_free(prog);
-    lrs_diags_free(diags);
     lrs_context_free(ctx);
     digits_free(&train);
     digits_free(&val);
