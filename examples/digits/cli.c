@@ -47,7 +47,7 @@ int digits_args_parse(digits_args *a, int argc, char **argv, unsigned takes, con
             a->schedule = v;
         else if ((takes & DIGITS_OPTIM) && !strcmp(o, "--optim"))
             range = strcmp(v, "adamw") && strcmp(v, "sgd") ? "takes adamw or sgd"
-                                                            : (a->optim = v, NULL);
+                                                           : (a->optim = v, NULL);
         else if ((takes & DIGITS_DEFINES) && !strcmp(o, "-D"))
             range = a->ndef >= DIGITS_MAX_DEFINES ? "is given too often (at most 30)"
                                                   : (a->defines[a->ndef++] = v, NULL);

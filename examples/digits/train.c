@@ -38,14 +38,14 @@ int main(int argc, char **argv)
                      .epochs = 30,
                      .batch = 32,
                      .seed = 1};
-    int args = digits_args_parse(
-        &a, argc, argv, DIGITS_OPTIM | DIGITS_DEFINES, "train",
-        "usage: train [--optim adamw|sgd] [--epochs N] [--batch N] [--seed N]\n"
-        "             [--data FILE] [--schedule FILE.lrs] [-D NAME=EXPR]...\n"
-        "Trains a 64-64-10 MLP on the 8x8 digits; the schedule file's `lr`\n"
-        "(and `momentum`, `weight_decay`, `beta1`, `beta2` if present) drive\n"
-        "the optimizer. steps_per_epoch and total are set from the data.\n",
-        stderr);
+    int args =
+        digits_args_parse(&a, argc, argv, DIGITS_OPTIM | DIGITS_DEFINES, "train",
+                          "usage: train [--optim adamw|sgd] [--epochs N] [--batch N] [--seed N]\n"
+                          "             [--data FILE] [--schedule FILE.lrs] [-D NAME=EXPR]...\n"
+                          "Trains a 64-64-10 MLP on the 8x8 digits; the schedule file's `lr`\n"
+                          "(and `momentum`, `weight_decay`, `beta1`, `beta2` if present) drive\n"
+                          "the optimizer. steps_per_epoch and total are set from the data.\n",
+                          stderr);
     if (args) return args == 1 ? 0 : 2;
     const char *optim = a.optim;
     int epochs = a.epochs;

@@ -26,10 +26,11 @@ int main(int argc, char **argv)
                      .batch = 32,
                      .seed = 1};
     FILE *out = rank == 0 ? stderr : NULL; /* one rank speaks */
-    int args = digits_args_parse(&a, argc, argv, 0, "train_mpi",
-                               "usage: mpirun -np P train_mpi [--epochs N] [--batch N] [--seed N]\n"
-                               "                              [--data FILE] [--schedule FILE.lrs]\n",
-                               out);
+    int args =
+        digits_args_parse(&a, argc, argv, 0, "train_mpi",
+                          "usage: mpirun -np P train_mpi [--epochs N] [--batch N] [--seed N]\n"
+                          "                              [--data FILE] [--schedule FILE.lrs]\n",
+                          out);
     if (!args && a.batch < (size_t)np) {
         if (out) fprintf(out, "train_mpi: --batch must be at least the number of ranks (%d)\n", np);
         args = 2;

@@ -34,13 +34,13 @@ int main(int argc, char **argv)
                      .epochs = 30,
                      .batch = 32,
                      .seed = 1};
-    int args = digits_args_parse(
-        &a, argc, argv, 0, "train_plateau",
-        "usage: train_plateau [--epochs N] [--batch N] [--seed N] [--data FILE]\n"
-        "                     [--schedule FILE.lrs]\n"
-        "Trains a 64-64-10 MLP on the 8x8 digits with SGD; the schedule file's\n"
-        "`lr` reads the signal `val_loss`, reported after every epoch.\n",
-        stderr);
+    int args =
+        digits_args_parse(&a, argc, argv, 0, "train_plateau",
+                          "usage: train_plateau [--epochs N] [--batch N] [--seed N] [--data FILE]\n"
+                          "                     [--schedule FILE.lrs]\n"
+                          "Trains a 64-64-10 MLP on the 8x8 digits with SGD; the schedule file's\n"
+                          "`lr` reads the signal `val_loss`, reported after every epoch.\n",
+                          stderr);
     if (args) return args == 1 ? 0 : 2;
     const char *sched = a.schedule;
     int epochs = a.epochs;

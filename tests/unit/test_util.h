@@ -85,8 +85,14 @@ static inline char *compile_bad(lrs_context *ctx, const char *src)
         lrs_context_free(ctx);                                                                     \
         return 0;                                                                                  \
     }                                                                                              \
-    static lrs_program *ok(const char *src) { return compile_ok(ctx, src); }                       \
-    static char *bad(const char *src) { return compile_bad(ctx, src); }
+    static lrs_program *ok(const char *src)                                                        \
+    {                                                                                              \
+        return compile_ok(ctx, src);                                                               \
+    }                                                                                              \
+    static char *bad(const char *src)                                                              \
+    {                                                                                              \
+        return compile_bad(ctx, src);                                                              \
+    }
 
 #define assert_contains(hay, needle)                                                               \
     do {                                                                                           \
