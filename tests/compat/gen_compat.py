@@ -107,11 +107,15 @@ def torch_cases():
           "schedule a = torch_polynomial(0.1)\n"
           "schedule b = torch_polynomial(0.1, total_iters = 50, power = 2)\n"
           "schedule c = torch_polynomial(0.1, 40, 0.5)\n"
-          "schedule d = torch_polynomial(0.1, total_iters = 0)\n",
+          "schedule d = torch_polynomial(0.1, total_iters = 0)\n"
+          "schedule e = torch_polynomial(0.1, total_iters = 2.5)\n"
+          "schedule f = torch_polynomial(0.1, 37.5, power = 1.5)\n",
           {"a": run(lambda o: S.PolynomialLR(o), 0.1, 100),
            "b": run(lambda o: S.PolynomialLR(o, total_iters=50, power=2.0), 0.1, 100),
            "c": run(lambda o: S.PolynomialLR(o, total_iters=40, power=0.5), 0.1, 100),
-           "d": run(lambda o: S.PolynomialLR(o, total_iters=0), 0.1, 100)}, 100)
+           "d": run(lambda o: S.PolynomialLR(o, total_iters=0), 0.1, 100),
+           "e": run(lambda o: S.PolynomialLR(o, total_iters=2.5), 0.1, 100),
+           "f": run(lambda o: S.PolynomialLR(o, total_iters=37.5, power=1.5), 0.1, 100)}, 100)
 
     # CosineAnnealingLR steps recursively; its values past T_max follow the
     # closed form (back up to lr at 2 T_max).  Where the recursion drifts
