@@ -53,9 +53,12 @@ static inline vf vf_div(vf a, vf b)
 {
     return _mm512_div_ps(a, b);
 }
+/* The sign bit flipped, as the other paths and torch's neg do (0 - a
+ * gives +0 for +0, and keeps a NaN's sign). */
 static inline vf vf_neg(vf a)
 {
-    return _mm512_sub_ps(_mm512_setzero_ps(), a);
+    return _mm512_castsi512_ps(
+        _mm512_xor_si512(_mm512_castps_si512(a), _mm512_set1_epi32(INT32_MIN)));
 }
 static inline vf vf_sqrt(vf a)
 {

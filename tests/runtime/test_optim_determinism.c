@@ -1,7 +1,8 @@
 /* test_optim_determinism.c — results that must not depend on how the work
  * is split: every optimizer on a buffer big enough to be threaded (with a
  * ragged tail) gives the same bits on 1 and 2 threads and on the forced
- * SIMD path as on the scalar path, and so does the gradient norm. */
+ * SIMD path as on the scalar path, and so does the gradient norm; the
+ * negation of maximize is the sign bit's on every path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,6 +166,37 @@ static void test_grad_norm_bits(void **state)
     free(p), free(g);
 }
 
+/* maximize negates the gradient as torch's neg does, by its sign bit, on
+ * every path: SGD with lr 1 from -0 stores fma(-g, -1, -0), which tells
+ * -(+0) = -0 from 0 - (+0) = +0 and keeps the flipped sign of a NaN. */
+static void test_maximize_flips_the_sign_bit(void **state)
+{
+    (void)state;
+    enum { N = 37 }; /* a full vector and a tail on every path */
+    const uint32_t in[4] = {0x00000000u, 0x80000000u, 0x3fc00000u, 0x7fc00000u};
+    const uint32_t want[4] = {0x00000000u, 0x80000000u, 0x3fc00000u, 0xffc00000u};
+    float p[N], g[N];
+    for (int i = 0; i < N; i++) {
+        p[i] = -0.0f;
+        memcpy(&g[i], &in[i % 4], sizeof g[i]);
+    }
+    lrs_optim *opt = lrs_optim_new(LRS_OPTIM_SGD);
+    lrs_optim_hparams hp = lrs_optim_defaults(LRS_OPTIM_SGD);
+    hp.lr = 1;
+    hp.maximize = 1;
+    assert_int_equal(lrs_optim_add_group(opt, p, g, N, &hp), 0);
+    assert_int_equal(lrs_optim_set_simd(opt, path_under_test()), 0);
+    assert_int_equal(lrs_optim_step(opt), 0);
+    for (int i = 0; i < N; i++) {
+        uint32_t b;
+        memcpy(&b, &p[i], sizeof b);
+        if (b != want[i % 4])
+            fail_msg("%s: gradient 0x%08x gave 0x%08x, want 0x%08x", path_under_test(), in[i % 4],
+                     b, want[i % 4]);
+    }
+    lrs_optim_free(opt);
+}
+
 int main(void)
 {
     const char *forced = rtt_forced_simd();
@@ -185,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_adagrad),
         cmocka_unit_test(test_lion),
         cmocka_unit_test(test_grad_norm_bits),
+        cmocka_unit_test(test_maximize_flips_the_sign_bit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
