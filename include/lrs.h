@@ -507,23 +507,33 @@ LRS_API const char *lrs_optim_error(const lrs_optim *opt);
  * 64-byte aligned. Returns the group index (>= 0) or a negative status. */
 LRS_API int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
                                 const lrs_optim_hparams *hp);
-/* A group for a bfloat16 model with float32 master weights (the
+/* The 16-bit formats a model's parameters and gradients may have. */
+typedef enum lrs_optim_dtype {
+    LRS_OPTIM_BFLOAT16 = 1, /* bfloat16: the high half of a float32 */
+    LRS_OPTIM_FLOAT16 = 2   /* IEEE 754 binary16 */
+} lrs_optim_dtype;
+
+/* A group for a bfloat16 or float16 model with float32 master weights (the
  * ZeRO-Offload pattern): the optimizer updates the n float32 `master`
- * weights from the bfloat16 gradients `grads16` and writes the result,
- * rounded to bfloat16 as torch rounds (nearest even, subnormals kept, NaN
- * 0xffff), into the model's `params16`, in one pass: each gradient is
- * widened and each parameter rounded in registers. bfloat16 values are
- * their bit patterns (the high half of a float32). The update is the
- * float32 group's, bit for bit, on the widened gradients. clip_grad_norm,
- * unscale_grads (rounding the products to bfloat16), grads_finite and
- * zero_grad work on grads16. Buffers and return value as lrs_optim_add_group. */
-LRS_API int lrs_optim_add_group_bf16(lrs_optim *opt, float *master, uint16_t *params16,
-                                     uint16_t *grads16, size_t n, const lrs_optim_hparams *hp);
+ * weights from the 16-bit gradients `grads16` and writes the result,
+ * rounded to `dtype` as torch 1.13 rounds (Tensor.to(dtype): nearest, ties
+ * to even, subnormals kept, overflow to infinity; a bfloat16 NaN becomes
+ * 0xffff, a float16 NaN 0x7e00 with its sign), into the model's `params16`,
+ * in one pass: each gradient is widened (exactly) and each parameter
+ * rounded in registers. 16-bit values are their bit patterns. The update is
+ * the float32 group's, bit for bit, on the widened gradients.
+ * clip_grad_norm, unscale_grads (rounding the products to `dtype`),
+ * grads_finite and zero_grad work on grads16. The master weights are the
+ * caller's, like the parameters of a float32 group: checkpoints do not
+ * hold them. Buffers and return value as lrs_optim_add_group. */
+LRS_API int lrs_optim_add_group16(lrs_optim *opt, lrs_optim_dtype dtype, float *master,
+                                  uint16_t *params16, uint16_t *grads16, size_t n,
+                                  const lrs_optim_hparams *hp);
 /* Point group `group` at new parameter and gradient buffers of the same length. */
 LRS_API int lrs_optim_set_buffers(lrs_optim *opt, int group, float *params, float *grads);
-/* The same for a group added with lrs_optim_add_group_bf16. */
-LRS_API int lrs_optim_set_buffers_bf16(lrs_optim *opt, int group, float *master, uint16_t *params16,
-                                       uint16_t *grads16);
+/* The same for a group added with lrs_optim_add_group16 (its format stays). */
+LRS_API int lrs_optim_set_buffers16(lrs_optim *opt, int group, float *master, uint16_t *params16,
+                                    uint16_t *grads16);
 LRS_API size_t lrs_optim_group_count(const lrs_optim *opt);
 
 /* Bind hyperparameter `name` ("lr", "momentum", "beta1", "beta2",
@@ -614,7 +624,8 @@ LRS_API int lrs_optim_set_step_count(lrs_optim *opt, int64_t steps);
 
 /* Write the complete optimizer state (kind, groups' hyperparameters, their
  * bindings and step counts, every state buffer, the tracked signal states;
- * not the parameters, which belong to the model) to `path` atomically:
+ * not the parameters, which belong to the model, nor a 16-bit group's master
+ * weights, which are the caller's too) to `path` atomically:
  * temporary file, fsync, rename, fsync of the directory. An existing file
  * keeps its permission bits; a `path` that is a symbolic link or not a
  * regular file is refused. */

@@ -50,19 +50,26 @@ typedef void (*lrs_rt_update_fn)(const lrs_rt_hp *h, float *restrict p, const fl
                                  float *restrict s0, float *restrict s1, float *restrict s2,
                                  size_t n);
 
-/* The bfloat16 instance: g is bfloat16, and every parameter stored into
- * p is also stored rounded to bfloat16 into p16. */
-typedef void (*lrs_rt_update_bf16_fn)(const lrs_rt_hp *h, float *restrict p,
-                                      const uint16_t *restrict g, float *restrict s0,
-                                      float *restrict s1, float *restrict s2,
-                                      uint16_t *restrict p16, size_t n);
+/* The 16-bit formats of a group's model (lrs_optim_dtype's values): its
+ * gradients are read in that format and its parameters also written in
+ * it. LRS_RT_F32 is a float32 group. */
+enum { LRS_RT_F32 = 0, LRS_RT_BF16 = LRS_OPTIM_BFLOAT16, LRS_RT_F16 = LRS_OPTIM_FLOAT16 };
+#define LRS_RT_N16 2 /* the 16-bit formats; a table row per format, [dtype - 1] */
+
+/* The 16-bit instance: g is in the group's 16-bit format, and every
+ * parameter stored into p is also stored rounded to that format into p16. */
+typedef void (*lrs_rt_update16_fn)(const lrs_rt_hp *h, float *restrict p,
+                                   const uint16_t *restrict g, float *restrict s0,
+                                   float *restrict s1, float *restrict s2,
+                                   uint16_t *restrict p16, size_t n);
 
 /* One SIMD path. Every entry computes element i from element i only, so a
  * range may be split anywhere that is a multiple of 16 elements. */
 typedef struct lrs_rt_kernels {
     const char *name;
     lrs_rt_update_fn update[LRS_RT_NKINDS];
-    lrs_rt_update_bf16_fn update_bf16[LRS_RT_NKINDS];
+    /* By 16-bit format ([LRS_RT_BF16 - 1], [LRS_RT_F16 - 1]), then by kernel. */
+    lrs_rt_update16_fn update16[LRS_RT_N16][LRS_RT_NKINDS];
     /* Same streams as an update (p, g and the non-NULL states read, p and the
      * states written) with trivial arithmetic: the memory-bound yardstick. */
     lrs_rt_update_fn roofline;
@@ -73,10 +80,11 @@ typedef struct lrs_rt_kernels {
     int (*scale)(float *g, size_t n, float s);
     /* Non-zero if every element is finite. */
     int (*finite)(const float *g, size_t n);
-    /* The three above over bfloat16 gradients (scale rounds back to bfloat16). */
-    double (*sumsq_bf16)(const uint16_t *g, size_t n);
-    int (*scale_bf16)(uint16_t *g, size_t n, float s);
-    int (*finite_bf16)(const uint16_t *g, size_t n);
+    /* The three above over 16-bit gradients, by format as update16 (scale
+     * rounds the products back to the format). */
+    double (*sumsq16[LRS_RT_N16])(const uint16_t *g, size_t n);
+    int (*scale16[LRS_RT_N16])(uint16_t *g, size_t n, float s);
+    int (*finite16[LRS_RT_N16])(const uint16_t *g, size_t n);
 } lrs_rt_kernels;
 
 extern const lrs_rt_kernels lrs_rt_kernels_scalar;
@@ -139,9 +147,11 @@ extern const lrs_rt_hparam_info lrs_rt_hparams[LRS_RT_NHALL];
 typedef struct lrs_rt_group {
     float *params;
     float *grads;
-    /* A bfloat16 model (lrs_optim_set_bf16): gradients read from grads16
-     * instead of grads, parameters also written to params16; else NULL. */
+    /* A 16-bit model (lrs_optim_add_group16): gradients read from grads16
+     * instead of grads, parameters also written to params16; else NULL and
+     * dtype LRS_RT_F32. */
     uint16_t *params16, *grads16;
+    int dtype;
     size_t n;
     lrs_optim_hparams hp;
     float *state[LRS_RT_MAX_STATE]; /* 64-byte aligned, owned */

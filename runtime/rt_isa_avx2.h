@@ -1,5 +1,6 @@
 /* rt_isa_avx2.h — the 8-lane AVX2+FMA vector the kernel template is
- * written against. vf_fma is fused, matching torch's Vectorized<float>::fmadd. */
+ * written against (with F16C for float16). vf_fma is fused, matching
+ * torch's Vectorized<float>::fmadd. */
 #ifndef LRS_RT_ISA_AVX2_H
 #define LRS_RT_ISA_AVX2_H
 
@@ -105,6 +106,46 @@ static inline void vbf_st(uint16_t *p, vf x, size_t rem)
     const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
     r = _mm256_blendv_epi8(r, _mm256_set1_epi32(0xffff), nan);
     const __m128i h = _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+    if (rem == RT_VW) {
+        _mm_storeu_si128((__m128i *)p, h);
+    } else {
+        uint16_t t[RT_VW];
+        _mm_storeu_si128((__m128i *)t, h);
+        memcpy(p, t, rem * sizeof *p);
+    }
+}
+
+/* IEEE binary16 -> float with VCVTPH2PS: exact, NaNs made quiet (the
+ * scalar path's bits). A tail goes through a zeroed block. */
+static inline vf vh_ld(const uint16_t *p, size_t rem)
+{
+    __m128i h;
+    if (rem == RT_VW) {
+        h = _mm_loadu_si128((const __m128i *)p);
+    } else {
+        uint16_t t[RT_VW] = {0};
+        memcpy(t, p, rem * sizeof *p);
+        h = _mm_loadu_si128((const __m128i *)t);
+    }
+    return _mm256_cvtph_ps(h);
+}
+/* float -> binary16 with VCVTPS2PH, to nearest even (subnormals kept,
+ * overflow to infinity); a NaN lane becomes 0x7e00 with its sign, as
+ * torch 1.13 makes it (the instruction would keep the payload). */
+static inline void vh_st(uint16_t *p, vf x, size_t rem)
+{
+    __m128i h = _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT);
+    const __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+    if (_mm256_movemask_ps(nan)) {
+        const __m256i q = _mm256_or_si256(
+            _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(x), 16),
+                             _mm256_set1_epi32(0x8000)),
+            _mm256_set1_epi32(0x7e00));
+        const __m256i m = _mm256_castps_si256(nan);
+        const __m128i q16 = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+        const __m128i m16 = _mm_packs_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+        h = _mm_blendv_epi8(h, q16, m16);
+    }
     if (rem == RT_VW) {
         _mm_storeu_si128((__m128i *)p, h);
     } else {

@@ -132,6 +132,43 @@ static inline void vbf_st(uint16_t *p, vf x, size_t rem)
     }
 }
 
+/* IEEE binary16 -> float with VCVTPH2PS: exact, NaNs made quiet (the
+ * scalar path's bits). A tail goes through a zeroed block. */
+static inline vf vh_ld(const uint16_t *p, size_t rem)
+{
+    __m256i h;
+    if (rem == RT_VW) {
+        h = _mm256_loadu_si256((const __m256i *)p);
+    } else {
+        uint16_t t[RT_VW] = {0};
+        memcpy(t, p, rem * sizeof *p);
+        h = _mm256_loadu_si256((const __m256i *)t);
+    }
+    return _mm512_cvtph_ps(h);
+}
+/* float -> binary16 with VCVTPS2PH, to nearest even (subnormals kept,
+ * overflow to infinity); a NaN lane becomes 0x7e00 with its sign, as
+ * torch 1.13 makes it (the instruction would keep the payload). */
+static inline void vh_st(uint16_t *p, vf x, size_t rem)
+{
+    __m256i h = _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    if (nan) {
+        const __m512i q = _mm512_or_si512(
+            _mm512_and_si512(_mm512_srli_epi32(_mm512_castps_si512(x), 16),
+                             _mm512_set1_epi32(0x8000)),
+            _mm512_set1_epi32(0x7e00));
+        h = _mm512_cvtepi32_epi16(_mm512_mask_mov_epi32(_mm512_cvtepu16_epi32(h), nan, q));
+    }
+    if (rem == RT_VW) {
+        _mm256_storeu_si256((__m256i *)p, h);
+    } else {
+        uint16_t t[RT_VW];
+        _mm256_storeu_si256((__m256i *)t, h);
+        memcpy(p, t, rem * sizeof *p);
+    }
+}
+
 typedef struct {
     __m512d a[2];
 } vsq;

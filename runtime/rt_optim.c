@@ -164,9 +164,10 @@ static size_t rt_chunk_len(size_t n, size_t c)
 }
 
 /* A new group over the caller's buffers: float32 gradients in grads, or
- * bfloat16 ones in grads16 with the bfloat16 copy params16. */
-static int rt_add_group(lrs_optim *opt, float *params, float *grads, uint16_t *params16,
-                        uint16_t *grads16, size_t n, const lrs_optim_hparams *hp)
+ * 16-bit ones of format dtype in grads16 with the 16-bit copy params16. */
+static int rt_add_group(lrs_optim *opt, float *params, float *grads, int dtype,
+                        uint16_t *params16, uint16_t *grads16, size_t n,
+                        const lrs_optim_hparams *hp)
 {
     if (opt->ngroups >= (size_t)INT32_MAX)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "too many groups");
@@ -190,6 +191,7 @@ static int rt_add_group(lrs_optim *opt, float *params, float *grads, uint16_t *p
     g->grads = grads;
     g->params16 = params16;
     g->grads16 = grads16;
+    g->dtype = dtype;
     g->n = n;
     g->hp = *hp;
     lrs_rt_reset_cur(g);
@@ -206,31 +208,42 @@ int lrs_optim_add_group(lrs_optim *opt, float *params, float *grads, size_t n,
     LRS_RT_CHECK(opt);
     if (!params || !grads || !hp || n == 0)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "a group needs params, grads, n > 0 and hparams");
-    return rt_add_group(opt, params, grads, NULL, NULL, n, hp);
+    return rt_add_group(opt, params, grads, LRS_RT_F32, NULL, NULL, n, hp);
 }
 
-int lrs_optim_add_group_bf16(lrs_optim *opt, float *master, uint16_t *params16, uint16_t *grads16,
-                             size_t n, const lrs_optim_hparams *hp)
+static const char *rt_dtype_name(int dtype)
+{
+    return dtype == LRS_RT_BF16 ? "bfloat16" : dtype == LRS_RT_F16 ? "float16" : "float32";
+}
+
+int lrs_optim_add_group16(lrs_optim *opt, lrs_optim_dtype dtype, float *master,
+                          uint16_t *params16, uint16_t *grads16, size_t n,
+                          const lrs_optim_hparams *hp)
 {
     LRS_RT_CHECK(opt);
+    if (dtype != LRS_OPTIM_BFLOAT16 && dtype != LRS_OPTIM_FLOAT16)
+        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
+                           "16-bit format %d is not LRS_OPTIM_BFLOAT16 (1) or LRS_OPTIM_FLOAT16 (2)",
+                           (int)dtype);
     if (!master || !params16 || !grads16 || !hp || n == 0)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
-                           "a bfloat16 group needs master weights, params16, grads16, n > 0 "
-                           "and hparams");
-    return rt_add_group(opt, master, NULL, params16, grads16, n, hp);
+                           "a %s group needs master weights, params16, grads16, n > 0 "
+                           "and hparams",
+                           rt_dtype_name((int)dtype));
+    return rt_add_group(opt, master, NULL, (int)dtype, params16, grads16, n, hp);
 }
 
-/* Group `group` if it exists and holds gradients of the kind asked for. */
-static lrs_rt_group *rt_group_of(lrs_optim *opt, int group, int bf16)
+/* Group `group` if it exists and is a 16-bit group (half) or a float32 one. */
+static lrs_rt_group *rt_group_of(lrs_optim *opt, int group, int half)
 {
     if (group < 0 || (size_t)group >= opt->ngroups) {
         lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "bad group %d", group);
         return NULL;
     }
     lrs_rt_group *g = &opt->groups[group];
-    if ((g->grads16 != NULL) != bf16) {
+    if ((g->dtype != LRS_RT_F32) != half) {
         lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "group %d is a %s group: use lrs_optim_set_buffers%s",
-                    group, bf16 ? "float32" : "bfloat16", bf16 ? "" : "_bf16");
+                    group, rt_dtype_name(g->dtype), half ? "" : "16");
         return NULL;
     }
     return g;
@@ -248,8 +261,8 @@ int lrs_optim_set_buffers(lrs_optim *opt, int group, float *params, float *grads
     return LRS_OPTIM_OK;
 }
 
-int lrs_optim_set_buffers_bf16(lrs_optim *opt, int group, float *master, uint16_t *params16,
-                               uint16_t *grads16)
+int lrs_optim_set_buffers16(lrs_optim *opt, int group, float *master, uint16_t *params16,
+                            uint16_t *grads16)
 {
     LRS_RT_CHECK(opt);
     if (!master || !params16 || !grads16) return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "NULL buffer");
@@ -439,10 +452,10 @@ static int rt_threads(const lrs_optim *opt, size_t n)
     return (size_t)nt > nch ? (int)nch : nt;
 }
 
-/* Run `fn` over a group's buffers (`fn16` over a bfloat16 group's), one
- * chunk at a time, across threads. */
+/* Run `fn` over a float32 group's buffers (`fn16` over a 16-bit group's),
+ * one chunk at a time, across threads. */
 static void rt_run(const lrs_optim *opt, const lrs_rt_group *g, lrs_rt_update_fn fn,
-                   lrs_rt_update_bf16_fn fn16, const lrs_rt_hp *h)
+                   lrs_rt_update16_fn fn16, const lrs_rt_hp *h)
 {
     const size_t n = g->n, nch = rt_chunks(n);
     const int nt = rt_threads(opt, n);
@@ -452,7 +465,7 @@ static void rt_run(const lrs_optim *opt, const lrs_rt_group *g, lrs_rt_update_fn
         const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
         float *s0 = st[0] ? st[0] + lo : NULL, *s1 = st[1] ? st[1] + lo : NULL,
               *s2 = st[2] ? st[2] + lo : NULL;
-        if (g->grads16)
+        if (g->dtype != LRS_RT_F32)
             fn16(h, g->params + lo, g->grads16 + lo, s0, s1, s2, g->params16 + lo, len);
         else
             fn(h, g->params + lo, g->grads + lo, s0, s1, s2, len);
@@ -543,7 +556,8 @@ int lrs_optim_step(lrs_optim *opt)
             const double *v = &vals[i * LRS_RT_NH];
             lrs_rt_hp h = rt_make_hp(opt->kind, g, v);
             const int kern = lrs_rt_kinds[opt->kind].kernel;
-            rt_run(opt, g, opt->k->update[kern], opt->k->update_bf16[kern], &h);
+            rt_run(opt, g, opt->k->update[kern],
+                   g->dtype != LRS_RT_F32 ? opt->k->update16[g->dtype - 1][kern] : NULL, &h);
             memcpy(g->cur, v, sizeof g->cur);
             g->t++;
             if (h.flags & LRS_RT_MOMENTUM) g->momentum_init = 1;
@@ -560,7 +574,8 @@ void lrs_rt_roofline_step(lrs_optim *opt)
 {
     lrs_rt_hp h = {0};
     for (size_t i = 0; i < opt->ngroups; i++)
-        if (!opt->groups[i].grads16) rt_run(opt, &opt->groups[i], opt->k->roofline, NULL, &h);
+        if (opt->groups[i].dtype == LRS_RT_F32)
+            rt_run(opt, &opt->groups[i], opt->k->roofline, NULL, &h);
 }
 
 /* ---- gradient utilities ---- */
@@ -576,8 +591,8 @@ static int rt_grads_finite(lrs_optim *opt)
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1) reduction(| : bad)
         for (size_t c = 0; c < nch; c++) {
             const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-            bad |= g->grads16 ? !opt->k->finite_bf16(g->grads16 + lo, len)
-                              : !opt->k->finite(g->grads + lo, len);
+            bad |= g->dtype != LRS_RT_F32 ? !opt->k->finite16[g->dtype - 1](g->grads16 + lo, len)
+                                          : !opt->k->finite(g->grads + lo, len);
         }
         ok = !bad;
     }
@@ -602,8 +617,8 @@ static int rt_scale_all(lrs_optim *opt, float s)
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1) reduction(| : bad)
         for (size_t c = 0; c < nch; c++) {
             const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-            bad |= g->grads16 ? opt->k->scale_bf16(g->grads16 + lo, len, s)
-                              : opt->k->scale(g->grads + lo, len, s);
+            bad |= g->dtype != LRS_RT_F32 ? opt->k->scale16[g->dtype - 1](g->grads16 + lo, len, s)
+                                          : opt->k->scale(g->grads + lo, len, s);
         }
     }
     return bad;
@@ -637,8 +652,8 @@ int lrs_optim_clip_grad_norm(lrs_optim *opt, double max_norm, double *total_norm
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
         for (size_t c = 0; c < nch; c++) {
             const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-            part[c] = g->grads16 ? opt->k->sumsq_bf16(g->grads16 + lo, len)
-                                 : opt->k->sumsq(g->grads + lo, len);
+            part[c] = g->dtype != LRS_RT_F32 ? opt->k->sumsq16[g->dtype - 1](g->grads16 + lo, len)
+                                             : opt->k->sumsq(g->grads + lo, len);
         }
         base += nch;
     }
@@ -667,7 +682,7 @@ int lrs_optim_zero_grad(lrs_optim *opt)
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
         for (size_t c = 0; c < nch; c++) {
             const size_t lo = c * LRS_RT_CHUNK, len = rt_chunk_len(n, c);
-            if (g->grads16)
+            if (g->dtype != LRS_RT_F32)
                 memset(g->grads16 + lo, 0, len * sizeof *g->grads16);
             else
                 memset(g->grads + lo, 0, len * sizeof *g->grads);

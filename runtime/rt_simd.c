@@ -16,7 +16,8 @@ static int rt_cpu_has(const char *name)
     /* libgcc's checks include the OS (XGETBV) saving the wider registers. */
     __builtin_cpu_init();
     if (strcmp(name, "avx2") == 0)
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+               __builtin_cpu_supports("f16c");
     if (strcmp(name, "avx512") == 0) return __builtin_cpu_supports("avx512f");
     if (strcmp(name, "avx512bf16") == 0)
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&

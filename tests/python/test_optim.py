@@ -195,47 +195,126 @@ class HalfPrecision(unittest.TestCase):
                     close(self, st[i]["exp_avg"], ref.state[m]["exp_avg"], "exp_avg")
 
 
-    def test_bf16_every_simd_path_and_a_missing_grad(self):
-        # The runtime rounds bfloat16 itself: the same bits as torch's
-        # .to(bfloat16) of the master weights on every path; a parameter
-        # without a gradient keeps its bfloat16 value and master weight.
-        for path in ("scalar", "avx2", "avx512", "avx512bf16"):
-            with self.subTest(path=path):
-                model, ref_model = net(dtype=torch.bfloat16), net(dtype=torch.bfloat16)
-                master = [p.detach().float().clone().requires_grad_() for p in
-                          ref_model.parameters()]
-                ref = torch.optim.AdamW(master, lr=1e-2, weight_decay=0.1)
-                try:
-                    opt = lrs.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.1,
-                                          simd=path)
-                except ValueError as e:
-                    self.assertIn("not available", str(e))
-                    continue  # this CPU lacks the path (reported by the C tests)
-                self.assertEqual(opt.simd, path)
-                for step in range(8):
-                    backward(model, opt=opt)
-                    backward(ref_model)
-                    ps = list(model.parameters())
-                    last = step == 7
-                    if last:  # the first layer's bias sits the last step out
-                        ps[1].grad = None
-                        before = (ps[1].detach().clone(),
-                                  opt.state_dict()["state"][1]["master_param"].clone())
-                    for m, p, q in zip(master, ref_model.parameters(), ps):
-                        m.grad = None if q.grad is None else p.grad.float()
-                        p.grad = None
+    PATHS = ("scalar", "avx2", "avx512", "avx512bf16")
+
+    def opt_on(self, path, params, cls=None, **kw):
+        """An lrs.optim optimizer forced onto `path`, or None if this CPU
+        lacks it (the C tests report that as a skip)."""
+        try:
+            opt = (cls or lrs.optim.AdamW)(params, simd=path, **kw)
+        except ValueError as e:
+            self.assertIn("not available", str(e))
+            return None
+        self.assertEqual(opt.simd, path)
+        return opt
+
+    def test_every_simd_path_and_a_missing_grad(self):
+        # The runtime rounds bfloat16 and float16 itself: the same bits as
+        # torch's .to(dtype) of the master weights on every path; a
+        # parameter without a gradient keeps its 16-bit value and master.
+        for dtype in (torch.bfloat16, torch.float16):
+            for path in self.PATHS:
+                with self.subTest(path=path, dtype=dtype):
+                    self.missing_grad_on(path, dtype)
+
+    def missing_grad_on(self, path, dtype):
+        model, ref_model = net(dtype=dtype), net(dtype=dtype)
+        master = [p.detach().float().clone().requires_grad_() for p in ref_model.parameters()]
+        ref = torch.optim.AdamW(master, lr=1e-2, weight_decay=0.1)
+        opt = self.opt_on(path, model.parameters(), lr=1e-2, weight_decay=0.1)
+        if opt is None:
+            return
+        for step in range(8):
+            if dtype == torch.bfloat16:
+                backward(model, opt=opt)
+                backward(ref_model)
+            else:  # torch 1.13 has no float16 matmul on the CPU
+                for p, q in zip(model.parameters(), ref_model.parameters()):
+                    g = torch.sin(p.detach().float() * (step + 1)).to(dtype)
+                    p.grad, q.grad = g, g.clone()
+            ps = list(model.parameters())
+            last = step == 7
+            if last:  # the first layer's bias sits the last step out
+                ps[1].grad = None
+                before = (ps[1].detach().clone(),
+                          opt.state_dict()["state"][1]["master_param"].clone())
+            for m, p, q in zip(master, ref_model.parameters(), ps):
+                m.grad = None if q.grad is None else p.grad.float()
+                p.grad = None
+            opt.step()
+            ref.step()
+            with torch.no_grad():
+                for m, p in zip(master, ref_model.parameters()):
+                    p.copy_(m)
+            for i, (a, b) in enumerate(zip(model.parameters(), ref_model.parameters())):
+                if last and i == 1:
+                    self.assertTrue(torch.equal(a, before[0]))
+                    self.assertTrue(torch.equal(
+                        opt.state_dict()["state"][1]["master_param"], before[1]))
+                else:
+                    self.assertTrue(torch.equal(a, b), (path, dtype, step, i))
+
+    @staticmethod
+    def patterns():
+        """float32 bit patterns around every float16 and bfloat16 rounding
+        case: ties, near-ties, the subnormal ranges, overflow, NaNs."""
+        g = torch.Generator().manual_seed(3)
+        b = torch.randint(-2**31, 2**31 - 1, (1 << 16,), generator=g, dtype=torch.int64)
+        ties = (b & ~0x1fff) | 0x1000
+        below = (b & ~0x1fff) | 0x0fff
+        bties = (b & ~0xffff) | 0x8000
+        exps = torch.arange(0x66, 0x90).repeat(512)[:1 << 14]
+        ranged = (b[:1 << 14] & 0x807fffff) | (exps << 23)
+        special = torch.tensor([0, 0x80000000, 1, 0x33000000, 0x33000001, 0x33c00000,
+                                0x387fe000, 0x38800000, 0x477fe000, 0x477fefff, 0x477ff000,
+                                0xc77ff000, 0x7f7fffff, 0x7f800000, 0xff800000, 0x7fc00000,
+                                0xffc00000, 0x7f800001, 0x7fc02000, 0xffbfffff, 0x7fffffff],
+                               dtype=torch.int64)
+        allb = torch.cat([b, ties, below, bties, ranged, special]) & 0xffffffff
+        allb = torch.where(allb >= 2**31, allb - 2**32, allb)
+        return allb.to(torch.int32).view(torch.float32)
+
+    def test_conversions_are_torchs_on_every_path(self):
+        # Rounding: SGD with lr 0 writes the master weights (loaded through
+        # state_dict) rounded; torch's .to(dtype) of the same floats is the
+        # reference. Widening: SGD with lr 1 from masters -0 stores -g, for
+        # all 65536 16-bit gradients; torch's .float() is the reference.
+        x = self.patterns()
+        every = torch.arange(-2**15, 2**15, dtype=torch.int32).to(torch.int16)
+        for dtype in (torch.bfloat16, torch.float16):
+            for path in self.PATHS:
+                with self.subTest(path=path, dtype=dtype):
+                    p = torch.nn.Parameter(torch.zeros(x.numel(), dtype=dtype))
+                    opt = self.opt_on(path, [p], cls=lrs.optim.SGD, lr=0.0)
+                    if opt is None:
+                        continue
+                    opt.load_state_dict({"state": {0: {"momentum_buffer": None,
+                                                       "master_param": x.clone()}},
+                                         "param_groups": opt.state_dict()["param_groups"]})
+                    p.grad = torch.zeros_like(p)
                     opt.step()
-                    ref.step()
-                    with torch.no_grad():
-                        for m, p in zip(master, ref_model.parameters()):
-                            p.copy_(m)
-                    for i, (a, b) in enumerate(zip(model.parameters(), ref_model.parameters())):
-                        if last and i == 1:
-                            self.assertTrue(torch.equal(a, before[0]))
-                            self.assertTrue(torch.equal(
-                                opt.state_dict()["state"][1]["master_param"], before[1]))
-                        else:
-                            self.assertTrue(torch.equal(a, b), (path, step, i))
+                    want = x.to(dtype).view(torch.int16)
+                    got = p.detach().view(torch.int16)
+                    bad = (got != want).nonzero()
+                    self.assertEqual(bad.numel(), 0, "0x%08x -> 0x%04x, torch 0x%04x" % (
+                        (x.view(torch.int32)[bad[0]].item() & 0xffffffff,
+                         got[bad[0]].item() & 0xffff, want[bad[0]].item() & 0xffff)
+                        if bad.numel() else (0, 0, 0)))
+
+                    q = torch.nn.Parameter(torch.zeros(every.numel(), dtype=dtype))
+                    opt = self.opt_on(path, [q], cls=lrs.optim.SGD, lr=1.0)
+                    opt.load_state_dict({"state": {0: {
+                        "momentum_buffer": None,
+                        "master_param": torch.full((every.numel(),), -0.0)}},
+                        "param_groups": opt.state_dict()["param_groups"]})
+                    q.grad = every.view(dtype).clone()
+                    opt.step()
+                    m = opt.state_dict()["state"][0]["master_param"]
+                    w = every.view(dtype).float()
+                    nan = w.isnan()
+                    self.assertTrue(torch.equal(m.isnan(), nan))
+                    self.assertTrue(torch.equal(m[~nan].view(torch.int32),
+                                                (-w[~nan]).view(torch.int32)))
 
 
 class Gradients(unittest.TestCase):
@@ -388,6 +467,45 @@ class StateAndSchedules(unittest.TestCase):
             opt2.step()
         for a, b in zip(model2.parameters(), want):
             self.assertTrue(torch.equal(a, b))
+
+    def test_save_and_resume_exact_16_bit(self):
+        # The master weights travel in state_dict ("master_param"): a run
+        # resumed from it, on a model holding only the 16-bit values, is
+        # the uninterrupted run, bit for bit (parameters and masters).
+        def grads(model, step):
+            for p in model.parameters():
+                p.grad = torch.cos(p.detach().float() * (step + 2)).to(p.dtype)
+
+        for dtype in (torch.bfloat16, torch.float16):
+            with self.subTest(dtype=dtype):
+                model = net(dtype=dtype)
+                opt = lrs.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.1)
+                for step in range(4):
+                    grads(model, step)
+                    opt.step()
+                state = copy.deepcopy(opt.state_dict())
+                snapshot = copy.deepcopy(model.state_dict())
+                for step in range(4, 8):
+                    grads(model, step)
+                    opt.step()
+                want = [p.detach().clone() for p in model.parameters()]
+                masters = [st["master_param"] for st in opt.state_dict()["state"].values()]
+                model2 = net(seed=1, dtype=dtype)
+                model2.load_state_dict(snapshot)
+                opt2 = lrs.optim.AdamW(model2.parameters(), lr=1e-2, weight_decay=0.1)
+                opt2.load_state_dict(state)
+                for step in range(4, 8):
+                    grads(model2, step)
+                    opt2.step()
+                for a, b in zip(model2.parameters(), want):
+                    self.assertEqual(a.dtype, dtype)
+                    self.assertTrue(torch.equal(a, b))
+                got = [st["master_param"] for st in opt2.state_dict()["state"].values()]
+                for a, b in zip(got, masters):
+                    self.assertTrue(torch.equal(a, b))
+                # the masters are more than the rounded parameters
+                self.assertFalse(all(torch.equal(m, p.float())
+                                     for m, p in zip(got, model2.parameters())))
 
     def test_bound_schedule(self):
         prog = lrs.compile("param total = 30\nschedule lr = warmup(5, cosine(0.02 -> 0.001))\n"

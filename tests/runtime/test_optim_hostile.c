@@ -89,8 +89,11 @@ static void call_everything(lrs_optim *o)
     assert_int_equal(lrs_optim_add_group(o, p, g, 4, &hp), LRS_OPTIM_EINVAL);
     assert_int_equal(lrs_optim_set_buffers(o, 0, p, g), LRS_OPTIM_EINVAL);
     uint16_t p16[4] = {0}, g16[4] = {0};
-    assert_int_equal(lrs_optim_add_group_bf16(o, p, p16, g16, 4, &hp), LRS_OPTIM_EINVAL);
-    assert_int_equal(lrs_optim_set_buffers_bf16(o, 0, p, p16, g16), LRS_OPTIM_EINVAL);
+    assert_int_equal(lrs_optim_add_group16(o, LRS_OPTIM_BFLOAT16, p, p16, g16, 4, &hp),
+                     LRS_OPTIM_EINVAL);
+    assert_int_equal(lrs_optim_add_group16(o, LRS_OPTIM_FLOAT16, p, p16, g16, 4, &hp),
+                     LRS_OPTIM_EINVAL);
+    assert_int_equal(lrs_optim_set_buffers16(o, 0, p, p16, g16), LRS_OPTIM_EINVAL);
     assert_int_equal(lrs_optim_group_count(o), 0);
     assert_int_equal(lrs_optim_bind(o, 0, "lr", cosine, 1), LRS_OPTIM_EINVAL);
     assert_int_equal(lrs_optim_bind_callback(o, 0, "lr", NULL, NULL, 1), LRS_OPTIM_EINVAL);

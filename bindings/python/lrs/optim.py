@@ -21,12 +21,10 @@ runtime per group, whatever the number of tensors; the per-tensor checks
 buffer?) run as C-level map()s, without Python bytecode per tensor.
 
 bfloat16 / float16 parameters keep float32 master weights in the
-optimizer (the ZeRO-Offload pattern). For bfloat16 the runtime reads the
-16-bit gradient buffer and writes the 16-bit parameters itself, in the
-same pass as the update (each value widened or rounded to nearest even in
-a register). float16 gradients are converted into a float32 buffer and
-the parameters rounded from the master weights, each in one tensor
-operation per group.
+optimizer (the ZeRO-Offload pattern). The runtime reads the 16-bit
+gradient buffer and writes the 16-bit parameters itself, in the same pass
+as the update (each value widened, or rounded to nearest even as torch's
+.to(dtype) rounds, in a register).
 
 Gradients re-allocated behind the optimizer's back (zero_grad with
 set_to_none=True, then backward(); or `p.grad = t`) are copied into the
@@ -99,14 +97,15 @@ class _Runtime:
             _fail(self.lib, self.ptr, rc, what)
         return rc
 
-    def add(self, p_addr, g_addr, n, hp, keep, p16_addr=None):
-        """A group over float32 params and grads; with p16_addr, a bfloat16
-        group: p_addr the float32 master weights, g_addr bfloat16 grads."""
+    def add(self, p_addr, g_addr, n, hp, keep, p16_addr=None, dtype16=0):
+        """A group over float32 params and grads; with p16_addr, a 16-bit
+        group of format dtype16 (lrs_optim_dtype): p_addr the float32 master
+        weights, g_addr the 16-bit grads."""
         if p16_addr is None:
             rc = self.lib.lrs_optim_add_group(self.ptr, p_addr, g_addr, n, ctypes.byref(hp))
         else:
-            rc = self.lib.lrs_optim_add_group_bf16(self.ptr, p_addr, p16_addr, g_addr, n,
-                                                   ctypes.byref(hp))
+            rc = self.lib.lrs_optim_add_group16(self.ptr, dtype16, p_addr, p16_addr, g_addr, n,
+                                                ctypes.byref(hp))
         g = self.check(rc, "add_group")
         self.keep.append(keep)
         self.hkeys.append(_hkey(hp))
@@ -307,7 +306,7 @@ except ImportError:  # pragma: no cover - numpy-only installs
     torch = None
 
 if torch is not None:
-    _HALF = (torch.bfloat16, torch.float16)
+    _HALF = {torch.bfloat16: 1, torch.float16: 2}  # lrs_optim_dtype
     _DATA_PTR = torch.Tensor.data_ptr
 
     def _addr(t):
@@ -336,24 +335,21 @@ if torch is not None:
             self.params = params
             self.sizes = [p.numel() for p in params]
             self.n = sum(self.sizes)
-            self.half = dtype in _HALF
-            # bfloat16: the runtime reads G16 (G is G16) and writes store itself
-            self.fused = dtype == torch.bfloat16
+            # 16-bit: P the float32 master weights; the runtime reads the
+            # 16-bit gradients G and writes the 16-bit parameters `store` itself
+            self.half = _HALF.get(dtype, 0)
             n = max(self.n, 1)
             with torch.no_grad():
                 store = torch.empty(n, dtype=dtype)
                 self.store = store
                 self.P = torch.empty(n, dtype=torch.float32) if self.half else store
-                self.G16 = torch.zeros(n, dtype=dtype) if self.half else None
-                self.G = self.G16 if self.fused else torch.zeros(n, dtype=torch.float32)
-                if not self.half:
-                    self.G16 = self.G
+                self.G = torch.zeros(n, dtype=dtype)
                 self.pviews, self.gviews = [], []
                 o = 0
                 for p, k in zip(params, self.sizes):
                     pv = store[o:o + k].view(p.shape)
                     pv.copy_(p.data)
-                    gv = self.G16[o:o + k].view(p.shape)
+                    gv = self.G[o:o + k].view(p.shape)
                     if p.grad is not None:
                         gv.copy_(p.grad)
                     self.pviews.append(pv)
@@ -402,9 +398,9 @@ if torch is not None:
                         raise TypeError("sparse gradients are not supported")
                 flat = list(map(torch.flatten, grads))
                 if any(map(_IS, grads, self.gviews)):
-                    self.G16.copy_(torch.cat(flat))  # some read the buffer: copy through
+                    self.G.copy_(torch.cat(flat))  # some read the buffer: copy through
                 else:
-                    torch.cat(flat, out=self.G16) if self.n else None
+                    torch.cat(flat, out=self.G) if self.n else None
             live = [i for i in range(len(grads)) if i not in set(missing)] if missing else None
             if live is None:
                 list(map(setattr, self.params, repeat("grad"), self.gviews))
@@ -449,7 +445,7 @@ if torch is not None:
                 flat.rt = _Runtime(self._kind, self._threads, self._simd)
                 flat.rt.add(_addr(flat.P), _addr(flat.G), flat.n, _hparams(self._kind, group),
                             (flat.P, flat.G, flat.store),
-                            _addr(flat.store) if flat.fused else None)
+                            _addr(flat.store) if flat.half else None, flat.half)
                 for name, s in bound.items():
                     flat.rt.bind(0, name, s)
             self._flats.append(flat)
@@ -490,13 +486,9 @@ if torch is not None:
                     flat.rt.set_hparams(0, _hparams(self._kind, group))
                     flat.gkey = key
                 saved = self._save(flat, missing) if missing else None
-                if flat.half and not flat.fused:
-                    flat.G.copy_(flat.G16)
                 flat.rt.step(self._steps)
                 if saved:
                     self._restore(flat, saved)
-                if flat.half and not flat.fused:
-                    flat.store.copy_(flat.P)
                 if bound:
                     group.update(_with_values(group, bound, self._steps + 1))
             self._steps += 1
@@ -517,14 +509,14 @@ if torch is not None:
             for i in missing:
                 a, b = flat.slices(i)
                 out.append((a, b, flat.P[a:b].clone(),
-                            flat.store[a:b].clone() if flat.fused else None,
+                            flat.store[a:b].clone() if flat.half else None,
                             [(v, v[a:b].clone()) for _, v in self._buffers(flat)]))
             return out
 
         def _restore(self, flat, saved):
             for a, b, p, p16, states in saved:
                 flat.P[a:b].copy_(p)
-                if p16 is not None:  # the runtime wrote the bfloat16 copy too
+                if p16 is not None:  # the runtime wrote the 16-bit copy too
                     flat.store[a:b].copy_(p16)
                 for v, old in states:
                     v[a:b].copy_(old)
@@ -538,7 +530,7 @@ if torch is not None:
                     list(map(setattr, flat.params, repeat("grad"), repeat(None)))
                     continue
                 if all(map(_IS, map(_GRAD, flat.params), flat.gviews)):
-                    flat.G16.zero_()
+                    flat.G.zero_()
                     continue
                 for p in flat.params:
                     if p.grad is not None:
