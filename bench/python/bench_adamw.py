@@ -4,8 +4,8 @@ the CPU, and against the C runtime's own step on the same buffers.
 For N parameters split into T equal tensors, 1 and 2 threads, float32 and
 bfloat16: seconds per optimizer.step(), fastest of R repetitions after a
 warm-up step, as ns per parameter. "C runtime" times lrs_optim_step on the
-optimizer's own flat buffers through ctypes (for bf16 it leaves out the two
-conversions); the Python overhead is lrs.optim over that. torch's bf16 rows
+optimizer's own flat buffers through ctypes (for bf16 the whole step: the
+kernels convert); the Python overhead is lrs.optim over that. torch's bf16 rows
 keep parameters and state in bf16 (torch has no master weights), lrs keeps
 float32 masters and state, so it moves more bytes per parameter.
 

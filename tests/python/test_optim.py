@@ -530,6 +530,39 @@ class StateAndSchedules(unittest.TestCase):
         opt2.load_state_dict(opt.state_dict())
         self.assertEqual(opt2.param_groups[0]["lr"], prog["lr"](30))
 
+    def test_schedule_index_after_a_skipped_group(self):
+        # A group with no gradients is skipped (its runtime takes no step)
+        # while the optimizer's count advances: the next step evaluates the
+        # schedule at the optimizer's count, not at the runtime's own.
+        prog = lrs.compile("param total = 10\nschedule lr = linear(0.1 -> 0.01)")
+        p = torch.nn.Parameter(torch.zeros(4))
+        q = torch.nn.Parameter(torch.zeros(4))
+        opt = lrs.optim.SGD([{"params": [p]}, {"params": [q]}], lr=prog["lr"])
+        for step in range(6):
+            p.grad = torch.ones(4)
+            q.grad = torch.ones(4) if step % 3 == 0 else None
+            before = q.detach().clone()
+            opt.step()
+            if step % 3 == 0:
+                self.assertTrue(torch.equal(q.detach(), before - float(prog["lr"](step))))
+            else:
+                self.assertTrue(torch.equal(q.detach(), before))
+        want = -sum(float(prog["lr"](s)) for s in (0, 3))
+        self.assertTrue(torch.allclose(q.detach(), torch.full((4,), want), rtol=1e-6))
+
+    def test_step_in_a_profiler_range(self):
+        # step() is in torch's range "Optimizer.step#AdamW.step" while a
+        # profiler runs, as torch.optim's optimizers are.
+        model = net()
+        opt = lrs.optim.AdamW(model.parameters(), lr=1e-3)
+        backward(model, opt=opt)
+        with torch.autograd.profiler.profile() as prof:
+            opt.step()
+        names = [e.name for e in prof.function_events]
+        self.assertIn("Optimizer.step#AdamW.step", names)
+        backward(model, opt=opt)
+        opt.step()  # and without one
+
     def test_closed_program_does_not_crash(self):
         model = net()
         with lrs.compile("schedule lr = 0.01") as prog:

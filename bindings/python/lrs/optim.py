@@ -87,6 +87,7 @@ class _Runtime:
         self.hkeys = []     # constant hyperparameters last passed, per group
         self.pins = []      # program handles of bound schedules
         self.callbacks = []
+        self.count = 0      # the runtime's step count (lrs_optim_step_count)
         if threads is not None:
             self.check(self.lib.lrs_optim_set_threads(self.ptr, int(threads)), "threads")
         if simd is not None:
@@ -141,11 +142,14 @@ class _Runtime:
             if h.closed:
                 raise lrs.ClosedError("a schedule bound to this optimizer belongs to a closed "
                                       "program")
-        if count is not None:
+        if count is not None and count != self.count:
             self.lib.lrs_optim_set_step_count(self.ptr, count)
+            self.count = count
         rc = self.lib.lrs_optim_step(self.ptr)
         if rc < 0:
             _fail(self.lib, self.ptr, rc, "step")
+        if rc == 0:  # taken (not skipped): the runtime counted it
+            self.count += 1
         return rc
 
     def state(self, group, name, n):
@@ -308,6 +312,7 @@ except ImportError:  # pragma: no cover - numpy-only installs
 if torch is not None:
     _HALF = {torch.bfloat16: 1, torch.float16: 2}  # lrs_optim_dtype
     _DATA_PTR = torch.Tensor.data_ptr
+    _PROFILING = torch.autograd._profiler_enabled
 
     def _addr(t):
         return ctypes.c_void_p(t.data_ptr())
@@ -461,8 +466,26 @@ if torch is not None:
 
         # -- stepping ----------------------------------------------------
 
-        @torch.no_grad()
+        def _hook_for_profile(self):
+            # torch.optim.Optimizer wraps step() in a profiler range entered
+            # at every call (two dispatcher calls, about 5 us); step() enters
+            # the same range itself, only while a profiler is running.
+            self._zero_grad_profile_name = "Optimizer.zero_grad#%s.zero_grad" % (
+                type(self).__name__)
+
         def step(self, closure=None):
+            if _PROFILING():
+                with torch.autograd.profiler.record_function(
+                        "Optimizer.step#%s.step" % type(self).__name__):
+                    out = self._step(closure)
+                    self._optimizer_step_code()
+                    return out
+            return self._step(closure)
+
+        def _step(self, closure):
+            # No torch.no_grad() around it: the runtime's update is not a
+            # torch op, and the copies of the rare paths (gather,
+            # sync_params) enter it themselves.
             loss = None
             if closure is not None:
                 with torch.enable_grad():
