@@ -162,7 +162,15 @@ static value lookup_param(elab *E, frame *f, const char *name, lrs_span use, con
         lrs_diag_help(&E->c->sink, e, "%s", help);
         return ERR;
     }
-    return decl_value(E, d, use);
+    /* Only a number scales a unit: a list, a word or a function as the
+     * param's value has no term to multiply by. */
+    value v = decl_value(E, d, use);
+    if (v.kind == V_NUM || v.kind == V_ERR) return v;
+    size_t e = lrs_diag_error(&E->c->sink, use, "`%s` needs `param %s` to be a number, not %s",
+                              unit, name, kind_text(v.kind));
+    lrs_diag_note(&E->c->sink, e, 1, d->expr->span, "'%s' is set here", name);
+    lrs_diag_help(&E->c->sink, e, "give '%s' a number of steps: param %s = N", name, name);
+    return ERR;
 }
 
 static value unit(elab *E, frame *f, lrs_ast *n)

@@ -527,6 +527,17 @@ static uint32_t operand(lower *L, lrs_term *t, const lctx *x, int placed)
 static uint32_t lower_term(lower *L, lrs_term *t, const lctx *x)
 {
     if (L->stopped || IR->oom) return K(L, NAN);
+    if (!t) {
+        /* Elaboration gives every schedule it keeps a whole term; a
+         * missing operand is a compiler bug, reported at the schedule
+         * rather than crashing. */
+        const lrs_sched_out *s = L->lw.c->scheds.items[L->lw.sched];
+        lrs_diag_error(&L->lw.c->sink, s->decl->expr->span,
+                       "internal error: an operand of this schedule is missing after "
+                       "elaboration (please report it with this file)");
+        L->stopped = 1;
+        return K(L, NAN);
+    }
     memo_slot *m = memo_find(L, &L->values, t, x);
     if (m->t) return m->v;
     int placed = x->placed == t;
