@@ -204,21 +204,33 @@ static int is_off(const char *v)
                  !strcasecmp(v, "false"));
 }
 
+static char *join(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    char *s = malloc(na + nb + 1);
+    if (!s) return NULL;
+    memcpy(s, a, na);
+    memcpy(s + na, b, nb + 1);
+    return s;
+}
+
+char *lrs_cache_env(int *off)
+{
+    *off = is_off(getenv("LRS_CACHE"));
+    const char *env = getenv("LRS_CACHE_DIR");
+    if (env && *env) return join(env, "");
+    if ((env = getenv("XDG_CACHE_HOME")) && env[0] == '/') /* relative: ignored (XDG) */
+        return join(env, "/lrs");
+    if ((env = getenv("HOME")) && env[0] == '/') return join(env, "/.cache/lrs");
+    return NULL;
+}
+
 int lrs_cache_dir(const lrs_program *p, char *buf, size_t n)
 {
-    if (p->no_cache || is_off(getenv("LRS_CACHE"))) return -1;
-    const char *dir = p->cache_dir, *env = getenv("LRS_CACHE_DIR");
-    int len;
-    if (dir && *dir)
-        len = snprintf(buf, n, "%s", dir);
-    else if (env && *env)
-        len = snprintf(buf, n, "%s", env);
-    else if ((env = getenv("XDG_CACHE_HOME")) && env[0] == '/') /* relative: ignored (XDG) */
-        len = snprintf(buf, n, "%s/lrs", env);
-    else if ((env = getenv("HOME")) && env[0] == '/')
-        len = snprintf(buf, n, "%s/.cache/lrs", env);
-    else
-        return -1;
+    if (p->no_cache || p->ctx->cache_env_off) return -1;
+    const char *dir = p->cache_dir && *p->cache_dir ? p->cache_dir : p->ctx->cache_env_dir;
+    if (!dir) return -1;
+    int len = snprintf(buf, n, "%s", dir);
     return len < 0 || (size_t)len >= n ? -1 : 0;
 }
 

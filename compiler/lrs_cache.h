@@ -24,8 +24,16 @@ void lrs_cache_host_get(lrs_cache_host *h, const char *backend_file);
 enum { LRS_CACHE_KEY_LEN = 32 };
 void lrs_cache_key(const lrs_program *p, const lrs_cache_host *h, char out[LRS_CACHE_KEY_LEN + 1]);
 
+/* The environment's word on the cache, read once per context (by
+ * lrs_context_new, never at a call): *off for LRS_CACHE=off (0, no,
+ * false), and the default directory, malloc'd: LRS_CACHE_DIR, else
+ * $XDG_CACHE_HOME/lrs (if absolute), else $HOME/.cache/lrs (if absolute),
+ * else NULL. */
+char *lrs_cache_env(int *off);
+
 /* The directory p's entries go to, into buf[0..n): -1 when the cache is
- * off for p (lrs_options.no_cache, LRS_CACHE=off, or no directory known). */
+ * off for p (lrs_options.no_cache, LRS_CACHE=off when its context was
+ * made, or no directory known). */
 int lrs_cache_dir(const lrs_program *p, char *buf, size_t n);
 
 /* How lrs_cache_open went. */

@@ -1,5 +1,6 @@
 /* lrs_compile.c — the compile driver and the program API. The driver is
  * the list of passes; each runs only if the ones before it succeeded. */
+#include "lrs_cache.h"
 #include "lrs_program.h"
 #include "lrs_sema.h"
 #include "lrs_strerror.h"
@@ -16,7 +17,11 @@ lrs_context *lrs_context_new(void)
         free(ctx);
         return NULL;
     }
-    if (ctx) ctx->magic = LRS_CONTEXT_MAGIC;
+    if (!ctx) return NULL;
+    /* The cache's environment variables are read here, once, so that no
+     * call reads the environment while another thread may change it. */
+    ctx->cache_env_dir = lrs_cache_env(&ctx->cache_env_off);
+    ctx->magic = LRS_CONTEXT_MAGIC;
     return ctx;
 }
 
@@ -27,6 +32,7 @@ void lrs_context_free(lrs_context *ctx)
     lrs_jit_free(ctx->jit);
     lrs_resolve_cache_free(ctx->stdlib);
     free(ctx->jit_error);
+    free(ctx->cache_env_dir);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
 }

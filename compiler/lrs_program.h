@@ -67,6 +67,11 @@ struct lrs_context {
      * context's compilations (lrs_resolve.c); set under `lock`. */
     struct lrs_stdlib_cache *stdlib;
     unsigned compiles; /* compilations begun: the first parses only what it uses */
+    /* The on-disk cache as the environment sets it, read once by
+     * lrs_context_new (lrs_cache_env): LRS_CACHE=off, and the directory
+     * from LRS_CACHE_DIR, XDG_CACHE_HOME or HOME (NULL: none known). */
+    int cache_env_off;
+    char *cache_env_dir;
 };
 void lrs_resolve_cache_free(struct lrs_stdlib_cache *cache);
 

@@ -128,7 +128,10 @@ typedef struct lrs_options {
     int allow_jumps;
 } lrs_options;
 
-/* A compilation context. Holds what compilations share; cheap to create. */
+/* A compilation context. Holds what compilations share; cheap to create.
+ * The on-disk cache's environment (LRS_CACHE, LRS_CACHE_DIR,
+ * XDG_CACHE_HOME, HOME) is read here, once: a later change does not reach
+ * this context. */
 LRS_API lrs_context *lrs_context_new(void);
 LRS_API void lrs_context_free(lrs_context *ctx);
 

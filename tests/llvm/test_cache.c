@@ -361,45 +361,75 @@ static void test_keys_tables(void **state)
     lrs_context_free(ctx);
 }
 
-/* The option and the environment turn it off; nothing is written. */
+/* The default directory a context made now takes from the environment
+ * (-1: none). */
+static int env_dir(char *buf, size_t n)
+{
+    lrs_context *ctx = lrs_context_new();
+    lrs_program *p = compile_in(ctx, SRC, NULL, 0);
+    int r = lrs_cache_dir(p, buf, n);
+    lrs_program_free(p);
+    lrs_context_free(ctx);
+    return r;
+}
+
+/* The option and the environment turn it off; nothing is written. The
+ * environment is read when the context is made, not at a call. */
 static void test_off(void **state)
 {
     lrs_context *ctx = lrs_context_new();
     lrs_program *p = compile_in(ctx, SRC, dir, 1);
     assert_null(open_counted(p, &host, LRS_CACHE_OFF, 0));
     lrs_program_free(p);
-    p = compile_in(ctx, SRC, dir, 0);
     for (int k = 0; k < 2; k++) {
         setenv("LRS_CACHE", k ? "0" : "off", 1);
+        lrs_context *off = lrs_context_new();
+        p = compile_in(off, SRC, dir, 0);
         assert_null(open_counted(p, &host, LRS_CACHE_OFF, 0));
+        assert_non_null(lrs_program_function(p, 0)); /* the JIT's */
+        lrs_program_free(p);
+        lrs_context_free(off);
     }
-    assert_non_null(lrs_program_function(p, 0)); /* the JIT's */
     unsetenv("LRS_CACHE");
     assert_int_equal(count_files(), 0);
+
+    /* Set after ctx was made: ctx still has the cache (and its program
+     * the option's directory). */
+    char buf[512], want[512], home[512];
+    setenv("LRS_CACHE", "off", 1);
+    p = compile_in(ctx, SRC, dir, 0);
+    assert_int_equal(lrs_cache_dir(p, buf, sizeof buf), 0);
+    assert_string_equal(buf, dir);
     lrs_program_free(p);
+    unsetenv("LRS_CACHE");
+    lrs_context_free(ctx);
 
     /* LRS_CACHE_DIR, then XDG_CACHE_HOME/lrs, then ~/.cache/lrs. */
-    char buf[512], want[512], home[512];
     snprintf(home, sizeof home, "%s", getenv("HOME") ? getenv("HOME") : "");
-    p = compile_in(ctx, SRC, NULL, 0);
     setenv("LRS_CACHE_DIR", dir, 1);
-    assert_int_equal(lrs_cache_dir(p, buf, sizeof buf), 0);
+    assert_int_equal(env_dir(buf, sizeof buf), 0);
     assert_string_equal(buf, dir);
     unsetenv("LRS_CACHE_DIR");
     setenv("XDG_CACHE_HOME", dir, 1);
     snprintf(want, sizeof want, "%s/lrs", dir);
-    assert_int_equal(lrs_cache_dir(p, buf, sizeof buf), 0);
+    assert_int_equal(env_dir(buf, sizeof buf), 0);
     assert_string_equal(buf, want);
     setenv("XDG_CACHE_HOME", "relative/dir", 1); /* not absolute: ignored */
     setenv("HOME", "/home/someone", 1);
+    assert_int_equal(env_dir(buf, sizeof buf), 0);
+    assert_string_equal(buf, "/home/someone/.cache/lrs");
+    /* A context keeps the directory it was made with. */
+    ctx = lrs_context_new();
+    setenv("HOME", "/home/other", 1);
+    p = compile_in(ctx, SRC, NULL, 0);
     assert_int_equal(lrs_cache_dir(p, buf, sizeof buf), 0);
     assert_string_equal(buf, "/home/someone/.cache/lrs");
-    unsetenv("XDG_CACHE_HOME");
-    unsetenv("HOME");
-    assert_int_equal(lrs_cache_dir(p, buf, sizeof buf), -1);
-    if (*home) setenv("HOME", home, 1);
     lrs_program_free(p);
     lrs_context_free(ctx);
+    unsetenv("XDG_CACHE_HOME");
+    unsetenv("HOME");
+    assert_int_equal(env_dir(buf, sizeof buf), -1);
+    if (*home) setenv("HOME", home, 1);
 }
 
 /* A directory that cannot be made or is not to be trusted: no cache, no
