@@ -6,11 +6,18 @@
 #include "lrs_ast.h"
 
 enum {
-    LRS_MAX_DEPTH = 256,      /* nesting of expressions */
+    LRS_MAX_DEPTH = 256,      /* nesting of expressions: brackets, operators, calls, lists */
     LRS_MAX_SOURCE = 1 << 20, /* bytes per source file */
     LRS_MAX_TOKENS = 200000,  /* tokens per source file */
     LRS_MAX_LIST = 10000,     /* entries of a list literal */
 };
+
+/* The one error for any nesting past LRS_MAX_DEPTH levels (each bracket,
+ * operator, call and list is a level), from the scanner or the parser,
+ * and its help. */
+#define LRS_DEPTH_MSG "expression nested too deeply (the limit is %d levels)"
+#define LRS_DEPTH_HELP                                                                             \
+    "name an inner part with `let` and use the name (each `let` starts its own count)"
 
 /* A number token: its value and whether it was written with a fraction. */
 typedef struct lrs_numtok {

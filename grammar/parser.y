@@ -55,13 +55,14 @@ static lrs_span S(lrs_pstate *ps, lrs_loc l)
 }
 
 /* Bound the tree's height so the recursive passes cannot exhaust the
- * stack, whatever the input. */
+ * stack, whatever the input. A leaf has depth 1 and each bracket,
+ * operator, call or list adds a level. */
 #define DEPTH(node, loc)                                                        \
     do {                                                                        \
-        if ((node)->depth > LRS_MAX_DEPTH) {                                    \
-            lrs_diag_error(ps->sink, S(ps, loc),                                \
-                           "expression nested too deeply (the limit is %d levels)", \
-                           LRS_MAX_DEPTH);                                      \
+        if ((node)->depth - 1 > LRS_MAX_DEPTH) {                                \
+            size_t e_ = lrs_diag_error(ps->sink, S(ps, loc), LRS_DEPTH_MSG,     \
+                                       LRS_MAX_DEPTH);                          \
+            lrs_diag_help(ps->sink, e_, LRS_DEPTH_HELP);                        \
             ps->stop = 1;                                                       \
             YYABORT;                                                            \
         }                                                                       \
@@ -231,7 +232,7 @@ primary
     | NAME                 { $$ = lrs_ast_name(B, S(ps, @1), $1); }
     | NAME '.' NAME        { $$ = lrs_ast_member(B, S(ps, @$), $1, $3); }
     | primary '(' args ')' { $$ = lrs_ast_call(B, S(ps, @$), $1, $3); DEPTH($$, @$); }
-    | '(' expr ')'         { $$ = $2; }
+    | '(' expr ')'         { $$ = $2; $$->depth++; DEPTH($$, @$); }
     | '[' items ']'        { $$ = lrs_ast_list(B, S(ps, @$), $2); DEPTH($$, @$); }
     ;
 
@@ -286,7 +287,8 @@ static void lrs_yyerror(LRS_YYLTYPE *l, lrs_pstate *ps, const char *msg)
 {
     /* Bison calls this only when its stack is exhausted. */
     if (!strcmp(msg, "memory exhausted"))
-        lrs_diag_error(ps->sink, S(ps, *l), "expression nested too deeply");
+        lrs_diag_help(ps->sink, lrs_diag_error(ps->sink, S(ps, *l), LRS_DEPTH_MSG, LRS_MAX_DEPTH),
+                      LRS_DEPTH_HELP);
     else
         lrs_diag_error(ps->sink, S(ps, *l), "%s", msg);
     ps->stop = 1;
