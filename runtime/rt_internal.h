@@ -60,8 +60,8 @@ enum { LRS_RT_F32 = 0, LRS_RT_BF16 = LRS_OPTIM_BFLOAT16, LRS_RT_F16 = LRS_OPTIM_
  * parameter stored into p is also stored rounded to that format into p16. */
 typedef void (*lrs_rt_update16_fn)(const lrs_rt_hp *h, float *restrict p,
                                    const uint16_t *restrict g, float *restrict s0,
-                                   float *restrict s1, float *restrict s2,
-                                   uint16_t *restrict p16, size_t n);
+                                   float *restrict s1, float *restrict s2, uint16_t *restrict p16,
+                                   size_t n);
 
 /* One SIMD path. Every entry computes element i from element i only, so a
  * range may be split anywhere that is a multiple of 16 elements. */

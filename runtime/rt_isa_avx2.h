@@ -137,13 +137,15 @@ static inline void vh_st(uint16_t *p, vf x, size_t rem)
     __m128i h = _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT);
     const __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
     if (_mm256_movemask_ps(nan)) {
-        const __m256i q = _mm256_or_si256(
-            _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(x), 16),
-                             _mm256_set1_epi32(0x8000)),
-            _mm256_set1_epi32(0x7e00));
+        const __m256i q =
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(x), 16),
+                                             _mm256_set1_epi32(0x8000)),
+                            _mm256_set1_epi32(0x7e00));
         const __m256i m = _mm256_castps_si256(nan);
-        const __m128i q16 = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-        const __m128i m16 = _mm_packs_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+        const __m128i q16 =
+            _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+        const __m128i m16 =
+            _mm_packs_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
         h = _mm_blendv_epi8(h, q16, m16);
     }
     if (rem == RT_VW) {

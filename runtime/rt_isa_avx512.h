@@ -151,13 +151,15 @@ static inline vf vh_ld(const uint16_t *p, size_t rem)
  * torch 1.13 makes it (the instruction would keep the payload). */
 static inline void vh_st(uint16_t *p, vf x, size_t rem)
 {
-    __m256i h = _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    /* the masked form: GCC's unoptimised _mm512_cvtps_ph passes (__mmask16)-1 */
+    __m256i h =
+        _mm512_maskz_cvtps_ph((__mmask16)0xffff, x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
     if (nan) {
-        const __m512i q = _mm512_or_si512(
-            _mm512_and_si512(_mm512_srli_epi32(_mm512_castps_si512(x), 16),
-                             _mm512_set1_epi32(0x8000)),
-            _mm512_set1_epi32(0x7e00));
+        const __m512i q =
+            _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(_mm512_castps_si512(x), 16),
+                                             _mm512_set1_epi32(0x8000)),
+                            _mm512_set1_epi32(0x7e00));
         h = _mm512_cvtepi32_epi16(_mm512_mask_mov_epi32(_mm512_cvtepu16_epi32(h), nan, q));
     }
     if (rem == RT_VW) {

@@ -165,9 +165,8 @@ static size_t rt_chunk_len(size_t n, size_t c)
 
 /* A new group over the caller's buffers: float32 gradients in grads, or
  * 16-bit ones of format dtype in grads16 with the 16-bit copy params16. */
-static int rt_add_group(lrs_optim *opt, float *params, float *grads, int dtype,
-                        uint16_t *params16, uint16_t *grads16, size_t n,
-                        const lrs_optim_hparams *hp)
+static int rt_add_group(lrs_optim *opt, float *params, float *grads, int dtype, uint16_t *params16,
+                        uint16_t *grads16, size_t n, const lrs_optim_hparams *hp)
 {
     if (opt->ngroups >= (size_t)INT32_MAX)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL, "too many groups");
@@ -216,15 +215,14 @@ static const char *rt_dtype_name(int dtype)
     return dtype == LRS_RT_BF16 ? "bfloat16" : dtype == LRS_RT_F16 ? "float16" : "float32";
 }
 
-int lrs_optim_add_group16(lrs_optim *opt, lrs_optim_dtype dtype, float *master,
-                          uint16_t *params16, uint16_t *grads16, size_t n,
-                          const lrs_optim_hparams *hp)
+int lrs_optim_add_group16(lrs_optim *opt, lrs_optim_dtype dtype, float *master, uint16_t *params16,
+                          uint16_t *grads16, size_t n, const lrs_optim_hparams *hp)
 {
     LRS_RT_CHECK(opt);
     if (dtype != LRS_OPTIM_BFLOAT16 && dtype != LRS_OPTIM_FLOAT16)
-        return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
-                           "16-bit format %d is not LRS_OPTIM_BFLOAT16 (1) or LRS_OPTIM_FLOAT16 (2)",
-                           (int)dtype);
+        return lrs_rt_fail(
+            opt, LRS_OPTIM_EINVAL,
+            "16-bit format %d is not LRS_OPTIM_BFLOAT16 (1) or LRS_OPTIM_FLOAT16 (2)", (int)dtype);
     if (!master || !params16 || !grads16 || !hp || n == 0)
         return lrs_rt_fail(opt, LRS_OPTIM_EINVAL,
                            "a %s group needs master weights, params16, grads16, n > 0 "

@@ -368,9 +368,8 @@ static void assert_same(const run *a, const run *b16, lrs_optim_dtype fmt)
         }
         for (size_t i = 0; i < sizes[gi]; i++)
             if (b16->p16[gi][i] != ref16(fmt, b16->p[gi][i]))
-                fail_msg("%s group %d [%zu]: 0x%04x, master %a rounds to 0x%04x",
-                         format_names[fmt], gi, i, b16->p16[gi][i], (double)b16->p[gi][i],
-                         ref16(fmt, b16->p[gi][i]));
+                fail_msg("%s group %d [%zu]: 0x%04x, master %a rounds to 0x%04x", format_names[fmt],
+                         gi, i, b16->p16[gi][i], (double)b16->p[gi][i], ref16(fmt, b16->p[gi][i]));
     }
 }
 
