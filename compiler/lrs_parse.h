@@ -45,6 +45,7 @@ typedef struct lrs_pstate {
     lrs_define define; /* define mode: what it sets */
     int start_token;   /* first token handed to the parser (file or expr mode) */
     uint32_t offset;   /* scanner position in bytes */
+    uint32_t end;      /* where the scan stops (0: the end of the file) */
     uint32_t ntokens;
     int lex_error_run; /* suppress repeated bad-byte errors */
     int nesting;       /* open brackets */
@@ -55,6 +56,10 @@ typedef struct lrs_pstate {
 /* Parse source `file` into declarations appended to `decls`. Errors go to
  * the sink; returns the number of syntax errors. */
 int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *decls);
+/* The same for the bytes [from, to) of `file` only (spans stay offsets
+ * into the whole file); from == to parses nothing. */
+int lrs_parse_range(lrs_arena *arena, lrs_sink *sink, uint32_t file, uint32_t from, uint32_t to,
+                    lrs_vec *decls);
 /* Parse source `file` as a param override NAME=EXPR or MODULE.NAME=EXPR
  * (-D on the command line); returns the expression and fills *out, or
  * NULL on an error. */

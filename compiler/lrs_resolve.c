@@ -132,10 +132,10 @@ static const char *dir_of(lrs_comp *c, const char *path)
     return lrs_arena_strndup(&c->arena, path, (size_t)(slash - path));
 }
 
-static void parse_into(lrs_comp *c, lrs_module *m, uint32_t file)
+static void parse_into(lrs_comp *c, lrs_module *m, uint32_t file, uint32_t from, uint32_t to)
 {
     lrs_vec decls = {0};
-    lrs_parse_file(&c->arena, &c->sink, file, &decls);
+    lrs_parse_range(&c->arena, &c->sink, file, from, to, &decls);
     for (size_t i = 0; i < decls.n; i++) {
         lrs_decl *d = decls.items[i];
         d->module = m;
@@ -272,7 +272,7 @@ static lrs_module *load(loader *L, uint32_t file, const char *dir, int depth)
     lrs_module *m = new_module(c, file, dir);
     m->loading = 1;
     lrs_vec_push(&c->arena, &L->stack, m);
-    parse_into(c, m, file);
+    parse_into(c, m, file, 0, (uint32_t)c->src.files[file]->len);
 
     for (size_t i = 0; i < m->decls.n; i++) {
         lrs_decl *d = m->decls.items[i];
@@ -302,20 +302,28 @@ static lrs_module *load(loader *L, uint32_t file, const char *dir, int depth)
     return m;
 }
 
-/* Parse library file f into the library's module m and declare what it
- * declares; returns the number of m's decls before it. */
-static size_t parse_lib_file(lrs_comp *c, lrs_module *m, const struct lrs_stdlib_file *f)
+/* Library file f's index in c's source table, added to it as module m's
+ * file if it is the first. */
+static uint32_t lib_source(lrs_comp *c, lrs_module *m, const struct lrs_stdlib_file *f)
 {
-    size_t from = m->decls.n;
     uint32_t id = lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
     c->src.files[id]->library = 1;
-    if (!from) m->file = id;
-    parse_into(c, m, id);
-    for (size_t i = from; i < m->decls.n; i++) {
+    if (!m->decls.n) m->file = id;
+    return id;
+}
+
+/* Parse bytes [from, to) of library source `id` into the library's module
+ * m and declare what they declare; returns the number of m's decls
+ * before them. */
+static size_t parse_lib_range(lrs_comp *c, lrs_module *m, uint32_t id, uint32_t from, uint32_t to)
+{
+    size_t first = m->decls.n;
+    parse_into(c, m, id, from, to);
+    for (size_t i = first; i < m->decls.n; i++) {
         lrs_decl *d = m->decls.items[i];
         if (d->kind != DECL_IMPORT) declare(c, m, d->name, d, d->name_span, "is declared twice");
     }
-    return from;
+    return first;
 }
 
 /* Parse the whole standard library into module m of compilation c. */
@@ -323,22 +331,31 @@ static void parse_stdlib(lrs_comp *c, lrs_module *m)
 {
     m->is_stdlib = 1;
     for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++)
-        parse_lib_file(c, m, f);
+        parse_lib_range(c, m, lib_source(c, m, f), 0, (uint32_t)f->len);
 }
 
 /* ---- the library parsed on demand -----------------------------------------
  * A compilation without the context's parsed library parses only the
- * library files whose names it uses: a file is parsed, declared and bound
- * when one of its names is first looked up (and binding it may parse
- * others). Every declaration of the library is a line that begins with
- * `def NAME` (a unit test checks that this index lists exactly what a
- * full parse declares), so one scan of the texts says which file declares
- * each name. */
+ * library definitions whose names it uses: a definition is parsed,
+ * declared and bound when its name is first looked up (and binding it may
+ * parse others). Every declaration of the library is a line that begins
+ * with `def NAME`, and at the top level the library has nothing else but
+ * comments and blank lines (a unit test checks that this index lists
+ * exactly what a full parse declares, and that each definition parsed
+ * alone gives the same declaration), so one scan of the texts says where
+ * each definition is: from its `def` line to the next one. Spans are
+ * offsets into the whole file, so diagnostics are the same as with a full
+ * parse. */
+struct lrs_lib_def {
+    uint32_t file, start, end; /* library file, byte range */
+    unsigned char parsed;
+};
+
 struct lrs_lib_index {
-    lrs_scope names; /* every name the library declares (decls unused) */
-    size_t *file;    /* by position in names: the index of its file */
-    unsigned char *parsed;
-    size_t nfiles, nparsed;
+    lrs_scope names;         /* every name the library declares (decls unused) */
+    struct lrs_lib_def *def; /* by position in names */
+    uint32_t *src;           /* by library file: 1 + its index in the source table, or 0 */
+    size_t nparsed;
 };
 
 static void bind_decl(lrs_comp *c, lrs_module *m, lrs_decl *d);
@@ -364,45 +381,53 @@ static struct lrs_lib_index *lib_index_new(lrs_comp *c)
     struct lrs_lib_index *x = lrs_arena_alloc(&c->arena, sizeof *x);
     size_t nfiles = 0, nnames = 0;
     for (int pass = 0; pass < 2; pass++) { /* count, then fill */
-        for (size_t k = 0; lrs_stdlib_files[k].name; k++) {
+        for (uint32_t k = 0; lrs_stdlib_files[k].name; k++) {
             const struct lrs_stdlib_file *f = &lrs_stdlib_files[k];
             const char *end = f->text + f->len;
+            struct lrs_lib_def *open = NULL; /* the definition whose end is the next `def` */
             for (const char *p = f->text; p < end;) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p)), *name;
                 size_t len = def_name(p, nl ? nl : end, &name);
+                const char *line = p;
                 p = nl ? nl + 1 : end;
                 if (!len) continue;
                 if (!pass) {
                     nnames++;
                     continue;
                 }
+                uint32_t at = (uint32_t)(line - f->text);
+                if (open) open->end = at;
+                open = NULL;
                 const char *s = lrs_arena_strndup(&c->arena, name, len);
                 if (scope_slot(&x->names, s) >= 0) continue; /* the full parse reports it */
-                x->file[x->names.n] = k;
+                open = &x->def[x->names.n];
+                *open = (struct lrs_lib_def){k, at, (uint32_t)f->len, 0};
                 scope_add(c, &x->names, s, NULL);
             }
             if (!pass) nfiles++;
         }
         if (!pass) {
-            x->nfiles = nfiles;
-            x->parsed = lrs_arena_alloc(&c->arena, nfiles + 1);
-            x->file = lrs_arena_alloc(&c->arena, (nnames + 1) * sizeof *x->file);
+            x->src = lrs_arena_alloc(&c->arena, (nfiles + 1) * sizeof *x->src);
+            x->def = lrs_arena_alloc(&c->arena, (nnames + 1) * sizeof *x->def);
         }
     }
     return x;
 }
 
-/* Parse, declare and bind library file k. */
-static void lib_parse(lrs_comp *c, size_t k)
+/* Parse, declare and bind the library's definition i (by position in the
+ * index). */
+static void lib_parse(lrs_comp *c, size_t i)
 {
     struct lrs_lib_index *x = c->lib;
-    if (x->parsed[k]) return;
-    x->parsed[k] = 1;
-    if (++x->nparsed == x->nfiles) c->lib = NULL; /* every name is in the scope now */
+    struct lrs_lib_def *e = &x->def[i];
+    if (e->parsed) return;
+    e->parsed = 1;
+    if (++x->nparsed == x->names.n) c->lib = NULL; /* every name is in the scope now */
     lrs_module *m = c->stdlib;
-    size_t from = parse_lib_file(c, m, &lrs_stdlib_files[k]), to = m->decls.n;
-    for (size_t i = from; i < to; i++)
-        bind_decl(c, m, m->decls.items[i]);
+    if (!x->src[e->file]) x->src[e->file] = 1 + lib_source(c, m, &lrs_stdlib_files[e->file]);
+    size_t from = parse_lib_range(c, m, x->src[e->file] - 1, e->start, e->end), to = m->decls.n;
+    for (size_t j = from; j < to; j++)
+        bind_decl(c, m, m->decls.items[j]);
 }
 
 /* The library's declaration of name, or NULL. */
@@ -412,7 +437,7 @@ static lrs_decl *lib_find(lrs_comp *c, const char *name)
     if (d || !c->lib) return d;
     ptrdiff_t i = scope_slot(&c->lib->names, name);
     if (i < 0) return NULL;
-    lib_parse(c, c->lib->file[i]);
+    lib_parse(c, (size_t)i);
     return lrs_scope_find(&c->stdlib->scope, name);
 }
 

@@ -452,7 +452,9 @@ static int run(lrs_pstate *ps)
     int r = -1;
     if (!lrs_yylex_init_extra(ps, (yyscan_t *)&ps->scanner)) {
         lrs_source *src = ps->sink->src->files[ps->b.file];
-        YY_BUFFER_STATE buf = lrs_yy_scan_bytes(src->text, (int)src->len, ps->scanner);
+        uint32_t end = ps->end ? ps->end : (uint32_t)src->len;
+        YY_BUFFER_STATE buf =
+            lrs_yy_scan_bytes(src->text + ps->offset, (int)(end - ps->offset), ps->scanner);
         r = lrs_yyparse(ps);
         lrs_yy_delete_buffer(buf, ps->scanner);
         lrs_yylex_destroy(ps->scanner);
@@ -472,9 +474,15 @@ static int run_checked(lrs_pstate *ps)
     return r;
 }
 
-int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *decls)
+int lrs_parse_range(lrs_arena *arena, lrs_sink *sink, uint32_t file, uint32_t from, uint32_t to,
+                    lrs_vec *decls)
 {
-    lrs_pstate ps = {.b = {arena, file}, .sink = sink, .decls = decls, .start_token = START_FILE};
+    lrs_pstate ps = {.b = {arena, file},
+                     .sink = sink,
+                     .decls = decls,
+                     .start_token = START_FILE,
+                     .offset = from,
+                     .end = to};
     int before = sink->errors;
     lrs_source *src = sink->src->files[file];
     if (src->len > LRS_MAX_SOURCE) {
@@ -483,8 +491,15 @@ int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *dec
                        src->len, LRS_MAX_SOURCE);
         return 1;
     }
+    if (from >= to || to > src->len) return 0;
     run_checked(&ps);
     return sink->errors - before;
+}
+
+int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *decls)
+{
+    size_t len = sink->src->files[file]->len;
+    return lrs_parse_range(arena, sink, file, 0, len > LRS_MAX_SOURCE ? 0 : (uint32_t)len, decls);
 }
 
 lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_define *out)
