@@ -33,8 +33,8 @@ static int looks_like_text(const unsigned char *t, size_t n)
     return 1;
 }
 
-uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const char *text,
-                     size_t len)
+/* Append source f to s; returns its index. */
+static uint32_t src_append(lrs_sources *s, lrs_source *f)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 8;
@@ -42,6 +42,13 @@ uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const c
             lrs_arena_realloc(s->arena, s->files, s->n * sizeof *s->files, cap * sizeof *s->files);
         s->cap = cap;
     }
+    s->files[s->n] = f;
+    return (uint32_t)s->n++;
+}
+
+uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const char *text,
+                     size_t len)
+{
     /* A UTF-8 byte-order mark is not part of the text. */
     if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
         text += 3;
@@ -53,8 +60,14 @@ uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const c
     f->text = lrs_arena_strndup(s->arena, text, len);
     f->len = len;
     f->binary = !looks_like_text((const unsigned char *)text, len);
-    s->files[s->n] = f;
-    return (uint32_t)s->n++;
+    return src_append(s, f);
+}
+
+uint32_t lrs_src_add_library(lrs_sources *s, const char *name, const char *text, size_t len)
+{
+    lrs_source *f = lrs_arena_alloc(s->arena, sizeof *f);
+    *f = (lrs_source){.name = name, .text = text, .len = len, .library = 1};
+    return src_append(s, f);
 }
 
 int64_t lrs_src_load(lrs_sources *s, const char *path, const char *name)

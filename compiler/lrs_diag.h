@@ -39,6 +39,9 @@ typedef struct lrs_sources {
 /* Add a source (text is copied into the arena); returns its index. */
 uint32_t lrs_src_add(lrs_sources *s, const char *name, const char *path, const char *text,
                      size_t len);
+/* Add a file of the standard library: its name and text are static
+ * (neither is copied) and known to be text. */
+uint32_t lrs_src_add_library(lrs_sources *s, const char *name, const char *text, size_t len);
 /* Read file `path` into a new source shown as `name`. Returns the index,
  * -1 with errno set, or LRS_SRC_NOT_REGULAR for a directory, FIFO or
  * device (never read, never blocked on); the caller words the error. A

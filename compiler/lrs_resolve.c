@@ -21,6 +21,13 @@ struct lrs_stdlib_file {
     size_t len;
 };
 extern const struct lrs_stdlib_file lrs_stdlib_files[];
+/* The library's definitions, in file order: each one's byte range in
+ * its file, from its `def NAME` line to the next (stdlib/embed.cmake). */
+struct lrs_stdlib_def {
+    const char *name;
+    uint32_t file, start, end;
+};
+extern const struct lrs_stdlib_def lrs_stdlib_defs[];
 
 /* ---- scopes ------------------------------------------------------------ */
 
@@ -306,8 +313,7 @@ static lrs_module *load(loader *L, uint32_t file, const char *dir, int depth)
  * file if it is the first. */
 static uint32_t lib_source(lrs_comp *c, lrs_module *m, const struct lrs_stdlib_file *f)
 {
-    uint32_t id = lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
-    c->src.files[id]->library = 1;
+    uint32_t id = lrs_src_add_library(&c->src, f->name, f->text, f->len);
     if (!m->decls.n) m->file = id;
     return id;
 }
@@ -338,78 +344,37 @@ static void parse_stdlib(lrs_comp *c, lrs_module *m)
  * A compilation without the context's parsed library parses only the
  * library definitions whose names it uses: a definition is parsed,
  * declared and bound when its name is first looked up (and binding it may
- * parse others). Every declaration of the library is a line that begins
- * with `def NAME`, and at the top level the library has nothing else but
- * comments and blank lines (a unit test checks that this index lists
- * exactly what a full parse declares, and that each definition parsed
- * alone gives the same declaration), so one scan of the texts says where
- * each definition is: from its `def` line to the next one. Spans are
- * offsets into the whole file, so diagnostics are the same as with a full
- * parse. */
-struct lrs_lib_def {
-    uint32_t file, start, end; /* library file, byte range */
-    unsigned char parsed;
-};
-
+ * parse others). The build indexes the library's definitions (each line
+ * that begins `def NAME`, to the next one: at the top level the library
+ * has only definitions, comments and blank lines; a unit test checks that
+ * the index lists exactly what a full parse declares, and that each
+ * definition parsed alone gives the same diagnostics). Spans are offsets
+ * into the whole file, so diagnostics are the same as with a full parse. */
 struct lrs_lib_index {
-    lrs_scope names;         /* every name the library declares (decls unused) */
-    struct lrs_lib_def *def; /* by position in names */
-    uint32_t *src;           /* by library file: 1 + its index in the source table, or 0 */
+    lrs_scope names;                   /* every name the library declares (decls unused) */
+    const struct lrs_stdlib_def **def; /* by position in names */
+    unsigned char *parsed;             /* by position in names */
+    uint32_t *src; /* by library file: 1 + its index in the source table, or 0 */
     size_t nparsed;
 };
 
 static void bind_decl(lrs_comp *c, lrs_module *m, lrs_decl *d);
 
-/* The name that the line [p, end) declares when it begins `def NAME`:
- * its length, *name at it; 0 if none. */
-static size_t def_name(const char *p, const char *end, const char **name)
-{
-    if (end - p < 5 || memcmp(p, "def ", 4)) return 0;
-    p += 4;
-    while (p < end && *p == ' ')
-        p++;
-    const char *q = p;
-    while (q < end && (*q == '_' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-                       (*q >= '0' && *q <= '9')))
-        q++;
-    *name = p;
-    return (size_t)(q - p);
-}
-
 static struct lrs_lib_index *lib_index_new(lrs_comp *c)
 {
     struct lrs_lib_index *x = lrs_arena_alloc(&c->arena, sizeof *x);
-    size_t nfiles = 0, nnames = 0;
-    for (int pass = 0; pass < 2; pass++) { /* count, then fill */
-        for (uint32_t k = 0; lrs_stdlib_files[k].name; k++) {
-            const struct lrs_stdlib_file *f = &lrs_stdlib_files[k];
-            const char *end = f->text + f->len;
-            struct lrs_lib_def *open = NULL; /* the definition whose end is the next `def` */
-            for (const char *p = f->text; p < end;) {
-                const char *nl = memchr(p, '\n', (size_t)(end - p)), *name;
-                size_t len = def_name(p, nl ? nl : end, &name);
-                const char *line = p;
-                p = nl ? nl + 1 : end;
-                if (!len) continue;
-                if (!pass) {
-                    nnames++;
-                    continue;
-                }
-                uint32_t at = (uint32_t)(line - f->text);
-                if (open) open->end = at;
-                open = NULL;
-                const char *s = lrs_arena_strndup(&c->arena, name, len);
-                if (scope_slot(&x->names, s) >= 0) continue; /* the full parse reports it */
-                open = &x->def[x->names.n];
-                *open = (struct lrs_lib_def){k, at, (uint32_t)f->len, 0};
-                scope_add(c, &x->names, s, NULL);
-            }
-            if (!pass) nfiles++;
-        }
-        if (!pass) {
-            x->src = lrs_arena_alloc(&c->arena, (nfiles + 1) * sizeof *x->src);
-            x->def = lrs_arena_alloc(&c->arena, (nnames + 1) * sizeof *x->def);
-        }
+    size_t nfiles = 0, ndefs = 0;
+    while (lrs_stdlib_files[nfiles].name)
+        nfiles++;
+    while (lrs_stdlib_defs[ndefs].name)
+        ndefs++;
+    x->src = lrs_arena_alloc(&c->arena, (nfiles + 1) * sizeof *x->src);
+    x->def = lrs_arena_alloc(&c->arena, (ndefs + 1) * sizeof *x->def);
+    x->parsed = lrs_arena_alloc(&c->arena, ndefs + 1);
+    for (const struct lrs_stdlib_def *e = lrs_stdlib_defs; e->name; e++) {
+        if (scope_slot(&x->names, e->name) >= 0) continue; /* the full parse reports it */
+        x->def[x->names.n] = e;
+        scope_add(c, &x->names, e->name, NULL);
     }
     return x;
 }
@@ -419,9 +384,9 @@ static struct lrs_lib_index *lib_index_new(lrs_comp *c)
 static void lib_parse(lrs_comp *c, size_t i)
 {
     struct lrs_lib_index *x = c->lib;
-    struct lrs_lib_def *e = &x->def[i];
-    if (e->parsed) return;
-    e->parsed = 1;
+    const struct lrs_stdlib_def *e = x->def[i];
+    if (x->parsed[i]) return;
+    x->parsed[i] = 1;
     if (++x->nparsed == x->names.n) c->lib = NULL; /* every name is in the scope now */
     lrs_module *m = c->stdlib;
     if (!x->src[e->file]) x->src[e->file] = 1 + lib_source(c, m, &lrs_stdlib_files[e->file]);
@@ -538,8 +503,7 @@ static int use_cache(lrs_comp *c)
     if (cache->first_file != c->src.n) return 0;
     size_t i = 0;
     for (const struct lrs_stdlib_file *f = lrs_stdlib_files; f->name; f++, i++) {
-        uint32_t id = lrs_src_add(&c->src, f->name, NULL, f->text, f->len);
-        c->src.files[id]->library = 1;
+        lrs_src_add_library(&c->src, f->name, f->text, f->len);
     }
     if (i != cache->nfiles) return 0;
     c->stdlib = cache->module;
