@@ -299,6 +299,15 @@ static void calls(lrs_context *ctx)
     }
 }
 
+/* Seconds for `rounds` calls of range function r over steps 0..count-1. */
+static double range_time(lrs_range_fn r, int64_t count, int64_t rounds, double *out)
+{
+    double t0 = now();
+    for (int64_t j = 0; j < rounds; j++)
+        r(0, count, out);
+    return now() - t0;
+}
+
 /* Steps 0..span (the schedule's own steps, not the constant tail past
  * it), repeated to about 2 x 10^6 values, by scalar calls and by the range
  * function. */
@@ -323,11 +332,8 @@ static void range(lrs_context *ctx)
                 for (int64_t s = 0; s < count; s++)
                     out[s] = fn(s);
             double t1 = now();
-            for (int64_t j = 0; j < rounds; j++)
-                r(0, count, out);
-            double t2 = now();
+            br = fmin(br, range_time(r, count, rounds, out));
             bs = fmin(bs, t1 - t0);
-            br = fmin(br, t2 - t1);
         }
         double n = (double)(rounds * count);
         printf("| %s | %.2f | %.2f | %.1fx |\n", cases[k].name, bs / n * 1e9, br / n * 1e9,
@@ -464,9 +470,43 @@ static void empty_dir(const char *dir)
     if (d) closedir(d);
 }
 
+/* The range function a cache hit loads beside the JIT's, for each
+ * schedule of the benchmark, the two taking turns (best of 5). */
+static void cached_range(lrs_context *ctx)
+{
+    enum { N = 2000000 };
+    printf("\n## range function from a cache hit and from the JIT (ns per value, steps 0..span "
+           "repeated, about 2 x 10^6 values; best of 5, taking turns)\n\n");
+    printf("| schedule | JIT | cache hit | cache hit / JIT |\n|---|---:|---:|---:|\n");
+    lrs_options jit_opts = {.no_cache = 1};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const char *src = cases[k].src;
+        lrs_program *p[3];
+        for (int i = 0; i < 3; i++) /* a miss that stores the entry, a hit, the JIT */
+            p[i] = lrs_compile_string(ctx, cases[k].name, src, strlen(src),
+                                      i == 2 ? &jit_opts : NULL, NULL);
+        lrs_range_fn r[3];
+        for (int i = 0; i < 3; i++)
+            if (!p[i] || !(r[i] = lrs_program_range_function(p[i], 0))) exit(1);
+        int64_t count = cases[k].span + 1, rounds = (N + count - 1) / count;
+        double *out = malloc((size_t)count * sizeof *out), bj = INFINITY, bc = INFINITY;
+        for (int rep = 0; rep < 5; rep++) {
+            bj = fmin(bj, range_time(r[2], count, rounds, out));
+            bc = fmin(bc, range_time(r[1], count, rounds, out));
+        }
+        double n = (double)(rounds * count);
+        printf("| %s | %.2f | %.2f | %.2f |\n", cases[k].name, bj / n * 1e9, bc / n * 1e9, bc / bj);
+        fflush(stdout);
+        free(out);
+        for (int i = 0; i < 3; i++)
+            lrs_program_free(p[i]);
+    }
+}
+
 /* The on-disk cache, in a directory of its own: in this process, the time
  * from a compiled program to a callable pointer on a hit (the previous
- * program's entry unmapped, as in a new process) and with the JIT; then
+ * program's entry unmapped, as in a new process) and with the JIT, and
+ * each schedule's range function from a hit beside the JIT's; then
  * `lrsc eval` as a whole process with a warm cache, a cold one (emptied
  * before every run) and without it, beside /bin/true, the runs taking
  * turns. */
@@ -499,6 +539,8 @@ static void cache(const char *lrsc)
            REPS);
     printf("- cache hit: %.3f ms (fastest %.3f ms)\n", t[0][REPS / 2] * 1e3, t[0][0] * 1e3);
     printf("- JIT, cache off: %.3f ms (fastest %.3f ms)\n", t[1][REPS / 2] * 1e3, t[1][0] * 1e3);
+    cached_range(ctx = lrs_context_new());
+    lrs_context_free(ctx);
 
     int fd = mkstemp(path);
     FILE *f = fdopen(fd, "w");
