@@ -22,7 +22,7 @@ enum {
     LRS_MAX_CALL_DEPTH = 128,      /* nested inlined calls */
     LRS_MAX_TERMS = 1000000,       /* terms after inlining */
     LRS_MAX_TERM_DEPTH = 1000,     /* height of a term after inlining (the stack: docs/limits.md) */
-    LRS_MAX_IR = 4000000,          /* IR nodes plus table entries of a program */
+    LRS_MAX_IR = 1000000,          /* IR nodes plus table entries of a program */
     LRS_MAX_SEGMENTS = 1000000,    /* segments of one `then` chain after inlining */
     LRS_MAX_CYCLES = 1000000000,   /* restarts cycles reachable */
     LRS_MAX_LISTED_CYCLES = 10000, /* restart boundaries listed per restarts */
