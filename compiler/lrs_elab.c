@@ -46,9 +46,18 @@ typedef struct frame {
     int depth;
 } frame;
 
+struct slots;
+
 typedef struct elab {
     lrs_comp *c;
+    struct slots *free_slots; /* argument slots of built-in calls, for reuse */
 } elab;
+
+/* The recursion of eval, through calls and operators, is as deep as the
+ * nesting of the source (256 levels): the functions on that path keep
+ * their frames small (no arrays or diagnostics), and what does not recurse
+ * is in helpers that are not inlined into them (docs/limits.md, "Stack"). */
+#define NOINLINE __attribute__((noinline))
 
 static const value ERR = {V_ERR, 0, 0, 0, 0, 0, {0, 0, 0}, 0, 0, 0};
 
@@ -124,7 +133,7 @@ static int expect_const(elab *E, value v, const char *what, double *k)
 static value eval(elab *E, frame *f, lrs_ast *n);
 static value decl_value(elab *E, lrs_decl *d, lrs_span use);
 
-static value binary(elab *E, frame *f, lrs_ast *n)
+static NOINLINE value binary(elab *E, frame *f, lrs_ast *n)
 {
     value a = eval(E, f, n->a), b = eval(E, f, n->b);
     if (a.kind == V_ERR || b.kind == V_ERR) return ERR;
@@ -173,7 +182,7 @@ static value lookup_param(elab *E, frame *f, const char *name, lrs_span use, con
     return ERR;
 }
 
-static value unit(elab *E, frame *f, lrs_ast *n)
+static NOINLINE value unit(elab *E, frame *f, lrs_ast *n)
 {
     value a = eval(E, f, n->a);
     if (!expect(E, a, V_NUM, "a duration")) return ERR;
@@ -204,7 +213,7 @@ static int literal_fraction(const lrs_ast *d)
     return d->kind == AST_NUM && d->literal_fraction && d->num != floor(d->num);
 }
 
-static value for_(elab *E, frame *f, lrs_ast *n)
+static NOINLINE value for_(elab *E, frame *f, lrs_ast *n)
 {
     value a = eval(E, f, n->a), d = eval(E, f, n->b);
     if (a.kind == V_ERR || d.kind == V_ERR) return ERR;
@@ -241,7 +250,7 @@ static value for_(elab *E, frame *f, lrs_ast *n)
     return num(t, n->span);
 }
 
-static value list(elab *E, frame *f, lrs_ast *n)
+static NOINLINE value list(elab *E, frame *f, lrs_ast *n)
 {
     double *xs = lrs_arena_alloc(&E->c->arena, (n->n ? n->n : 1) * sizeof *xs);
     int ok = 1;
@@ -258,7 +267,7 @@ static value list(elab *E, frame *f, lrs_ast *n)
     return v;
 }
 
-static value cond(elab *E, frame *f, lrs_ast *n)
+static NOINLINE value cond(elab *E, frame *f, lrs_ast *n)
 {
     value c = eval(E, f, n->a);
     if (!expect(E, c, V_BOOL, "the condition of `?:`")) return ERR;
@@ -304,31 +313,32 @@ static const char *pname(const callee *k, size_t i)
     return k->params ? k->params[i].name : k->fparams[i].name;
 }
 
-/* An argument for a P_NAME parameter: a name is not evaluated. A
- * parameter of the enclosing def stands for what was passed to it: a
- * signal or an option word (or a built-in function's name, such as min)
- * is passed on as a name. */
-static value name_arg(elab *E, frame *f, lrs_ast *n)
+/* An argument for a P_NAME parameter written as a name (n is AST_NAME or
+ * AST_MEMBER): a name is not evaluated. A parameter of the enclosing def
+ * stands for what was passed to it: a signal or an option word (or a
+ * built-in function's name, such as min) is passed on as a name. Any other
+ * argument of such a parameter is evaluated. */
+static NOINLINE void name_arg(frame *f, lrs_ast *n, value *out)
 {
-    if (n->kind != AST_NAME && n->kind != AST_MEMBER) return eval(E, f, n);
     value v = ERR;
     v.kind = V_NAME;
     v.span = n->span;
     if (n->res.kind == RES_PARAM) {
-        value p = f->args[n->res.index];
-        if (p.kind == V_SIGNAL || p.kind == V_NAME) {
-            v.def = p.def;
-            v.name = p.kind == V_NAME ? p.name : p.def->name;
-        } else if (p.kind == V_WORD || (p.kind == V_FUNC && !p.def)) {
-            v.name = lrs_builtins[p.builtin].name;
+        const value *p = &f->args[n->res.index];
+        if (p->kind == V_SIGNAL || p->kind == V_NAME) {
+            v.def = p->def;
+            v.name = p->kind == V_NAME ? p->name : p->def->name;
+        } else if (p->kind == V_WORD || (p->kind == V_FUNC && !p->def)) {
+            v.name = lrs_builtins[p->builtin].name;
         } else {
-            return p; /* reported as not a name */
+            v = *p; /* reported as not a name */
         }
-        return v;
+        *out = v;
+        return;
     }
     v.def = n->res.kind == RES_DECL ? n->res.decl : NULL;
     v.name = n->kind == AST_MEMBER ? n->member : n->name;
-    return v;
+    *out = v;
 }
 
 static int has_default(const callee *k, size_t i)
@@ -336,64 +346,54 @@ static int has_default(const callee *k, size_t i)
     return k->params ? k->params[i].def != NULL : i >= k->nrequired;
 }
 
-/* Match a call's arguments to parameters; slots[i].kind == V_ERR marks a
- * parameter not given. Returns 0 on an error (reported). */
-static int bind_args(elab *E, frame *f, lrs_ast *call, const callee *k, lrs_decl *def, value *slots,
-                     int *given)
+/* The index of the parameter a keyword argument names, or k->nparams
+ * after an error (reported). */
+static NOINLINE size_t keyword_index(elab *E, const callee *k, lrs_decl *def, const lrs_arg *a,
+                                     const int *given)
 {
     lrs_sink *sink = &E->c->sink;
-    size_t pos = 0;
-    int ok = 1, seen_kw = 0;
-    for (size_t i = 0; i < call->n; i++) {
-        lrs_arg *a = &call->args[i];
-        size_t idx;
-        if (!a->name) {
-            if (seen_kw) {
-                lrs_diag_error(sink, a->value->span,
-                               "positional argument after a keyword argument");
-                ok = 0;
-                continue;
-            }
-            if (pos >= k->nparams) {
-                size_t e =
-                    lrs_diag_error(sink, a->value->span, "too many arguments: '%s' takes %zu",
-                                   k->name, k->nparams);
-                if (def) lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
-                return 0;
-            }
-            idx = pos++;
-        } else {
-            seen_kw = 1;
-            for (idx = 0; idx < k->nparams; idx++)
-                if (!strcmp(pname(k, idx), a->name)) break;
-            if (idx == k->nparams) {
-                size_t e = lrs_diag_error(sink, a->name_span, "'%s' has no parameter '%s'", k->name,
-                                          a->name);
-                const char *names[8];
-                for (size_t j = 0; j < k->nparams && j < 8; j++)
-                    names[j] = pname(k, j);
-                const char *s = lrs_suggest(a->name, names, k->nparams < 8 ? k->nparams : 8);
-                if (s)
-                    lrs_diag_help(sink, e, "did you mean '%s'?", s);
-                else if (def)
-                    lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
-                ok = 0;
-                continue;
-            }
-            if (given[idx]) {
-                lrs_diag_error(sink, a->name_span, "parameter '%s' is given twice", a->name);
-                ok = 0;
-                continue;
-            }
-        }
-        given[idx] = 1;
-        slots[idx] = k->fparams && k->fparams[idx].kind == P_NAME ? name_arg(E, f, a->value)
-                                                                  : eval(E, f, a->value);
-        if (slots[idx].kind == V_ERR) ok = 0;
-        slots[idx].param = pname(k, idx);
-        slots[idx].fn = k->name;
+    size_t idx;
+    for (idx = 0; idx < k->nparams; idx++)
+        if (!strcmp(pname(k, idx), a->name)) break;
+    if (idx == k->nparams) {
+        size_t e =
+            lrs_diag_error(sink, a->name_span, "'%s' has no parameter '%s'", k->name, a->name);
+        const char *names[8];
+        for (size_t j = 0; j < k->nparams && j < 8; j++)
+            names[j] = pname(k, j);
+        const char *s = lrs_suggest(a->name, names, k->nparams < 8 ? k->nparams : 8);
+        if (s)
+            lrs_diag_help(sink, e, "did you mean '%s'?", s);
+        else if (def)
+            lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
+        return k->nparams;
     }
-    if (!ok) return 0;
+    if (given[idx]) {
+        lrs_diag_error(sink, a->name_span, "parameter '%s' is given twice", a->name);
+        return k->nparams;
+    }
+    return idx;
+}
+
+static NOINLINE void positional_after_keyword(elab *E, const lrs_arg *a)
+{
+    lrs_diag_error(&E->c->sink, a->value->span, "positional argument after a keyword argument");
+}
+
+static NOINLINE void too_many_args(elab *E, const callee *k, lrs_decl *def, const lrs_arg *a)
+{
+    lrs_sink *sink = &E->c->sink;
+    size_t e = lrs_diag_error(sink, a->value->span, "too many arguments: '%s' takes %zu", k->name,
+                              k->nparams);
+    if (def) lrs_diag_note(sink, e, 1, def->name_span, "'%s' is defined here", k->name);
+}
+
+/* Reports each parameter without an argument or a default. */
+static NOINLINE int check_missing(elab *E, lrs_ast *call, const callee *k, lrs_decl *def,
+                                  const int *given)
+{
+    lrs_sink *sink = &E->c->sink;
+    int ok = 1;
     for (size_t i = 0; i < k->nparams; i++)
         if (!given[i] && !has_default(k, i)) {
             size_t e = lrs_diag_error(sink, call->span, "missing argument '%s' in call to '%s'",
@@ -404,7 +404,53 @@ static int bind_args(elab *E, frame *f, lrs_ast *call, const callee *k, lrs_decl
     return ok;
 }
 
-static value call_def(elab *E, frame *f, lrs_ast *call, lrs_decl *def)
+/* Match a call's arguments to parameters; slots[i].kind == V_ERR marks a
+ * parameter not given. Returns 0 on an error (reported). On the path of
+ * the recursion: its errors are reported by the helpers above. */
+static int bind_args(elab *E, frame *f, lrs_ast *call, const callee *k, lrs_decl *def, value *slots,
+                     int *given)
+{
+    size_t pos = 0;
+    int ok = 1, seen_kw = 0;
+    for (size_t i = 0; i < call->n; i++) {
+        lrs_arg *a = &call->args[i];
+        size_t idx;
+        if (!a->name) {
+            if (seen_kw) {
+                positional_after_keyword(E, a);
+                ok = 0;
+                continue;
+            }
+            if (pos >= k->nparams) {
+                too_many_args(E, k, def, a);
+                return 0;
+            }
+            idx = pos++;
+        } else {
+            seen_kw = 1;
+            idx = keyword_index(E, k, def, a, given);
+            if (idx == k->nparams) {
+                ok = 0;
+                continue;
+            }
+        }
+        given[idx] = 1;
+        value *v = &slots[idx];
+        lrs_ast *x = a->value;
+        if (k->fparams && k->fparams[idx].kind == P_NAME &&
+            (x->kind == AST_NAME || x->kind == AST_MEMBER))
+            name_arg(f, x, v);
+        else
+            *v = eval(E, f, x);
+        if (v->kind == V_ERR) ok = 0;
+        v->param = pname(k, idx);
+        v->fn = k->name;
+    }
+    if (!ok) return 0;
+    return check_missing(E, call, k, def, given);
+}
+
+static NOINLINE value call_def(elab *E, frame *f, lrs_ast *call, lrs_decl *def)
 {
     if (f->depth >= LRS_MAX_CALL_DEPTH) {
         size_t e = lrs_diag_error(&E->c->sink, call->span, "calls nested too deeply (more than %d)",
@@ -440,16 +486,39 @@ static value call_def(elab *E, frame *f, lrs_ast *call, lrs_decl *def)
     return r;
 }
 
-/* A call of a built-in function or form: bind the arguments, check each
- * against the kind of its parameter (lrs_forms.h), then a math function
- * is its IR op and a form is what its row's elaborate function makes. */
-static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
+/* The arguments of a built-in call being bound: the built-in calls in
+ * progress nest, so a block is taken for each and given back when its
+ * call is elaborated (E->free_slots), and the arena holds as many blocks
+ * as built-in calls are nested at most. */
+typedef struct slots {
+    struct slots *next;
+    callee k;
+    value v[LRS_FORM_MAX_PARAMS];
+    int given[LRS_FORM_MAX_PARAMS];
+} slots;
+
+static NOINLINE slots *take_slots(elab *E, int bi)
+{
+    slots *s = E->free_slots;
+    if (s) {
+        E->free_slots = s->next;
+        memset(s->given, 0, sizeof s->given);
+    } else {
+        s = lrs_arena_alloc(&E->c->arena, sizeof *s);
+    }
+    s->next = NULL;
+    const lrs_builtin *b = &lrs_builtins[bi];
+    s->k = (callee){b->name, (size_t)b->nparams, b->params, NULL, (size_t)b->nrequired};
+    return s;
+}
+
+/* A call of a built-in function or form whose arguments are bound (s):
+ * check each against the kind of its parameter (lrs_forms.h), then a math
+ * function is its IR op and a form is what its row's elaborate function
+ * makes. */
+static NOINLINE value apply_builtin(elab *E, lrs_ast *call, int bi, value *s, const int *given)
 {
     const lrs_builtin *b = &lrs_builtins[bi];
-    callee k = {b->name, (size_t)b->nparams, b->params, NULL, (size_t)b->nrequired};
-    value s[LRS_FORM_MAX_PARAMS];
-    int given[LRS_FORM_MAX_PARAMS] = {0};
-    if (!bind_args(E, f, call, &k, NULL, s, given)) return ERR;
     for (int i = 0; i < b->nparams; i++)
         if (!given[i]) s[i] = num(lrs_term_const(E->c, b->params[i].def, call->span), call->span);
     /* A name or string not given: the row's default (name NULL). */
@@ -514,16 +583,47 @@ static value call_builtin(elab *E, frame *f, lrs_ast *call, int bi)
     return t ? num(t, sp) : ERR;
 }
 
-static value call(elab *E, frame *f, lrs_ast *n)
+/* Elaborates the built-in call whose arguments bind_args bound (ok) into
+ * s, and gives s back. */
+static NOINLINE value finish_builtin(elab *E, lrs_ast *call, int bi, slots *s, int ok)
 {
+    value r = ok ? apply_builtin(E, call, bi, s->v, s->given) : ERR;
+    s->next = E->free_slots;
+    E->free_slots = s;
+    return r;
+}
+
+/* What a call calls: a def, or a built-in (def NULL, bi its row), or
+ * neither after an error (bi < 0). */
+typedef struct target {
+    lrs_decl *def;
+    int bi;
+} target;
+
+static NOINLINE target callee_of(elab *E, frame *f, lrs_ast *n)
+{
+    target r = {NULL, -1};
     value fn = eval(E, f, n->a);
-    if (fn.kind == V_ERR) return ERR;
+    if (fn.kind == V_ERR) return r;
     if (fn.kind != V_FUNC) {
         lrs_diag_error(&E->c->sink, n->a->span, "%s is not a function", kind_text(fn.kind));
-        return ERR;
+        return r;
     }
-    if (fn.def) return call_def(E, f, n, fn.def);
-    return call_builtin(E, f, n, fn.builtin);
+    r.def = fn.def;
+    if (!fn.def) r.bi = fn.builtin;
+    return r;
+}
+
+/* On the path of the recursion through nested calls (with bind_args and
+ * eval): a built-in call binds its arguments here. */
+static value call(elab *E, frame *f, lrs_ast *n)
+{
+    target t = callee_of(E, f, n);
+    if (t.def) return call_def(E, f, n, t.def);
+    if (t.bi < 0) return ERR;
+    slots *s = take_slots(E, t.bi);
+    int ok = bind_args(E, f, n, &s->k, NULL, s->v, s->given);
+    return finish_builtin(E, n, t.bi, s, ok);
 }
 
 /* ---- names ----------------------------------------------------------------- */
@@ -602,6 +702,59 @@ static value decl_value(elab *E, lrs_decl *d, lrs_span use)
     return v;
 }
 
+static NOINLINE value name_value(elab *E, frame *f, lrs_ast *n)
+{
+    switch (n->res.kind) {
+    case RES_PARAM:
+        return f->args[n->res.index];
+    case RES_DECL:
+        return decl_value(E, n->res.decl, n->span);
+    case RES_BUILTIN:
+        return builtin_value(E, n->res.index, n->span);
+    case RES_MODULE: {
+        size_t e = lrs_diag_error(&E->c->sink, n->span, "'%s' is a module, not a value", n->name);
+        lrs_diag_help(&E->c->sink, e, "name something in it: %s.NAME", n->name);
+        return ERR;
+    }
+    default:
+        return ERR;
+    }
+}
+
+static NOINLINE value text(lrs_ast *n)
+{
+    value v = ERR;
+    v.kind = V_TEXT;
+    v.name = n->name;
+    v.span = n->span;
+    return v;
+}
+
+static NOINLINE value unary(elab *E, frame *f, lrs_ast *n)
+{
+    value a = eval(E, f, n->a);
+    vkind want = n->op == OP_NOT ? V_BOOL : V_NUM;
+    if (!expect(E, a, want, n->op == OP_NOT ? "the operand of '!'" : "the operand of '-'"))
+        return ERR;
+    return num(lrs_term_un(E->c, n->op == OP_NOT ? IR_NOT : IR_NEG, a.t, n->span), n->span);
+}
+
+static NOINLINE value then(elab *E, frame *f, lrs_ast *n)
+{
+    value a = eval(E, f, n->a), b = eval(E, f, n->b);
+    if (a.kind == V_ERR || b.kind == V_ERR) return ERR;
+    int ok = expect(E, a, V_NUM, "a segment of `then`");
+    if (!expect(E, b, V_NUM, "a segment of `then`") || !ok) return ERR;
+    lrs_term *t = lrs_term_node(E->c, T_THEN, n->op_span, a.t, b.t, NULL);
+    lrs_span *w = lrs_arena_alloc(&E->c->arena, 2 * sizeof *w);
+    w[0] = n->a->span;
+    w[1] = n->b->span;
+    t->where = w;
+    return num(t, n->span);
+}
+
+/* The recursion: each kind of node is elaborated by a function of its own,
+ * so this frame holds no values. */
 static value eval(elab *E, frame *f, lrs_ast *n)
 {
     if (E->c->too_big) return ERR;
@@ -610,40 +763,15 @@ static value eval(elab *E, frame *f, lrs_ast *n)
         return num(lrs_term_const(E->c, n->num, n->span), n->span);
     case AST_NAME:
     case AST_MEMBER:
-        switch (n->res.kind) {
-        case RES_PARAM:
-            return f->args[n->res.index];
-        case RES_DECL:
-            return decl_value(E, n->res.decl, n->span);
-        case RES_BUILTIN:
-            return builtin_value(E, n->res.index, n->span);
-        case RES_MODULE: {
-            size_t e =
-                lrs_diag_error(&E->c->sink, n->span, "'%s' is a module, not a value", n->name);
-            lrs_diag_help(&E->c->sink, e, "name something in it: %s.NAME", n->name);
-            return ERR;
-        }
-        default:
-            return ERR;
-        }
+        return name_value(E, f, n);
     case AST_CALL:
         return call(E, f, n);
-    case AST_STRING: {
-        value v = ERR;
-        v.kind = V_TEXT;
-        v.name = n->name;
-        v.span = n->span;
-        return v;
-    }
+    case AST_STRING:
+        return text(n);
     case AST_LIST:
         return list(E, f, n);
-    case AST_UNARY: {
-        value a = eval(E, f, n->a);
-        vkind want = n->op == OP_NOT ? V_BOOL : V_NUM;
-        if (!expect(E, a, want, n->op == OP_NOT ? "the operand of '!'" : "the operand of '-'"))
-            return ERR;
-        return num(lrs_term_un(E->c, n->op == OP_NOT ? IR_NOT : IR_NEG, a.t, n->span), n->span);
-    }
+    case AST_UNARY:
+        return unary(E, f, n);
     case AST_BINARY:
         return binary(E, f, n);
     case AST_COND:
@@ -652,18 +780,8 @@ static value eval(elab *E, frame *f, lrs_ast *n)
         return unit(E, f, n);
     case AST_FOR:
         return for_(E, f, n);
-    case AST_THEN: {
-        value a = eval(E, f, n->a), b = eval(E, f, n->b);
-        if (a.kind == V_ERR || b.kind == V_ERR) return ERR;
-        int ok = expect(E, a, V_NUM, "a segment of `then`");
-        if (!expect(E, b, V_NUM, "a segment of `then`") || !ok) return ERR;
-        lrs_term *t = lrs_term_node(E->c, T_THEN, n->op_span, a.t, b.t, NULL);
-        lrs_span *w = lrs_arena_alloc(&E->c->arena, 2 * sizeof *w);
-        w[0] = n->a->span;
-        w[1] = n->b->span;
-        t->where = w;
-        return num(t, n->span);
-    }
+    case AST_THEN:
+        return then(E, f, n);
     }
     return ERR;
 }
@@ -688,7 +806,7 @@ int lrs_elab_program(lrs_comp *c)
                              "the standard library did not load: nothing to compile");
         return c->sink.errors - before;
     }
-    elab E = {c};
+    elab E = {c, NULL};
     /* Params and lets of the user's files are checked even when unused;
      * defs are checked where they are called. */
     for (size_t i = 0; i < c->modules.n; i++) {
