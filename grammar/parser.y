@@ -499,7 +499,7 @@ int lrs_parse_range(lrs_arena *arena, lrs_sink *sink, uint32_t file, uint32_t fr
 int lrs_parse_file(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_vec *decls)
 {
     size_t len = sink->src->files[file]->len;
-    return lrs_parse_range(arena, sink, file, 0, len > LRS_MAX_SOURCE ? 0 : (uint32_t)len, decls);
+    return lrs_parse_range(arena, sink, file, 0, (uint32_t)len, decls); /* len is checked there */
 }
 
 lrs_ast *lrs_parse_define(lrs_arena *arena, lrs_sink *sink, uint32_t file, lrs_define *out)

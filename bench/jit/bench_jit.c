@@ -7,9 +7,11 @@
  * usage: bench_jit [LRSC | --latency | --cache LRSC]   (LRSC: the lrsc
  * binary to time; --latency: only the compile latency; --cache: only the
  * on-disk cache, in process and as lrsc eval) */
+#define _GNU_SOURCE /* dladdr */
 #include "lrs.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -470,9 +472,18 @@ static void empty_dir(const char *dir)
     if (d) closedir(d);
 }
 
+/* Whether code at fn lies in a shared object under directory dir (a
+ * cache entry), not in the JIT's memory. */
+static int in_dir(const void *fn, const char *dir)
+{
+    Dl_info info;
+    return dladdr(fn, &info) && info.dli_fname && !strncmp(info.dli_fname, dir, strlen(dir));
+}
+
 /* The range function a cache hit loads beside the JIT's, for each
- * schedule of the benchmark, the two taking turns (best of 5). */
-static void cached_range(lrs_context *ctx)
+ * schedule of the benchmark, the two taking turns (best of 5); dir is the
+ * cache's directory. */
+static void cached_range(lrs_context *ctx, const char *dir)
 {
     enum { N = 2000000 };
     printf("\n## range function from a cache hit and from the JIT (ns per value, steps 0..span "
@@ -488,6 +499,11 @@ static void cached_range(lrs_context *ctx)
         lrs_range_fn r[3];
         for (int i = 0; i < 3; i++)
             if (!p[i] || !(r[i] = lrs_program_range_function(p[i], 0))) exit(1);
+        if (!in_dir((const void *)r[1], dir) || in_dir((const void *)r[2], dir)) {
+            fprintf(stderr, "%s: the second compilation did not load the cache's entry\n",
+                    cases[k].name);
+            exit(1);
+        }
         int64_t count = cases[k].span + 1, rounds = (N + count - 1) / count;
         double *out = malloc((size_t)count * sizeof *out), bj = INFINITY, bc = INFINITY;
         for (int rep = 0; rep < 5; rep++) {
@@ -539,7 +555,7 @@ static void cache(const char *lrsc)
            REPS);
     printf("- cache hit: %.3f ms (fastest %.3f ms)\n", t[0][REPS / 2] * 1e3, t[0][0] * 1e3);
     printf("- JIT, cache off: %.3f ms (fastest %.3f ms)\n", t[1][REPS / 2] * 1e3, t[1][0] * 1e3);
-    cached_range(ctx = lrs_context_new());
+    cached_range(ctx = lrs_context_new(), dir);
     lrs_context_free(ctx);
 
     int fd = mkstemp(path);

@@ -407,6 +407,12 @@ struct lrs_stdlib_file {
     size_t len;
 };
 extern const struct lrs_stdlib_file lrs_stdlib_files[];
+/* Its index of definitions (stdlib/embed.cmake). */
+struct lrs_stdlib_def {
+    const char *name;
+    uint32_t file, start, end;
+};
+extern const struct lrs_stdlib_def lrs_stdlib_defs[];
 
 /* A context's first compilation parses only the library definitions whose
  * names it uses, finding them by an index of the library's declarations;
@@ -458,6 +464,11 @@ static void test_library_on_demand(void **state)
         }
     }
     assert_true(checked > 100);
+    /* ... and the index lists nothing else: one entry per declaration. */
+    size_t indexed = 0;
+    while (lrs_stdlib_defs[indexed].name)
+        indexed++;
+    assert_int_equal(indexed, checked);
     /* A name the library does not declare is not warned about, and a
      * program that uses files which use others computes the same values
      * on demand as with the whole library. */
