@@ -158,6 +158,14 @@ static NOINLINE value binary(elab *E, frame *f, lrs_ast *n)
     return num(lrs_term_bin(E->c, op, a.t, b.t, n->span), n->span);
 }
 
+/* The main file's `total` param: the budget of every schedule, used by
+ * lowering even where no `%` names it. */
+static lrs_decl *main_total(lrs_comp *c)
+{
+    lrs_decl *d = lrs_scope_find(&c->main->scope, "total");
+    return d && d->kind == DECL_PARAM ? d : NULL;
+}
+
 static value lookup_param(elab *E, frame *f, const char *name, lrs_span use, const char *unit,
                           const char *help)
 {
@@ -175,6 +183,8 @@ static value lookup_param(elab *E, frame *f, const char *name, lrs_span use, con
      * param's value has no term to multiply by. */
     value v = decl_value(E, d, use);
     if (v.kind == V_NUM || v.kind == V_ERR) return v;
+    /* The program's `total` is checked once, at its value. */
+    if (d == main_total(E->c)) return ERR;
     size_t e = lrs_diag_error(&E->c->sink, use, "`%s` needs `param %s` to be a number, not %s",
                               unit, name, kind_text(v.kind));
     lrs_diag_note(&E->c->sink, e, 1, d->expr->span, "'%s' is set here", name);
@@ -827,6 +837,16 @@ int lrs_elab_program(lrs_comp *c)
         lrs_decl *d = m->decls.items[j];
         if (d->kind == DECL_PARAM) {
             value v = decl_value(&E, d, d->name_span);
+            if (d == main_total(c) && v.kind != V_NUM && v.kind != V_ERR) {
+                size_t e = lrs_diag_error(&c->sink, d->expr->span,
+                                          "`total` must be a number of steps, not %s",
+                                          kind_text(v.kind));
+                lrs_diag_note(&c->sink, e, 0, d->expr->span,
+                              "it is the training budget of every schedule and of `%%`");
+                lrs_diag_help(&c->sink, e,
+                              "give it a number of steps (param total = N), or remove it "
+                              "for no budget");
+            }
             if (v.kind == V_NUM) {
                 lrs_param_out *p = lrs_arena_alloc(&c->arena, sizeof *p);
                 p->name = d->name;

@@ -290,9 +290,11 @@ static void warn_frozen(lower *L, lrs_term *t, lrs_span where, const lrs_origin 
              "so its progress is 0 and it stays at %g forever",
              b, a);
     size_t e = report_at(L, where, origin, 1, msg);
+    const lrs_decl *total = lrs_scope_find(&c->main->scope, "total");
     lrs_diag_help(&c->sink, e,
-                  "declare `param total = N` (the training budget in steps), give the segment "
-                  "`for N`, or pass -D total=N");
+                  "%s `param total = N` (the training budget in steps), give the segment "
+                  "`for N`, or pass -D total=N",
+                  total && total->kind == DECL_PARAM ? "give a number to" : "declare");
 }
 
 /* The durations of a chain's segments, the stretching one filled in from
