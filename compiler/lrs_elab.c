@@ -838,9 +838,9 @@ int lrs_elab_program(lrs_comp *c)
         if (d->kind == DECL_PARAM) {
             value v = decl_value(&E, d, d->name_span);
             if (d == main_total(c) && v.kind != V_NUM && v.kind != V_ERR) {
-                size_t e = lrs_diag_error(&c->sink, d->expr->span,
-                                          "`total` must be a number of steps, not %s",
-                                          kind_text(v.kind));
+                size_t e =
+                    lrs_diag_error(&c->sink, d->expr->span,
+                                   "`total` must be a number of steps, not %s", kind_text(v.kind));
                 lrs_diag_note(&c->sink, e, 0, d->expr->span,
                               "it is the training budget of every schedule and of `%%`");
                 lrs_diag_help(&c->sink, e,
