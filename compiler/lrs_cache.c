@@ -301,12 +301,30 @@ lrs_aot *lrs_cache_open(const lrs_program *p, const lrs_cache_host *h, lrs_cache
         *result = LRS_CACHE_HIT;
         return a;
     }
-    /* None, or one that failed a check: write it (again). A failure (no
-     * C compiler, a full disk, names lrs_program_emit refuses) leaves the
-     * program to the JIT. */
-    lrs_emit_options o = {LRS_EMIT_SHARED, path, prefix, "native", NULL};
+    /* None, or one that failed a check: write it (again) under a name of
+     * its own, then link it in. A failure (no C compiler, a full disk,
+     * names lrs_program_emit refuses) leaves the program to the JIT. */
+    char tmp[sizeof path + 8];
+    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, key);
+    int fd = mkstemp(tmp);
+    if (fd < 0) return NULL;
+    close(fd);
+    lrs_emit_options o = {LRS_EMIT_SHARED, tmp, prefix, "native", NULL};
     char err[512];
-    if (emit(p, &o, err, sizeof err) != LRS_EMIT_OK) return NULL;
-    if ((a = open_entry(p, path, prefix))) *result = LRS_CACHE_STORED;
+    if (emit(p, &o, err, sizeof err) != LRS_EMIT_OK) {
+        unlink(tmp);
+        return NULL;
+    }
+    /* A writer that got there first (another thread or process that
+     * missed too) keeps its entry: replacing a file this process has
+     * loaded would make the loader refuse the new one by that name. A
+     * bad entry is replaced. */
+    if (link(tmp, path) && (errno != EEXIST || !(a = open_entry(p, path, prefix))) &&
+        rename(tmp, path)) {
+        unlink(tmp);
+        return NULL;
+    }
+    unlink(tmp);
+    if (a || (a = open_entry(p, path, prefix))) *result = LRS_CACHE_STORED;
     return a;
 }
