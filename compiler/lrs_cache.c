@@ -325,6 +325,9 @@ lrs_aot *lrs_cache_open(const lrs_program *p, const lrs_cache_host *h, lrs_cache
         return NULL;
     }
     unlink(tmp);
-    if (a || (a = open_entry(p, path, prefix))) *result = LRS_CACHE_STORED;
+    if (a)
+        *result = LRS_CACHE_HIT; /* the other writer's */
+    else if ((a = open_entry(p, path, prefix)))
+        *result = LRS_CACHE_STORED;
     return a;
 }
