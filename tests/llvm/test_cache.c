@@ -4,7 +4,7 @@
  * truncated and foreign entries are replaced, a changed program or
  * another CPU misses, the switches turn it off, a directory that cannot
  * be used falls back to the JIT, and concurrent writers each install a
- * whole file. */
+ * whole file (a writer that finds another's entry keeps and loads it). */
 #define _GNU_SOURCE /* dladdr */
 #include "lrs_backend.h"
 #include "lrs_cache.h"
@@ -561,6 +561,33 @@ static void test_concurrent_writers(void **state)
     assert_int_equal(count_files(), 1);
 }
 
+/* An emit during which another writer installs the same entry: the miss
+ * keeps that entry, loads it and reports a hit. */
+static char rival_path[900];
+static int rival_emit(const lrs_program *p, const lrs_emit_options *o, char *err, size_t n)
+{
+    lrs_emit_options first = *o;
+    first.path = rival_path;
+    if (lrs_program_emit(p, &first, err, n) != LRS_EMIT_OK) return -1;
+    return lrs_program_emit(p, o, err, n);
+}
+
+static void test_lost_race_is_a_hit(void **state)
+{
+    lrs_context *ctx = lrs_context_new();
+    lrs_program *p = compile_in(ctx, SRC, dir, 0);
+    entry_path(p, &host, rival_path, sizeof rival_path);
+    lrs_cache_result r;
+    lrs_aot *a = lrs_cache_open(p, &host, rival_emit, &r);
+    assert_non_null(a);
+    assert_int_equal(r, LRS_CACHE_HIT);
+    assert_int_equal(count_files(), 1); /* ours is gone */
+    check_values(p, a);
+    lrs_aot_close(a);
+    lrs_program_free(p);
+    lrs_context_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -573,6 +600,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_makes_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reactive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lost_race_is_a_hit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
