@@ -1165,6 +1165,11 @@ static LLVMValueRef add_function(llvm_lower *L, const char *prefix, const char *
     add_enum_attr(L, f, LLVMAttributeFunctionIndex, "memory",
                   (range ? 2u : 0u) | (reactive ? 1u : 0u));
     if (range) {
+        /* Vector spills across a libmvec call are 32 or 64 bytes; without
+         * a realigned frame they are unaligned whenever the caller's stack
+         * is only 16-byte aligned, and the loop ran 2.5x slower then. */
+        LLVMAttributeRef realign = LLVMCreateStringAttribute(L->c, "stackrealign", 12, "", 0);
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, realign);
         add_enum_attr(L, f, 3, "noalias", 0);
         add_enum_attr(L, f, 3, "nocapture", 0);
         add_enum_attr(L, f, 3, "writeonly", 0);
