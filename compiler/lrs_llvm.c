@@ -940,6 +940,268 @@ static LLVMValueRef lower_code(llvm_lower *L, const lrs_code *code, LLVMValueRef
     return lower_code_fixed(L, code, step, det, vec, NULL, NULL, 0);
 }
 
+/* ---- intervals of values over a span of steps ------------------------------ */
+
+/* A closed interval of a node's values over a span of steps, or `any`
+ * (unknown, maybe NaN). Rounding is monotone, so an op that is monotone in
+ * each operand is bounded by its values at the corners. */
+typedef struct ival {
+    double lo, hi;
+    int any;
+    int negz; /* may be -0.0 (iv_node's; iv_op leaves it 0) */
+} ival;
+
+static ival iv_any(void)
+{
+    return (ival){-INFINITY, INFINITY, 1, 1};
+}
+
+static ival iv_corners(lrs_irop op, ival a, ival b)
+{
+    double c[4] = {lrs_ir_apply(op, a.lo, b.lo), lrs_ir_apply(op, a.lo, b.hi),
+                   lrs_ir_apply(op, a.hi, b.lo), lrs_ir_apply(op, a.hi, b.hi)};
+    ival r = {c[0], c[0], 0, 0};
+    for (int k = 1; k < 4; k++) {
+        r.lo = c[k] < r.lo ? c[k] : r.lo;
+        r.hi = c[k] > r.hi ? c[k] : r.hi;
+    }
+    return isfinite(r.lo) && isfinite(r.hi) ? r : iv_any();
+}
+
+/* The interval of one node from its operands'. Only finite intervals are
+ * kept (no NaN, no infinity), so every case below is plain arithmetic. */
+/* IR_PICK, IR_INDEX over the finite interval a (tab: the table): the
+ * entries between those read at a's ends (both functions are monotone). */
+static ival iv_table(const lrs_irnode *n, ival a, const double *tab)
+{
+    if (n->op == IR_INDEX)
+        return (ival){lrs_ir_table_apply(IR_INDEX, tab, n->c, a.lo),
+                      lrs_ir_table_apply(IR_INDEX, tab, n->c, a.hi), 0, 0};
+    ival r = {INFINITY, -INFINITY, 0, 0};
+    for (uint32_t j = lrs_ir_pick_entry(n->c, a.lo); j <= lrs_ir_pick_entry(n->c, a.hi); j++) {
+        if (!isfinite(tab[j])) return iv_any();
+        r.lo = fmin(r.lo, tab[j]);
+        r.hi = fmax(r.hi, tab[j]);
+    }
+    return r;
+}
+
+static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi, const double *pool)
+{
+    ival a = lrs_ir_arity(n->op) > 0 ? v[n->a] : iv_any();
+    ival b = lrs_ir_arity(n->op) > 1 ? v[n->b] : iv_any();
+    if (n->op == IR_CONST) return isfinite(n->k) ? (ival){n->k, n->k, 0, 0} : iv_any();
+    if (n->op == IR_STEP) return (ival){lo, hi, 0, 0};
+    if (n->op == IR_SELECT) {
+        ival c = v[n->a], x = v[n->b], y = v[n->c];
+        if (!c.any && (c.lo > 0 || c.hi < 0)) return x; /* always true */
+        if (!c.any && c.lo == 0 && c.hi == 0) return y; /* always false */
+        if (x.any || y.any) return iv_any();
+        return (ival){x.lo < y.lo ? x.lo : y.lo, x.hi > y.hi ? x.hi : y.hi, 0, 0};
+    }
+    if (a.any || (lrs_ir_arity(n->op) > 1 && b.any)) return iv_any();
+    switch ((lrs_irop)n->op) {
+    case IR_NEG:
+        return (ival){-a.hi, -a.lo, 0, 0};
+    case IR_PICK:
+    case IR_INDEX:
+        return iv_table(n, a, pool + n->b);
+    case IR_FLOOR:
+    case IR_CEIL:
+    case IR_ROUND:
+        return (ival){lrs_ir_apply(n->op, a.lo, 0), lrs_ir_apply(n->op, a.hi, 0), 0, 0};
+    case IR_ADD:
+    case IR_SUB:
+    case IR_MUL:
+    case IR_MIN:
+    case IR_MAX:
+        return iv_corners(n->op, a, b);
+    case IR_DIV:
+        return b.lo > 0 || b.hi < 0 ? iv_corners(IR_DIV, a, b) : iv_any();
+    case IR_LT:
+        return a.hi < b.lo    ? (ival){1, 1, 0, 0}
+               : a.lo >= b.hi ? (ival){0, 0, 0, 0}
+                              : (ival){0, 1, 0, 0};
+    case IR_LE:
+        return a.hi <= b.lo  ? (ival){1, 1, 0, 0}
+               : a.lo > b.hi ? (ival){0, 0, 0, 0}
+                             : (ival){0, 1, 0, 0};
+    case IR_GT:
+        return a.lo > b.hi    ? (ival){1, 1, 0, 0}
+               : a.hi <= b.lo ? (ival){0, 0, 0, 0}
+                              : (ival){0, 1, 0, 0};
+    case IR_GE:
+        return a.lo >= b.hi  ? (ival){1, 1, 0, 0}
+               : a.hi < b.lo ? (ival){0, 0, 0, 0}
+                             : (ival){0, 1, 0, 0};
+    case IR_CONST: /* (the first three are answered above) */
+    case IR_STEP:
+    case IR_SELECT:
+    case IR_NOISE:
+    case IR_INPUT:
+    case IR_NOT:
+    case IR_ABS:
+    case IR_SQRT:
+    case IR_EXP:
+    case IR_LOG:
+    case IR_LOG2:
+    case IR_SIN:
+    case IR_COS:
+    case IR_TANH:
+    case IR_POW:
+    case IR_MOD:
+    case IR_EQ:
+    case IR_NE:
+    case IR_AND:
+    case IR_OR:
+    case IR_NOPS: { /* of nonzero constants only (a zero's sign is not known) */
+        int two = lrs_ir_arity(n->op) == 2;
+        if (n->op == IR_NOISE || a.lo != a.hi || a.lo == 0 || (two && (b.lo != b.hi || b.lo == 0)))
+            return iv_any();
+        double r = lrs_ir_apply(n->op, a.lo, two ? b.lo : 0);
+        return isfinite(r) ? (ival){r, r, 0, 0} : iv_any();
+    }
+    }
+    return iv_any(); /* not an operation */
+}
+
+/* Whether node n, whose interval is r (its operands' in v), may be -0.0:
+ * IEEE 754 gives -0.0 only from -0.0 operands, a negative operand of *
+ * or /, the negation of +0.0, or a negative value rounded up to 0. */
+static int iv_negzero(const lrs_irnode *n, const ival *v, ival r)
+{
+    if (r.any) return 1;
+    if (r.lo > 0 || r.hi < 0 || lrs_ir_facts(n->op)->boolean) return 0;
+    int ar = lrs_ir_arity(n->op);
+    ival a = ar > 0 ? v[n->a] : iv_any(), b = ar > 1 ? v[n->b] : iv_any();
+    switch ((lrs_irop)n->op) {
+    case IR_CONST:
+        return signbit(n->k) != 0;
+    case IR_STEP:  /* an integer converted */
+    case IR_INDEX: /* a count */
+    case IR_ABS:
+        return 0;
+    case IR_ADD: /* x + y is -0.0 only for -0.0 + -0.0 */
+        return a.negz && b.negz;
+    case IR_SUB: /* and x - y only for -0.0 - +0.0 */
+        return a.negz && b.lo <= 0 && b.hi >= 0;
+    case IR_MUL:
+    case IR_DIV:
+        return !(a.lo >= 0 && !a.negz && b.lo >= 0 && !b.negz);
+    case IR_MIN:
+    case IR_MAX:
+        return a.negz || b.negz;
+    case IR_SELECT:
+        return b.negz || v[n->c].negz;
+    case IR_FLOOR:
+        return a.negz;
+    default:
+        return 1;
+    }
+}
+
+/* iv_op with whether the value may be -0.0. */
+static ival iv_node(const lrs_irnode *n, const ival *v, double lo, double hi, const double *pool)
+{
+    ival r = iv_op(n, v, lo, hi, pool);
+    r.negz = iv_negzero(n, v, r);
+    return r;
+}
+
+/* Which nodes are a monotone function of the step along a chain where
+ * every operation has one operand that depends on the step and a
+ * constant other: + or - a constant, a constant minus it, * or / by a
+ * nonzero constant, negation, min or max with a constant. Each is
+ * monotone in that operand after rounding (and the step's conversion to
+ * double is), so the chain is: non-decreasing when m[i] > 0, where
+ * m[i] * step + c[i] is the chain in exact arithmetic with its min and
+ * max left out. */
+static void step_chains(const lrs_code *code, unsigned char *ok, double *m, double *c)
+{
+    for (uint32_t i = 0; i < code->n; i++) {
+        const lrs_irnode *n = &code->ins[i];
+        ok[i] = 0;
+        m[i] = c[i] = 0;
+        if (n->op == IR_STEP) {
+            ok[i] = 1;
+            m[i] = 1;
+            continue;
+        }
+        if (n->op == IR_NEG && ok[n->a]) {
+            ok[i] = 1;
+            m[i] = -m[n->a];
+            c[i] = -c[n->a];
+            continue;
+        }
+        if (lrs_ir_arity(n->op) != 2) continue;
+        int left = ok[n->a] && code->ins[n->b].op == IR_CONST;
+        int right = ok[n->b] && code->ins[n->a].op == IR_CONST;
+        if (!left && !right) continue;
+        uint32_t x = left ? n->a : n->b;
+        double k = code->ins[left ? n->b : n->a].k;
+        if (!isfinite(k)) continue;
+        ok[i] = 1;
+        switch ((lrs_irop)n->op) {
+        case IR_ADD:
+            m[i] = m[x], c[i] = c[x] + k;
+            break;
+        case IR_SUB:
+            m[i] = left ? m[x] : -m[x], c[i] = left ? c[x] - k : k - c[x];
+            break;
+        case IR_MUL:
+            m[i] = m[x] * k, c[i] = c[x] * k;
+            ok[i] = k != 0;
+            break;
+        case IR_DIV:
+            m[i] = m[x] / k, c[i] = c[x] / k;
+            ok[i] = left && k != 0;
+            break;
+        case IR_MIN:
+        case IR_MAX:
+            m[i] = m[x], c[i] = c[x];
+            break;
+        default:
+            ok[i] = 0;
+            break;
+        }
+    }
+}
+
+/* For comparison i of a step chain with a constant (ok, m, c: from
+ * step_chains), the first step whose answer differs from the step
+ * before's, into *at, and its answer there, into *then: found by
+ * evaluating the comparison (scratch: code->n values) around the chain's
+ * exact-arithmetic threshold. A chain is monotone, so the answer changes
+ * once at most. Returns 0 when i is no such comparison or the change is
+ * not found there. */
+static int comparison_flip(const lrs_code *code, const unsigned char *ok, const double *m,
+                           const double *c, uint32_t i, double *scratch, int64_t *at, int *then)
+{
+    const lrs_irnode *x = &code->ins[i];
+    if (!(x->op >= IR_LT && x->op <= IR_GE)) return 0;
+    int left = ok[x->a] && code->ins[x->b].op == IR_CONST;
+    int right = ok[x->b] && code->ins[x->a].op == IR_CONST;
+    if (!left && !right) return 0;
+    uint32_t ch = left ? x->a : x->b;
+    double k = code->ins[left ? x->b : x->a].k;
+    if (!(m[ch] != 0)) return 0;
+    double t = ceil((k - c[ch]) / m[ch]);
+    if (!(t >= 1 && t < 9.0e18)) return 0;
+    lrs_code upto = {code->ins, i + 1, code->pool, code->npool};
+    int64_t s0 = (int64_t)t;
+    double prev = lrs_code_eval(&upto, s0 - 3, scratch);
+    for (int64_t s = s0 - 2; s <= s0 + 2; s++) {
+        double v = lrs_code_eval(&upto, s, scratch);
+        if (v != prev) {
+            *at = s;
+            *then = v != 0;
+            return 1;
+        }
+        prev = v;
+    }
+    return 0;
+}
+
 /* ---- branches for the scalar function ---------------------------------------- */
 
 /* Whether computing node i costs a call (or a division): worth a branch. */
@@ -955,7 +1217,8 @@ typedef enum lazy_state {
     LAZY_START,    /* nothing pushed yet */
     LAZY_OPERANDS, /* operands (or a costly select's condition) are built */
     LAZY_THEN,     /* a costly select's then arm is built */
-    LAZY_ELSE      /* a costly select's else arm is built */
+    LAZY_ELSE,     /* a costly select's else arm is built */
+    LAZY_PICK      /* the operand it is known to equal is built */
 } lazy_state;
 
 typedef struct lazy_frame {
@@ -963,7 +1226,10 @@ typedef struct lazy_frame {
     lazy_state state;
     LLVMValueRef then_v;
     LLVMBasicBlockRef then_bb, else_bb, join_bb;
-    size_t mark; /* undo-log length when the arm began */
+    size_t mark;              /* undo-log length when the arm began */
+    uint32_t pick;            /* LAZY_PICK: the operand */
+    int64_t lo, hi;           /* the steps before the branch */
+    int64_t else_lo, else_hi; /* the steps of the else arm */
 } lazy_frame;
 
 typedef struct lazy {
@@ -978,6 +1244,15 @@ typedef struct lazy {
     size_t depth, cap;
     size_t emitted, budget; /* instructions built: past budget, give up */
     LLVMValueRef fn;
+    /* Facts: the current block runs at steps lo..hi only (a branch on a
+     * comparison of the step narrows them), and iv holds the nodes'
+     * intervals over iv_lo..iv_hi, recomputed when they differ, while
+     * facts_left (node intervals) lasts. */
+    int64_t lo, hi, iv_lo, iv_hi;
+    ival *iv;
+    size_t facts_left;
+    unsigned char *chain; /* step_chains */
+    double *m, *c, *scratch;
 } lazy;
 
 static int lazy_push(lazy *Z, uint32_t node)
@@ -1008,6 +1283,70 @@ static void lazy_undo(lazy *Z, size_t mark)
         Z->v[Z->undo[--Z->nundo]] = NULL;
 }
 
+/* Whether Z->iv holds the intervals of the steps Z->lo..Z->hi. */
+static int lazy_facts(lazy *Z)
+{
+    const lrs_code *code = Z->code;
+    if (Z->iv_lo == Z->lo && Z->iv_hi == Z->hi) return 1;
+    if (Z->facts_left < code->n) return 0;
+    Z->facts_left -= code->n;
+    for (uint32_t i = 0; i < code->n; i++)
+        Z->iv[i] = iv_node(&code->ins[i], Z->iv, (double)Z->lo, (double)Z->hi, code->pool);
+    Z->iv_lo = Z->lo;
+    Z->iv_hi = Z->hi;
+    return 1;
+}
+
+/* The operand that node i equals, bit for bit, at every step the current
+ * block runs at, or LRS_IR_NONE: a select's decided arm; min(a, b) (a < b
+ * ? a : b) is b when a >= b always, a when a <= b always with a tie only
+ * where a and b have the same bits (not at a zero that may be -0.0);
+ * max(a, b) (a > b ? a : b) likewise. Intervals that are not `any` hold
+ * no NaN. */
+static uint32_t lazy_equal_operand(lazy *Z, uint32_t i)
+{
+    const lrs_irnode *n = &Z->code->ins[i];
+    if ((n->op != IR_MIN && n->op != IR_MAX && n->op != IR_SELECT) || !lazy_facts(Z))
+        return LRS_IR_NONE;
+    ival a = Z->iv[n->a], b = Z->iv[n->b];
+    if (a.any) return LRS_IR_NONE;
+    if (n->op == IR_SELECT)
+        return a.lo > 0 || a.hi < 0 ? n->b : a.lo == 0 && a.hi == 0 ? n->c : LRS_IR_NONE;
+    if (b.any) return LRS_IR_NONE;
+    int min = n->op == IR_MIN;
+    double ta = min ? a.hi : a.lo, tb = min ? b.lo : b.hi; /* where a meets b */
+    if (min ? a.lo >= b.hi : a.hi <= b.lo) return n->b;
+    if (min ? ta < tb : ta > tb) return n->a;
+    if (ta == tb && (ta != 0 || (!a.negz && !b.negz))) return n->a;
+    return LRS_IR_NONE;
+}
+
+/* The steps of the then and else arms of a branch on node cond, within
+ * Z->lo..Z->hi: where a comparison of a step chain with a constant holds,
+ * and where it does not. Unchanged (both) when cond is no such comparison
+ * or a side would have no step. */
+static void lazy_split(lazy *Z, uint32_t cond, int64_t *tlo, int64_t *thi, int64_t *elo,
+                       int64_t *ehi)
+{
+    *tlo = *elo = Z->lo;
+    *thi = *ehi = Z->hi;
+    int64_t at;
+    int then;
+    size_t cost = 6 * ((size_t)cond + 1); /* comparison_flip evaluates the code up to cond */
+    if (!Z->chain || Z->facts_left < cost) return;
+    Z->facts_left -= cost;
+    if (!comparison_flip(Z->code, Z->chain, Z->m, Z->c, cond, Z->scratch, &at, &then)) return;
+    /* true from `at` on, or before it */
+    int64_t lo1 = then ? at : Z->lo, hi1 = then ? Z->hi : at - 1;
+    int64_t lo2 = then ? Z->lo : at, hi2 = then ? at - 1 : Z->hi;
+    if (lo1 < Z->lo) lo1 = Z->lo;
+    if (hi1 > Z->hi) hi1 = Z->hi;
+    if (lo2 < Z->lo) lo2 = Z->lo;
+    if (hi2 > Z->hi) hi2 = Z->hi;
+    if (lo1 > hi1 || lo2 > hi2) return;
+    *tlo = lo1, *thi = hi1, *elo = lo2, *ehi = hi2;
+}
+
 /* The scalar function's code with a branch at every select whose arms do
  * costly work, so that only the active segment of a `then` chain (or the
  * taken side of any select) is computed. Nodes are built on demand from
@@ -1033,6 +1372,21 @@ static LLVMValueRef lower_lazy(lazy *Z, step_vals *sv, int *over)
         }
         if (f->state == LAZY_START && Z->v[f->node]) {
             Z->depth--;
+            continue;
+        }
+        if (f->state == LAZY_START) { /* equal to an operand here: that one only */
+            uint32_t k = lazy_equal_operand(Z, f->node);
+            if (k != LRS_IR_NONE) {
+                f->state = LAZY_PICK;
+                f->pick = k;
+                if (lazy_push(Z, k)) return NULL;
+                continue;
+            }
+        }
+        if (f->state == LAZY_PICK) {
+            uint32_t node = f->node;
+            Z->depth--;
+            lazy_set(Z, node, Z->v[f->pick]);
             continue;
         }
         int ar = lrs_ir_arity(n->op);
@@ -1065,6 +1419,9 @@ static LLVMValueRef lower_lazy(lazy *Z, step_vals *sv, int *over)
             LLVMBuildCondBr(b, cond, f->then_bb, f->else_bb);
             LLVMPositionBuilderAtEnd(b, f->then_bb);
             f->mark = Z->nundo;
+            f->lo = Z->lo;
+            f->hi = Z->hi;
+            lazy_split(Z, n->a, &Z->lo, &Z->hi, &f->else_lo, &f->else_hi);
             f->state = LAZY_THEN;
             if (lazy_push(Z, n->b)) return NULL;
             break;
@@ -1075,14 +1432,20 @@ static LLVMValueRef lower_lazy(lazy *Z, step_vals *sv, int *over)
             LLVMBuildBr(b, f->join_bb);
             lazy_undo(Z, f->mark);
             LLVMPositionBuilderAtEnd(b, f->else_bb);
+            Z->lo = f->else_lo;
+            Z->hi = f->else_hi;
             f->state = LAZY_ELSE;
             if (lazy_push(Z, n->c)) return NULL;
+            break;
+        case LAZY_PICK: /* (answered above) */
             break;
         case LAZY_ELSE: {
             LLVMValueRef else_v = Z->v[n->c];
             LLVMBasicBlockRef else_end = LLVMGetInsertBlock(b);
             LLVMBuildBr(b, f->join_bb);
             lazy_undo(Z, f->mark);
+            Z->lo = f->lo;
+            Z->hi = f->hi;
             LLVMPositionBuilderAtEnd(b, f->join_bb);
             LLVMValueRef phi = LLVMBuildPhi(b, L->f64, "");
             LLVMValueRef in_v[2] = {f->then_v, else_v};
@@ -1105,17 +1468,30 @@ static LLVMValueRef lower_lazy(lazy *Z, step_vals *sv, int *over)
 static LLVMValueRef lower_branches(llvm_lower *L, LLVMValueRef fn, const lrs_code *code, int *over)
 {
     uint32_t n = code->n;
-    lazy Z = {.L = L, .code = code, .fn = fn, .budget = 4 * (size_t)n + 64};
+    lazy Z = {.L = L,
+              .code = code,
+              .fn = fn,
+              .budget = 4 * (size_t)n + 64,
+              .hi = INT64_MAX, /* (the step is max(step, 0)) */
+              .iv_lo = 1,      /* no intervals yet */
+              .facts_left = (size_t)1 << 20};
     L->pool = code->pool;
     Z.v = calloc(n + 1, sizeof *Z.v);
     Z.costly = calloc(n + 1, 1);
     Z.mag = malloc((n + 1) * sizeof *Z.mag);
     Z.undo = malloc((Z.budget + 2 * (size_t)n + 1) * sizeof *Z.undo);
+    Z.iv = malloc((n + 1) * sizeof *Z.iv);
+    Z.chain = malloc(n + 1);
+    Z.m = malloc((n + 1) * sizeof *Z.m);
+    Z.c = malloc((n + 1) * sizeof *Z.c);
+    Z.scratch = malloc((n + 1) * sizeof *Z.scratch);
     LLVMValueRef r = NULL;
     int any = 0;
     *over = 0;
-    if (!Z.v || !Z.costly || !Z.mag || !Z.undo) goto done;
+    if (!Z.v || !Z.costly || !Z.mag || !Z.undo || !Z.iv || !Z.chain || !Z.m || !Z.c || !Z.scratch)
+        goto done;
     magnitudes(code, Z.mag);
+    step_chains(code, Z.chain, Z.m, Z.c);
     for (uint32_t i = 0; i < n; i++) {
         const lrs_irnode *x = &code->ins[i];
         uint32_t ops[3] = {x->a, x->b, x->c};
@@ -1138,6 +1514,11 @@ done:
     free(Z.mag);
     free(Z.undo);
     free(Z.stack);
+    free(Z.iv);
+    free(Z.chain);
+    free(Z.m);
+    free(Z.c);
+    free(Z.scratch);
     return r;
 }
 
@@ -1206,120 +1587,6 @@ static LLVMValueRef lower_scalar(llvm_lower *L, const char *prefix, const char *
 
 /* ---- range functions, segment by segment ------------------------------------- */
 
-/* A closed interval of a node's values over a span of steps, or `any`
- * (unknown, maybe NaN). Rounding is monotone, so an op that is monotone in
- * each operand is bounded by its values at the corners. */
-typedef struct ival {
-    double lo, hi;
-    int any;
-} ival;
-
-static ival iv_any(void)
-{
-    return (ival){-INFINITY, INFINITY, 1};
-}
-
-static ival iv_corners(lrs_irop op, ival a, ival b)
-{
-    double c[4] = {lrs_ir_apply(op, a.lo, b.lo), lrs_ir_apply(op, a.lo, b.hi),
-                   lrs_ir_apply(op, a.hi, b.lo), lrs_ir_apply(op, a.hi, b.hi)};
-    ival r = {c[0], c[0], 0};
-    for (int k = 1; k < 4; k++) {
-        r.lo = c[k] < r.lo ? c[k] : r.lo;
-        r.hi = c[k] > r.hi ? c[k] : r.hi;
-    }
-    return isfinite(r.lo) && isfinite(r.hi) ? r : iv_any();
-}
-
-/* The interval of one node from its operands'. Only finite intervals are
- * kept (no NaN, no infinity), so every case below is plain arithmetic. */
-/* IR_PICK, IR_INDEX over the finite interval a (tab: the table): the
- * entries between those read at a's ends (both functions are monotone). */
-static ival iv_table(const lrs_irnode *n, ival a, const double *tab)
-{
-    if (n->op == IR_INDEX)
-        return (ival){lrs_ir_table_apply(IR_INDEX, tab, n->c, a.lo),
-                      lrs_ir_table_apply(IR_INDEX, tab, n->c, a.hi), 0};
-    ival r = {INFINITY, -INFINITY, 0};
-    for (uint32_t j = lrs_ir_pick_entry(n->c, a.lo); j <= lrs_ir_pick_entry(n->c, a.hi); j++) {
-        if (!isfinite(tab[j])) return iv_any();
-        r.lo = fmin(r.lo, tab[j]);
-        r.hi = fmax(r.hi, tab[j]);
-    }
-    return r;
-}
-
-static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi, const double *pool)
-{
-    ival a = lrs_ir_arity(n->op) > 0 ? v[n->a] : iv_any();
-    ival b = lrs_ir_arity(n->op) > 1 ? v[n->b] : iv_any();
-    if (n->op == IR_CONST) return isfinite(n->k) ? (ival){n->k, n->k, 0} : iv_any();
-    if (n->op == IR_STEP) return (ival){lo, hi, 0};
-    if (n->op == IR_SELECT) {
-        ival c = v[n->a], x = v[n->b], y = v[n->c];
-        if (!c.any && (c.lo > 0 || c.hi < 0)) return x; /* always true */
-        if (!c.any && c.lo == 0 && c.hi == 0) return y; /* always false */
-        if (x.any || y.any) return iv_any();
-        return (ival){x.lo < y.lo ? x.lo : y.lo, x.hi > y.hi ? x.hi : y.hi, 0};
-    }
-    if (a.any || (lrs_ir_arity(n->op) > 1 && b.any)) return iv_any();
-    switch ((lrs_irop)n->op) {
-    case IR_NEG:
-        return (ival){-a.hi, -a.lo, 0};
-    case IR_PICK:
-    case IR_INDEX:
-        return iv_table(n, a, pool + n->b);
-    case IR_FLOOR:
-    case IR_CEIL:
-    case IR_ROUND:
-        return (ival){lrs_ir_apply(n->op, a.lo, 0), lrs_ir_apply(n->op, a.hi, 0), 0};
-    case IR_ADD:
-    case IR_SUB:
-    case IR_MUL:
-    case IR_MIN:
-    case IR_MAX:
-        return iv_corners(n->op, a, b);
-    case IR_DIV:
-        return b.lo > 0 || b.hi < 0 ? iv_corners(IR_DIV, a, b) : iv_any();
-    case IR_LT:
-        return a.hi < b.lo ? (ival){1, 1, 0} : a.lo >= b.hi ? (ival){0, 0, 0} : (ival){0, 1, 0};
-    case IR_LE:
-        return a.hi <= b.lo ? (ival){1, 1, 0} : a.lo > b.hi ? (ival){0, 0, 0} : (ival){0, 1, 0};
-    case IR_GT:
-        return a.lo > b.hi ? (ival){1, 1, 0} : a.hi <= b.lo ? (ival){0, 0, 0} : (ival){0, 1, 0};
-    case IR_GE:
-        return a.lo >= b.hi ? (ival){1, 1, 0} : a.hi < b.lo ? (ival){0, 0, 0} : (ival){0, 1, 0};
-    case IR_CONST: /* (the first three are answered above) */
-    case IR_STEP:
-    case IR_SELECT:
-    case IR_NOISE:
-    case IR_INPUT:
-    case IR_NOT:
-    case IR_ABS:
-    case IR_SQRT:
-    case IR_EXP:
-    case IR_LOG:
-    case IR_LOG2:
-    case IR_SIN:
-    case IR_COS:
-    case IR_TANH:
-    case IR_POW:
-    case IR_MOD:
-    case IR_EQ:
-    case IR_NE:
-    case IR_AND:
-    case IR_OR:
-    case IR_NOPS: { /* of nonzero constants only (a zero's sign is not known) */
-        int two = lrs_ir_arity(n->op) == 2;
-        if (n->op == IR_NOISE || a.lo != a.hi || a.lo == 0 || (two && (b.lo != b.hi || b.lo == 0)))
-            return iv_any();
-        double r = lrs_ir_apply(n->op, a.lo, two ? b.lo : 0);
-        return isfinite(r) ? (ival){r, r, 0} : iv_any();
-    }
-    }
-    return iv_any(); /* not an operation */
-}
-
 /* `code` specialised to steps lo..hi: each comparison whose answer is the
  * same at every step of the span (by interval arithmetic), and each other
  * value that is, becomes that constant, so that LLVM folds the selects it
@@ -1331,7 +1598,7 @@ static int specialise(const lrs_code *code, double lo, double hi, lrs_irnode *sp
     for (uint32_t i = 0; i < code->n; i++) {
         const lrs_irnode *n = &code->ins[i];
         spec[i] = *n;
-        v[i] = iv_op(n, v, lo, hi, code->pool);
+        v[i] = iv_node(n, v, lo, hi, code->pool);
         /* a comparison decided, or a value the same at every step (not 0,
          * whose sign the interval may not know) */
         int cmp = n->op >= IR_LT && n->op <= IR_GE;
@@ -1345,65 +1612,6 @@ static int specialise(const lrs_code *code, double lo, double hi, lrs_irnode *sp
 }
 
 enum { MAX_PIECES = 16 };
-
-/* Which nodes are a monotone function of the step along a chain where
- * every operation has one operand that depends on the step and a
- * constant other: + or - a constant, a constant minus it, * or / by a
- * nonzero constant, negation, min or max with a constant. Each is
- * monotone in that operand after rounding (and the step's conversion to
- * double is), so the chain is: non-decreasing when m[i] > 0, where
- * m[i] * step + c[i] is the chain in exact arithmetic with its min and
- * max left out. */
-static void step_chains(const lrs_code *code, unsigned char *ok, double *m, double *c)
-{
-    for (uint32_t i = 0; i < code->n; i++) {
-        const lrs_irnode *n = &code->ins[i];
-        ok[i] = 0;
-        m[i] = c[i] = 0;
-        if (n->op == IR_STEP) {
-            ok[i] = 1;
-            m[i] = 1;
-            continue;
-        }
-        if (n->op == IR_NEG && ok[n->a]) {
-            ok[i] = 1;
-            m[i] = -m[n->a];
-            c[i] = -c[n->a];
-            continue;
-        }
-        if (lrs_ir_arity(n->op) != 2) continue;
-        int left = ok[n->a] && code->ins[n->b].op == IR_CONST;
-        int right = ok[n->b] && code->ins[n->a].op == IR_CONST;
-        if (!left && !right) continue;
-        uint32_t x = left ? n->a : n->b;
-        double k = code->ins[left ? n->b : n->a].k;
-        if (!isfinite(k)) continue;
-        ok[i] = 1;
-        switch ((lrs_irop)n->op) {
-        case IR_ADD:
-            m[i] = m[x], c[i] = c[x] + k;
-            break;
-        case IR_SUB:
-            m[i] = left ? m[x] : -m[x], c[i] = left ? c[x] - k : k - c[x];
-            break;
-        case IR_MUL:
-            m[i] = m[x] * k, c[i] = c[x] * k;
-            ok[i] = k != 0;
-            break;
-        case IR_DIV:
-            m[i] = m[x] / k, c[i] = c[x] / k;
-            ok[i] = left && k != 0;
-            break;
-        case IR_MIN:
-        case IR_MAX:
-            m[i] = m[x], c[i] = c[x];
-            break;
-        default:
-            ok[i] = 0;
-            break;
-        }
-    }
-}
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -1424,28 +1632,11 @@ static size_t comparison_starts(const lrs_code *code, int64_t *out, size_t max)
     if (ok && m && c && scratch) {
         step_chains(code, ok, m, c);
         for (uint32_t i = 0; i < code->n && n <= max; i++) {
-            const lrs_irnode *x = &code->ins[i];
-            if (!(x->op >= IR_LT && x->op <= IR_GE)) continue;
-            int left = ok[x->a] && code->ins[x->b].op == IR_CONST;
-            int right = ok[x->b] && code->ins[x->a].op == IR_CONST;
-            if (!left && !right) continue;
-            uint32_t ch = left ? x->a : x->b;
-            double k = code->ins[left ? x->b : x->a].k;
-            if (!(m[ch] != 0)) continue;
-            double t = ceil((k - c[ch]) / m[ch]);
-            if (!(t >= 1 && t < 9.0e18)) continue;
-            lrs_code upto = {code->ins, i + 1, code->pool, code->npool};
-            int64_t at = (int64_t)t;
-            double prev = lrs_code_eval(&upto, at - 3, scratch);
-            for (int64_t s = at - 2; s <= at + 2; s++) {
-                double v = lrs_code_eval(&upto, s, scratch);
-                if (v != prev) {
-                    if (n < max) out[n] = s;
-                    n++;
-                    break;
-                }
-                prev = v;
-            }
+            int64_t at;
+            int then;
+            if (!comparison_flip(code, ok, m, c, i, scratch, &at, &then)) continue;
+            if (n < max) out[n] = at;
+            n++;
         }
     }
     free(ok);

@@ -349,9 +349,8 @@ static void range(lrs_context *ctx)
 /* range_time with the caller's stack `shift` bytes lower: the ABI
  * promises 16-byte alignment only, so a range function whose vector
  * spills need 32 or 64 must realign its own frame. */
-static __attribute__((noinline)) double range_time_shifted(lrs_range_fn r, int64_t count,
-                                                           int64_t rounds, double *out,
-                                                           size_t shift)
+static __attribute__((noinline)) double
+range_time_shifted(lrs_range_fn r, int64_t count, int64_t rounds, double *out, size_t shift)
 {
     volatile char pad[shift + 1]; /* moves the stack pointer down by about shift */
     pad[shift] = 0;
