@@ -846,6 +846,7 @@ int lrs_elab_program(lrs_comp *c)
                 lrs_diag_help(&c->sink, e,
                               "give it a number of steps (param total = N), or remove it "
                               "for no budget");
+                c->bad_total = 1;
             }
             if (v.kind == V_NUM) {
                 lrs_param_out *p = lrs_arena_alloc(&c->arena, sizeof *p);

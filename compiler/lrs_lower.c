@@ -284,6 +284,7 @@ static void warn_frozen(lower *L, lrs_term *t, lrs_span where, const lrs_origin 
     lrs_diags_free(scratch);
     if (a != a || b != b || a == b) return;
     if (!L->quiet) ((lrs_sched_out *)c->scheds.items[L->lw.sched])->frozen = 1;
+    if (c->bad_total) return; /* the span is unbounded because of that error */
     char msg[256];
     snprintf(msg, sizeof msg,
              "this segment would reach %g at the end of its span, but the span is unbounded, "

@@ -159,7 +159,8 @@ typedef struct lrs_comp {
     /* Elaboration: the innermost `?:` around what is being built has a
      * condition that depends on the step (both branches are built). */
     int step_branch;
-    int cycles; /* name resolution found a recursive definition */
+    int cycles;    /* name resolution found a recursive definition */
+    int bad_total; /* the main file's `total` is not a number (reported) */
 
     lrs_ir ir;
 } lrs_comp;
