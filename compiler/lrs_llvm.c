@@ -1108,6 +1108,28 @@ static ival iv_node(const lrs_irnode *n, const ival *v, double lo, double hi, co
     return r;
 }
 
+/* The operand that node n equals, bit for bit, wherever its operands'
+ * intervals v hold, or LRS_IR_NONE: a select's decided arm; min(a, b)
+ * (a < b ? a : b) is b when a >= b always, a when a <= b always with a
+ * tie only where a and b have the same bits (not at a zero that may be
+ * -0.0); max(a, b) (a > b ? a : b) likewise. Intervals that are not `any`
+ * hold no NaN. */
+static uint32_t iv_equal_operand(const lrs_irnode *n, const ival *v)
+{
+    if (n->op != IR_MIN && n->op != IR_MAX && n->op != IR_SELECT) return LRS_IR_NONE;
+    ival a = v[n->a], b = v[n->b];
+    if (a.any) return LRS_IR_NONE;
+    if (n->op == IR_SELECT)
+        return a.lo > 0 || a.hi < 0 ? n->b : a.lo == 0 && a.hi == 0 ? n->c : LRS_IR_NONE;
+    if (b.any) return LRS_IR_NONE;
+    int min = n->op == IR_MIN;
+    double ta = min ? a.hi : a.lo, tb = min ? b.lo : b.hi; /* where a meets b */
+    if (min ? a.lo >= b.hi : a.hi <= b.lo) return n->b;
+    if (min ? ta < tb : ta > tb) return n->a;
+    if (ta == tb && (ta != 0 || (!a.negz && !b.negz))) return n->a;
+    return LRS_IR_NONE;
+}
+
 /* Which nodes are a monotone function of the step along a chain where
  * every operation has one operand that depends on the step and a
  * constant other: + or - a constant, a constant minus it, * or / by a
@@ -1297,28 +1319,14 @@ static int lazy_facts(lazy *Z)
     return 1;
 }
 
-/* The operand that node i equals, bit for bit, at every step the current
- * block runs at, or LRS_IR_NONE: a select's decided arm; min(a, b) (a < b
- * ? a : b) is b when a >= b always, a when a <= b always with a tie only
- * where a and b have the same bits (not at a zero that may be -0.0);
- * max(a, b) (a > b ? a : b) likewise. Intervals that are not `any` hold
- * no NaN. */
+/* The operand that node i equals at every step the current block runs
+ * at (iv_equal_operand over Z->iv), or LRS_IR_NONE. */
 static uint32_t lazy_equal_operand(lazy *Z, uint32_t i)
 {
     const lrs_irnode *n = &Z->code->ins[i];
     if ((n->op != IR_MIN && n->op != IR_MAX && n->op != IR_SELECT) || !lazy_facts(Z))
         return LRS_IR_NONE;
-    ival a = Z->iv[n->a], b = Z->iv[n->b];
-    if (a.any) return LRS_IR_NONE;
-    if (n->op == IR_SELECT)
-        return a.lo > 0 || a.hi < 0 ? n->b : a.lo == 0 && a.hi == 0 ? n->c : LRS_IR_NONE;
-    if (b.any) return LRS_IR_NONE;
-    int min = n->op == IR_MIN;
-    double ta = min ? a.hi : a.lo, tb = min ? b.lo : b.hi; /* where a meets b */
-    if (min ? a.lo >= b.hi : a.hi <= b.lo) return n->b;
-    if (min ? ta < tb : ta > tb) return n->a;
-    if (ta == tb && (ta != 0 || (!a.negz && !b.negz))) return n->a;
-    return LRS_IR_NONE;
+    return iv_equal_operand(n, Z->iv);
 }
 
 /* The steps of the then and else arms of a branch on node cond, within
@@ -1590,24 +1598,36 @@ static LLVMValueRef lower_scalar(llvm_lower *L, const char *prefix, const char *
 /* `code` specialised to steps lo..hi: each comparison whose answer is the
  * same at every step of the span (by interval arithmetic), and each other
  * value that is, becomes that constant, so that LLVM folds the selects it
- * decides and drops their other arms. The values are unchanged on the
- * span. Into spec (n nodes). */
-static int specialise(const lrs_code *code, double lo, double hi, lrs_irnode *spec, ival *v)
+ * decides and drops their other arms; a min, max or select that equals an
+ * operand there (iv_equal_operand) is that operand for its users. The
+ * values are unchanged on the span. Into spec (n nodes); eq: scratch. */
+static int specialise(const lrs_code *code, double lo, double hi, lrs_irnode *spec, ival *v,
+                      uint32_t *eq)
 {
     int folded = 0;
     for (uint32_t i = 0; i < code->n; i++) {
         const lrs_irnode *n = &code->ins[i];
         spec[i] = *n;
+        if (lrs_ir_arity(n->op) > 0) spec[i].a = eq[n->a];
+        if (lrs_ir_arity(n->op) > 1) spec[i].b = eq[n->b];
+        if (lrs_ir_arity(n->op) > 2) spec[i].c = eq[n->c];
         v[i] = iv_node(n, v, lo, hi, code->pool);
+        eq[i] = i;
         /* a comparison decided, or a value the same at every step (not 0,
          * whose sign the interval may not know) */
         int cmp = n->op >= IR_LT && n->op <= IR_GE;
+        uint32_t same = iv_equal_operand(n, v);
         if (n->op != IR_CONST && !v[i].any && v[i].lo == v[i].hi && (cmp || v[i].lo != 0)) {
             spec[i] = (lrs_irnode){
                 .op = IR_CONST, .a = LRS_IR_NONE, .b = LRS_IR_NONE, .c = LRS_IR_NONE, .k = v[i].lo};
             folded = 1;
+        } else if (same != LRS_IR_NONE) {
+            eq[i] = eq[same];
+            folded = 1;
         }
     }
+    /* the result is the last node's value: a copy of what it equals */
+    if (code->n && eq[code->n - 1] != code->n - 1) spec[code->n - 1] = spec[eq[code->n - 1]];
     return folded;
 }
 
@@ -1847,7 +1867,8 @@ static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_code *code, cons
     size_t np = pieces(s, code, starts);
     lrs_irnode *spec = malloc((code->n + 1) * sizeof *spec);
     ival *iv = malloc((code->n + 1) * sizeof *iv);
-    int r = spec && iv ? 0 : -1;
+    uint32_t *eq = malloc((code->n + 1) * sizeof *eq);
+    int r = spec && iv && eq ? 0 : -1;
     LLVMTypeRef fty;
     LLVMValueRef ssub = intrinsic(L, "llvm.ssub.sat", L->i64, &fty);
     LLVMValueRef k = ki(L, 0);
@@ -1855,7 +1876,7 @@ static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_code *code, cons
         /* piece p: clamped steps starts[p] .. starts[p + 1] - 1 (or on) */
         double lo = (double)starts[p], hi = p + 1 < np ? (double)(starts[p + 1] - 1) : 9.3e18;
         lrs_code c = {spec, code->n, code->pool, code->npool};
-        if (np == 1 || !specialise(code, lo, hi, spec, iv)) c = *code;
+        if (np == 1 || !specialise(code, lo, hi, spec, iv, eq)) c = *code;
         LLVMValueRef to = count;
         if (p + 1 < np) { /* min(count, max(k, starts[p + 1] - first)) */
             LLVMValueRef args[2] = {ki(L, (uint64_t)starts[p + 1]), first};
@@ -1868,6 +1889,7 @@ static int lower_range(llvm_lower *L, LLVMValueRef f, const lrs_code *code, cons
     }
     free(spec);
     free(iv);
+    free(eq);
     if (r) return -1;
     LLVMBuildRetVoid(b);
     return 0;
