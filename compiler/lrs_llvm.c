@@ -968,8 +968,6 @@ static ival iv_corners(lrs_irop op, ival a, ival b)
     return isfinite(r.lo) && isfinite(r.hi) ? r : iv_any();
 }
 
-/* The interval of one node from its operands'. Only finite intervals are
- * kept (no NaN, no infinity), so every case below is plain arithmetic. */
 /* IR_PICK, IR_INDEX over the finite interval a (tab: the table): the
  * entries between those read at a's ends (both functions are monotone). */
 static ival iv_table(const lrs_irnode *n, ival a, const double *tab)
@@ -986,6 +984,8 @@ static ival iv_table(const lrs_irnode *n, ival a, const double *tab)
     return r;
 }
 
+/* The interval of one node from its operands'. Only finite intervals are
+ * kept (no NaN, no infinity), so every case below is plain arithmetic. */
 static ival iv_op(const lrs_irnode *n, const ival *v, double lo, double hi, const double *pool)
 {
     ival a = lrs_ir_arity(n->op) > 0 ? v[n->a] : iv_any();
@@ -1324,6 +1324,7 @@ static int lazy_facts(lazy *Z)
 static uint32_t lazy_equal_operand(lazy *Z, uint32_t i)
 {
     const lrs_irnode *n = &Z->code->ins[i];
+    /* (the ops it answers for, tested before any intervals are computed) */
     if ((n->op != IR_MIN && n->op != IR_MAX && n->op != IR_SELECT) || !lazy_facts(Z))
         return LRS_IR_NONE;
     return iv_equal_operand(n, Z->iv);
@@ -1341,7 +1342,7 @@ static void lazy_split(lazy *Z, uint32_t cond, int64_t *tlo, int64_t *thi, int64
     int64_t at;
     int then;
     size_t cost = 6 * ((size_t)cond + 1); /* comparison_flip evaluates the code up to cond */
-    if (!Z->chain || Z->facts_left < cost) return;
+    if (Z->facts_left < cost) return;
     Z->facts_left -= cost;
     if (!comparison_flip(Z->code, Z->chain, Z->m, Z->c, cond, Z->scratch, &at, &then)) return;
     /* true from `at` on, or before it */
